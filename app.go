@@ -1,0 +1,102 @@
+// Command privatebackend is the CDK app: it reads the environments from the
+// context in cdk.json, validates them, and builds one awscdk.Stage per
+// environment with its Network, Backend-NAME and Api stacks.
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
+
+	"privatebackend/config"
+	"privatebackend/stacks"
+)
+
+// bundlePath is the sample application shipped as every backend's
+// application version.
+const bundlePath = "backend/app"
+
+func main() {
+	os.Exit(run(os.Stderr, nil, options{gates: true}))
+}
+
+// options are the switches of one run of the app.
+type options struct {
+	// gates attaches the cdk-nag AwsSolutions checks to every stage.
+	gates bool
+}
+
+// run builds and synthesizes the app and returns the process's exit code.
+// The configuration is validated before any stack is created, so a bad
+// configuration writes nothing; any other failure is reported as one
+// message, never as a Go panic trace.
+func run(stderr io.Writer, props *awscdk.AppProps, opts options) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "error: %s\n", firstLine(fmt.Sprint(r)))
+			code = 1
+		}
+	}()
+	app := awscdk.NewApp(props)
+	envs, err := config.FromContext(app.Node())
+	if err != nil {
+		fmt.Fprintf(stderr, "error: %s\n", err)
+		return 1
+	}
+	build(app, envs, opts)
+	app.Synth(nil)
+	return 0
+}
+
+// build adds one stage per environment to app.
+func build(app awscdk.App, envs []*config.Environment, opts options) {
+	for _, e := range envs {
+		stage := awscdk.NewStage(app, jsii.String(e.Name), &awscdk.StageProps{Env: deployEnv(e)})
+		if opts.gates {
+			// Aspects added to the App do not reach into a Stage.
+			awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+				Reports: jsii.Bool(true),
+				Verbose: jsii.Bool(true),
+			}), nil)
+		}
+		network := stacks.NewNetwork(stage, "Network", &stacks.NetworkProps{
+			StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": VPC and private subnets")},
+			Network:    e.Network,
+		})
+		targets := map[string]stacks.BackendTarget{}
+		for _, name := range e.BackendNames() {
+			b := stacks.NewBackend(stage, "Backend-"+name, &stacks.BackendProps{
+				StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": Elastic Beanstalk backend " + name)},
+				Backend:    e.Backends[name],
+				Vpc:        network.Vpc,
+				Subnets:    network.PrivateSubnets,
+				BundlePath: bundlePath,
+			})
+			targets[name] = stacks.BackendTarget{LoadBalancerArn: b.LoadBalancerArn, LoadBalancerDNSName: b.LoadBalancerDNSName}
+		}
+		stacks.NewAPI(stage, "Api", &stacks.APIProps{
+			StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": REST API, VPC links and stages")},
+			API:        e.API,
+			Backends:   targets,
+		})
+	}
+}
+
+// deployEnv pins a stage to its account and region, or leaves it
+// environment-agnostic.
+func deployEnv(e *config.Environment) *awscdk.Environment {
+	if !e.Pinned() {
+		return nil
+	}
+	return &awscdk.Environment{Account: jsii.String(e.Account), Region: jsii.String(e.Region)}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(strings.TrimSpace(s), "\n")
+	return line
+}

@@ -1,0 +1,202 @@
+// Package config holds the typed configuration of every deployment
+// environment, its defaults and its validation. It is the only package that
+// reads the CDK context: cdk.json's "environments" object goes in, validated
+// Go structs come out, or one error that lists every problem.
+package config
+
+// Egress modes: how instances in the private subnets reach AWS services.
+const (
+	// EgressNat routes outbound traffic through NAT gateways in public subnets.
+	EgressNat = "nat"
+	// EgressEndpoints keeps the subnets isolated and reaches AWS services
+	// through VPC endpoints only.
+	EgressEndpoints = "endpoints"
+)
+
+// Deployment policies of a backend, as Beanstalk names them.
+const (
+	// DeploymentRolling replaces instances in batches, keeping the rest in service.
+	DeploymentRolling = "Rolling"
+	// DeploymentImmutable deploys to a fresh Auto Scaling group and swaps it in.
+	DeploymentImmutable = "Immutable"
+)
+
+// API authorization modes.
+const (
+	// AuthorizationIAM requires SigV4-signed requests (AWS_IAM).
+	AuthorizationIAM = "iam"
+	// AuthorizationNone leaves the API open to anyone who knows its URL.
+	AuthorizationNone = "none"
+)
+
+// DefaultPlatform is the Beanstalk solution stack used when a backend names
+// none: the current Node.js platform branch.
+const DefaultPlatform = "64bit Amazon Linux 2023 v6.10.0 running Node.js 24"
+
+// Environment is the configuration of one deployment environment (one
+// awscdk.Stage): where it deploys, its network, its backends and its API.
+type Environment struct {
+	// Name is the environment's key in cdk.json; it prefixes every stack name.
+	Name string `json:"-"`
+	// Account pins the environment to an AWS account (12 digits). Default:
+	// none, the environment is environment-agnostic.
+	Account string `json:"account"`
+	// Region pins the environment to a region; set together with Account.
+	Region string `json:"region"`
+	// Network configures the VPC.
+	Network Network `json:"network"`
+	// Backends are the Beanstalk backends by name; at least one is required.
+	Backends map[string]*Backend `json:"backends"`
+	// API configures the REST API and its stages.
+	API API `json:"api"`
+}
+
+// Network configures the VPC of an environment.
+type Network struct {
+	// VpcID uses an existing VPC (looked up, cached in cdk.context.json)
+	// instead of creating one; needs a pinned account and region. Default: none.
+	VpcID string `json:"vpcId"`
+	// Cidr is the new VPC's address range, /16 to /24. Default: "10.0.0.0/16".
+	Cidr string `json:"cidr"`
+	// MaxAzs is how many availability zones the VPC spans, 2 to 6 (2 at most
+	// when the environment is environment-agnostic). Default: 2.
+	MaxAzs int `json:"maxAzs"`
+	// Egress is "endpoints" (isolated subnets with VPC endpoints) or "nat"
+	// (NAT gateways). Default: "endpoints".
+	Egress string `json:"egress"`
+	// NatGateways is the number of NAT gateways with egress "nat", 1 to
+	// MaxAzs. Default: one per availability zone.
+	NatGateways *int `json:"natGateways"`
+	// FlowLogRetentionDays is how long VPC flow logs are kept. Default: 90.
+	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
+}
+
+// Backend configures one Elastic Beanstalk backend of an environment.
+type Backend struct {
+	// Name is the backend's key in cdk.json; it names the stack Backend-NAME.
+	Name string `json:"-"`
+	// Platform is the Beanstalk solution stack name. Default: DefaultPlatform.
+	Platform string `json:"platform"`
+	// InstanceTypes lists the EC2 instance types, the first preferred.
+	// Default: ["t3.small"].
+	InstanceTypes []string `json:"instanceTypes"`
+	// MinInstances is the Auto Scaling group's minimum size. Default: 2.
+	MinInstances int `json:"minInstances"`
+	// MaxInstances is the Auto Scaling group's maximum size. Default: 4.
+	MaxInstances int `json:"maxInstances"`
+	// DeploymentPolicy is "Rolling" or "Immutable". Default: "Rolling".
+	DeploymentPolicy string `json:"deploymentPolicy"`
+	// AppVersion is the version the sample application reports. Default: "1".
+	AppVersion string `json:"appVersion"`
+	// LogRetentionDays is how long streamed instance logs are kept. Default: 30.
+	LogRetentionDays int `json:"logRetentionDays"`
+	// UpdateWindow is the weekly window for managed platform updates, as
+	// "Day:HH:MM" in UTC. Default: "Sun:03:00".
+	UpdateWindow string `json:"updateWindow"`
+}
+
+// API configures the REST API of an environment.
+type API struct {
+	// Stages are the API stages by name; at least one is required.
+	Stages map[string]*Stage `json:"stages"`
+	// Authorization is "iam" (SigV4-signed requests) or "none". Default: "iam".
+	Authorization string `json:"authorization"`
+	// Waf attaches an AWS WAF web ACL with AWS managed rules and a rate limit
+	// to every stage. Default: true.
+	Waf bool `json:"waf"`
+	// Routes lists explicit routes in addition to the catch-all proxy.
+	// Default: none.
+	Routes []Route `json:"routes"`
+	// VpcLinkQuota is the number of REST API VPC links allowed in one account
+	// and region. Default: 20.
+	VpcLinkQuota int `json:"vpcLinkQuota"`
+	// AccessLogRetentionDays is how long stage access logs are kept. Default: 90.
+	AccessLogRetentionDays int `json:"accessLogRetentionDays"`
+}
+
+// Route is an explicit API route, proxied to the same path on the backend.
+type Route struct {
+	// Path is the resource path, such as "/orders/{id}".
+	Path string `json:"path"`
+	// Methods are the HTTP methods of the route. Default: ["ANY"].
+	Methods []string `json:"methods"`
+}
+
+// Stage configures one API stage: which backend it points at and its limits.
+type Stage struct {
+	// Name is the stage's key in cdk.json; it is the stage name in the URL.
+	Name string `json:"-"`
+	// Backend names the backend the stage sends traffic to. Required.
+	Backend string `json:"backend"`
+	// RateLimit is the steady-state request rate limit (requests per second).
+	// Default: 100.
+	RateLimit float64 `json:"rateLimit"`
+	// BurstLimit is the burst request limit. Default: 200.
+	BurstLimit int `json:"burstLimit"`
+	// Canary sends a share of the stage's traffic to another backend.
+	// Default: none.
+	Canary *Canary `json:"canary"`
+}
+
+// Canary overrides a stage's variables for a percentage of its requests.
+type Canary struct {
+	// Backend names the backend that receives the canary traffic. Required.
+	Backend string `json:"backend"`
+	// Percent is the share of requests sent to Backend, above 0 and below 100.
+	// Required.
+	Percent float64 `json:"percent"`
+}
+
+func (n *Network) setDefaults() {
+	n.Cidr = "10.0.0.0/16"
+	n.MaxAzs = 2
+	n.Egress = EgressEndpoints
+	n.FlowLogRetentionDays = 90
+}
+
+func (b *Backend) setDefaults() {
+	b.Platform = DefaultPlatform
+	b.InstanceTypes = []string{"t3.small"}
+	b.MinInstances = 2
+	b.MaxInstances = 4
+	b.DeploymentPolicy = DeploymentRolling
+	b.AppVersion = "1"
+	b.LogRetentionDays = 30
+	b.UpdateWindow = "Sun:03:00"
+}
+
+func (a *API) setDefaults() {
+	a.Authorization = AuthorizationIAM
+	a.Waf = true
+	a.VpcLinkQuota = 20
+	a.AccessLogRetentionDays = 90
+}
+
+func (r *Route) setDefaults() {
+	r.Methods = []string{"ANY"}
+}
+
+func (s *Stage) setDefaults() {
+	s.RateLimit = 100
+	s.BurstLimit = 200
+}
+
+func (e *Environment) setDefaults() {
+	e.Network.setDefaults()
+	e.API.setDefaults()
+}
+
+// Pinned reports whether the environment names its account and region.
+func (e *Environment) Pinned() bool {
+	return e.Account != "" && e.Region != ""
+}
+
+// BackendNames returns the environment's backend names in sorted order.
+func (e *Environment) BackendNames() []string {
+	return sortedKeys(e.Backends)
+}
+
+// StageNames returns the environment's stage names in sorted order.
+func (e *Environment) StageNames() []string {
+	return sortedKeys(e.API.Stages)
+}

@@ -1,0 +1,38 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// problems collects every configuration mistake of one run, each under the
+// key path it concerns, so that the user sees them all at once.
+type problems struct {
+	lines []string
+}
+
+func (p *problems) add(path, format string, args ...any) {
+	p.lines = append(p.lines, path+": "+fmt.Sprintf(format, args...))
+}
+
+func (p *problems) err() error {
+	if len(p.lines) == 0 {
+		return nil
+	}
+	return &Error{Problems: p.lines}
+}
+
+// Error is a configuration that cannot be built. It lists every problem found,
+// each starting with the key path it concerns.
+type Error struct {
+	Problems []string
+}
+
+func (e *Error) Error() string {
+	noun := "problem"
+	if len(e.Problems) > 1 {
+		noun = "problems"
+	}
+	return fmt.Sprintf("invalid configuration (%d %s; fix cdk.json):\n  - %s",
+		len(e.Problems), noun, strings.Join(e.Problems, "\n  - "))
+}

@@ -1,0 +1,126 @@
+// Package stacks defines the CloudFormation stacks of one environment:
+// Network, one Backend per configured backend, and Api. Stacks take typed
+// props and never read the CDK context.
+package stacks
+
+import (
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/config"
+)
+
+// NetworkProps configures the network stack.
+type NetworkProps struct {
+	awscdk.StackProps
+	// Network is the environment's validated network configuration.
+	Network config.Network
+}
+
+// Network is the VPC of one environment and the private subnets that hold
+// the backends.
+type Network struct {
+	awscdk.Stack
+	// Vpc is the environment's VPC, created or looked up.
+	Vpc awsec2.IVpc
+	// PrivateSubnets are the subnets, one per availability zone, with no
+	// route from the Internet, where instances and load balancers go.
+	PrivateSubnets []awsec2.ISubnet
+}
+
+// NewNetwork creates the network stack.
+func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *Network {
+	stack := awscdk.NewStack(scope, &id, &props.StackProps)
+	n := &Network{Stack: stack}
+	cfg := props.Network
+	if cfg.VpcID != "" {
+		n.Vpc = awsec2.Vpc_FromLookup(stack, jsii.String("Vpc"), &awsec2.VpcLookupOptions{VpcId: jsii.String(cfg.VpcID)})
+		n.PrivateSubnets = *n.Vpc.PrivateSubnets()
+		if len(n.PrivateSubnets) == 0 {
+			n.PrivateSubnets = *n.Vpc.IsolatedSubnets()
+		}
+	} else {
+		n.Vpc = newVpc(stack, cfg)
+		if cfg.Egress == config.EgressNat {
+			n.PrivateSubnets = *n.Vpc.PrivateSubnets()
+		} else {
+			n.PrivateSubnets = *n.Vpc.IsolatedSubnets()
+			addServiceEndpoints(n.Vpc, n.PrivateSubnets)
+		}
+		// Explicit exports outlive their importers: a stack that stops
+		// importing a value can be deployed before this one is changed.
+		stack.ExportValue(n.Vpc.VpcId(), nil)
+		stack.ExportValue(n.Vpc.VpcCidrBlock(), nil)
+		for _, s := range n.PrivateSubnets {
+			stack.ExportValue(s.SubnetId(), nil)
+		}
+	}
+	if len(n.PrivateSubnets) < 2 {
+		awscdk.Annotations_Of(stack).AddError(jsii.String(
+			"the VPC needs private subnets in at least 2 availability zones for a highly available backend"))
+	}
+	awsec2.NewFlowLog(stack, jsii.String("FlowLog"), &awsec2.FlowLogProps{
+		ResourceType: awsec2.FlowLogResourceType_FromVpc(n.Vpc),
+		TrafficType:  awsec2.FlowLogTrafficType_ALL,
+		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(
+			awslogs.NewLogGroup(stack, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{
+				Retention:     retention(cfg.FlowLogRetentionDays),
+				RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+			}), nil),
+	})
+	return n
+}
+
+func newVpc(stack awscdk.Stack, cfg config.Network) awsec2.Vpc {
+	props := &awsec2.VpcProps{
+		IpAddresses:                  awsec2.IpAddresses_Cidr(jsii.String(cfg.Cidr)),
+		MaxAzs:                       jsii.Number(cfg.MaxAzs),
+		RestrictDefaultSecurityGroup: jsii.Bool(true),
+	}
+	if cfg.Egress == config.EgressNat {
+		natGateways := cfg.MaxAzs
+		if cfg.NatGateways != nil {
+			natGateways = *cfg.NatGateways
+		}
+		props.NatGateways = jsii.Number(natGateways)
+		props.SubnetConfiguration = &[]*awsec2.SubnetConfiguration{
+			{Name: jsii.String("Egress"), SubnetType: awsec2.SubnetType_PUBLIC, MapPublicIpOnLaunch: jsii.Bool(false)},
+			{Name: jsii.String("Private"), SubnetType: awsec2.SubnetType_PRIVATE_WITH_EGRESS},
+		}
+	} else {
+		props.NatGateways = jsii.Number(0)
+		props.SubnetConfiguration = &[]*awsec2.SubnetConfiguration{
+			{Name: jsii.String("Private"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED},
+		}
+	}
+	return awsec2.NewVpc(stack, jsii.String("Vpc"), props)
+}
+
+// addServiceEndpoints gives isolated subnets the VPC endpoints a private
+// Beanstalk environment needs to deploy, report health and stream logs.
+func addServiceEndpoints(vpc awsec2.IVpc, subnets []awsec2.ISubnet) {
+	selection := &awsec2.SubnetSelection{Subnets: &subnets}
+	vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
+		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
+		Subnets: &[]*awsec2.SubnetSelection{selection},
+	})
+	for _, e := range []struct {
+		id      string
+		service awsec2.InterfaceVpcEndpointAwsService
+	}{
+		{"ElasticBeanstalk", awsec2.InterfaceVpcEndpointAwsService_ELASTIC_BEANSTALK()},
+		{"ElasticBeanstalkHealth", awsec2.InterfaceVpcEndpointAwsService_ELASTIC_BEANSTALK_HEALTH()},
+		{"Sqs", awsec2.InterfaceVpcEndpointAwsService_SQS()},
+		{"CloudFormation", awsec2.InterfaceVpcEndpointAwsService_CLOUDFORMATION()},
+		{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
+	} {
+		endpoint := vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
+			Service: e.service,
+			Subnets: selection,
+		})
+		suppress(endpoint, "CdkNagValidationFailure", "EC23 cannot read the ingress source, the VPC's CIDR (a CloudFormation attribute); the endpoint admits HTTPS from inside the VPC only.")
+	}
+}
