@@ -4,6 +4,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -35,22 +36,29 @@ type options struct {
 // The configuration is validated before any stack is created, so a bad
 // configuration writes nothing; any other failure is reported as one
 // message, never as a Go panic trace.
-func run(stderr io.Writer, props *awscdk.AppProps, opts options) (code int) {
+func run(stderr io.Writer, props *awscdk.AppProps, opts options) int {
+	if err := synth(props, opts); err != nil {
+		fmt.Fprintf(stderr, "error: %s\n", err)
+		return 1
+	}
+	return 0
+}
+
+// synth builds the app from its context and writes the cloud assembly.
+func synth(props *awscdk.AppProps, opts options) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(stderr, "error: %s\n", firstLine(fmt.Sprint(r)))
-			code = 1
+			err = errors.New(firstLine(fmt.Sprint(r)))
 		}
 	}()
 	app := awscdk.NewApp(props)
 	envs, err := config.FromContext(app.Node())
 	if err != nil {
-		fmt.Fprintf(stderr, "error: %s\n", err)
-		return 1
+		return err
 	}
 	build(app, envs, opts)
 	app.Synth(nil)
-	return 0
+	return nil
 }
 
 // build adds one stage per environment to app.
@@ -58,11 +66,7 @@ func build(app awscdk.App, envs []*config.Environment, opts options) {
 	for _, e := range envs {
 		stage := awscdk.NewStage(app, jsii.String(e.Name), &awscdk.StageProps{Env: deployEnv(e)})
 		if opts.gates {
-			// Aspects added to the App do not reach into a Stage.
-			awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
-				Reports: jsii.Bool(true),
-				Verbose: jsii.Bool(true),
-			}), nil)
+			attachGates(stage)
 		}
 		network := stacks.NewNetwork(stage, "Network", &stacks.NetworkProps{
 			StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": VPC and private subnets")},
@@ -85,6 +89,16 @@ func build(app awscdk.App, envs []*config.Environment, opts options) {
 			Backends:   targets,
 		})
 	}
+}
+
+// attachGates runs cdk-nag's AwsSolutions checks on every stack of stage,
+// writing a report per stack to the cloud assembly. It must be added to each
+// Stage: an Aspect added to the App does not reach into a Stage.
+func attachGates(stage awscdk.Stage) {
+	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+		Reports: jsii.Bool(true),
+		Verbose: jsii.Bool(true),
+	}), nil)
 }
 
 // deployEnv pins a stage to its account and region, or leaves it

@@ -191,7 +191,7 @@ func sortedKeys[V any](m map[string]V) []string {
 // nearest returns the candidate closest to key in edit distance, or "" when
 // none is close enough to be a plausible typo.
 func nearest(key string, candidates []string) string {
-	best, bestDist := "", len(key)/2+2
+	best, bestDist := "", max(2, len(key)/4)+1
 	for _, c := range candidates {
 		if d := editDistance(strings.ToLower(key), strings.ToLower(c)); d < bestDist {
 			best, bestDist = c, d

@@ -1,0 +1,448 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
+	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/config"
+	"privatebackend/internal/cdktest"
+)
+
+// The whole app, synthesized once for the test binary exactly as
+// "npx cdk synth" does it: every environment, cdk-nag and the CloudFormation
+// validator on.
+var (
+	projectContext map[string]any
+	environments   []*config.Environment
+	assembly       *cdktest.Assembly
+)
+
+func TestMain(m *testing.M) {
+	code, err := setUp(m)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "setting up the app tests:", err)
+		code = 1
+	}
+	jsii.Close()
+	os.Exit(code)
+}
+
+func setUp(m *testing.M) (int, error) {
+	var err error
+	if projectContext, err = cdktest.LoadContext("."); err != nil {
+		return 0, err
+	}
+	if environments, err = config.Load(projectContext[config.EnvironmentsKey], ""); err != nil {
+		return 0, err
+	}
+	dir, err := os.MkdirTemp("", "app-test-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dir)
+	if err := synth(&awscdk.AppProps{Context: &projectContext, Outdir: &dir}, options{gates: true}); err != nil {
+		return 0, err
+	}
+	if assembly, err = cdktest.ReadAssembly(dir); err != nil {
+		return 0, err
+	}
+	validationReport, err = os.ReadFile(filepath.Join(dir, "validation-report.json"))
+	if err != nil {
+		return 0, err
+	}
+	for _, name := range cdktest.DirEntries(dir) {
+		if strings.HasSuffix(name, "-NagReport.csv") {
+			data, err := os.ReadFile(filepath.Join(dir, name))
+			if err != nil {
+				return 0, err
+			}
+			nagReports[name] = string(data)
+		}
+	}
+	return m.Run(), nil
+}
+
+var (
+	validationReport []byte
+	nagReports       = map[string]string{}
+)
+
+func stack(t *testing.T, name string) *cdktest.Stack {
+	t.Helper()
+	s, ok := assembly.Stacks[name]
+	if !ok {
+		t.Fatalf("no stack %s in the assembly; have %v", name, stackNames())
+	}
+	return s
+}
+
+func stackNames() []string {
+	var names []string
+	for name := range assembly.Stacks {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func expectedStacks(e *config.Environment) []string {
+	names := []string{e.Name + "/Network", e.Name + "/Api"}
+	for _, b := range e.BackendNames() {
+		names = append(names, e.Name+"/Backend-"+b)
+	}
+	sort.Strings(names)
+	return names
+}
+
+func TestEveryEnvironmentSynthesizesItsStacks(t *testing.T) {
+	var want []string
+	for _, e := range environments {
+		want = append(want, expectedStacks(e)...)
+	}
+	sort.Strings(want)
+	if got := stackNames(); !slices.Equal(got, want) {
+		t.Fatalf("stacks = %v, want %v", got, want)
+	}
+	if len(environments) < 2 {
+		t.Fatalf("cdk.json ships %d environments; want at least dev and prod", len(environments))
+	}
+}
+
+func TestSnapshots(t *testing.T) {
+	for _, name := range stackNames() {
+		t.Run(name, func(t *testing.T) {
+			cdktest.Snapshot(t, strings.ReplaceAll(name, "/", "-"), assembly.Stacks[name].Template)
+		})
+	}
+}
+
+func TestNoUnsuppressedNagFindingsOrAnnotations(t *testing.T) {
+	for _, name := range stackNames() {
+		for _, m := range assembly.Stacks[name].Messages {
+			t.Errorf("%s: %s", name, m)
+		}
+	}
+}
+
+func TestValidatorReportsNoViolation(t *testing.T) {
+	var report struct {
+		PluginReports []struct {
+			PluginName string `json:"pluginName"`
+			Conclusion string `json:"conclusion"`
+			Violations []any  `json:"violations"`
+		} `json:"pluginReports"`
+	}
+	if err := json.Unmarshal(validationReport, &report); err != nil {
+		t.Fatal(err)
+	}
+	if len(report.PluginReports) == 0 {
+		t.Fatal("the validation report names no plugin: the CloudFormation validator did not run")
+	}
+	for _, p := range report.PluginReports {
+		if p.Conclusion != "success" || len(p.Violations) > 0 {
+			t.Errorf("%s: conclusion %s with %d violations", p.PluginName, p.Conclusion, len(p.Violations))
+		}
+	}
+}
+
+func TestNagReportsListEverySuppressionWithItsReason(t *testing.T) {
+	for _, name := range stackNames() {
+		env, _, _ := strings.Cut(name, "/")
+		file := "AwsSolutions-" + env + "-" + strings.ReplaceAll(name, "/", "-") + "-NagReport.csv"
+		if _, ok := nagReports[file]; !ok {
+			t.Errorf("no nag report %s for %s; have %v", file, name, keys(nagReports))
+		}
+	}
+	suppressed := 0
+	for file, report := range nagReports {
+		for _, line := range strings.Split(report, "\n") {
+			if !strings.Contains(line, `"Suppressed"`) {
+				continue
+			}
+			suppressed++
+			fields := strings.Split(line, `","`)
+			if reason := strings.Trim(fields[len(fields)-1], `"`); len(reason) < 40 {
+				t.Errorf("%s: suppression without a real reason: %s", file, line)
+			}
+		}
+	}
+	if suppressed == 0 {
+		t.Error("the nag reports list no suppression at all; the gate cannot have run")
+	}
+}
+
+func keys[V any](m map[string]V) []string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// TestGateFailsABadStack proves the gate is not a formality: a stack with an
+// SSH port open to the world and one CloudFormation would reject both fail.
+func TestGateFailsABadStack(t *testing.T) {
+	t.Run("cdk-nag", func(t *testing.T) {
+		dir := t.TempDir()
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: &dir, BuiltinCloudFormationValidation: jsii.Bool(false)})
+		stage := awscdk.NewStage(app, jsii.String("bad"), nil)
+		attachGates(stage)
+		s := awscdk.NewStack(stage, jsii.String("Open"), nil)
+		sg := awsec2.NewSecurityGroup(s, jsii.String("Open"), &awsec2.SecurityGroupProps{
+			Vpc: awsec2.NewVpc(s, jsii.String("Vpc"), nil),
+		})
+		sg.AddIngressRule(awsec2.Peer_AnyIpv4(), awsec2.Port_Tcp(jsii.Number(22)), nil, nil)
+		app.Synth(nil)
+		a, err := cdktest.ReadAssembly(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, m := range a.Stacks["bad/Open"].Messages {
+			found = found || (m.Level == "error" && strings.Contains(m.Text, "AwsSolutions-EC23"))
+		}
+		if !found {
+			t.Fatalf("cdk-nag did not report AwsSolutions-EC23 on a security group open to 0.0.0.0/0; messages: %v", a.Stacks["bad/Open"].Messages)
+		}
+	})
+	t.Run("validator", func(t *testing.T) {
+		dir := t.TempDir()
+		app := awscdk.NewApp(&awscdk.AppProps{Outdir: &dir, Context: &map[string]any{
+			"@aws-cdk/core:validateAgainstDefaultRules": projectContext["@aws-cdk/core:validateAgainstDefaultRules"],
+			"@aws-cdk/core:validationReportPrettyPrint": false,
+		}})
+		s := awscdk.NewStack(app, jsii.String("Rejected"), nil)
+		queue := awssqs.NewQueue(s, jsii.String("Queue"), nil)
+		// CloudFormation rejects a visibility timeout above 12 hours.
+		queue.Node().DefaultChild().(awscdk.CfnResource).AddPropertyOverride(jsii.String("VisibilityTimeout"), 999999)
+		err := func() (err error) {
+			defer func() {
+				if r := recover(); r != nil {
+					err = fmt.Errorf("%v", r)
+				}
+			}()
+			app.Synth(nil)
+			return nil
+		}()
+		if err == nil {
+			t.Fatal("synthesis of a template CloudFormation would reject succeeded")
+		}
+	})
+}
+
+// TestCrossStackReferences checks that every value a stack imports is
+// exported by the stack it belongs to.
+func TestCrossStackReferences(t *testing.T) {
+	for _, e := range environments {
+		exports := map[string]string{}
+		for _, name := range expectedStacks(e) {
+			outputs, _ := stack(t, name).Template["Outputs"].(map[string]any)
+			for _, o := range outputs {
+				if export, ok := o.(map[string]any)["Export"].(map[string]any); ok {
+					exports[fmt.Sprint(export["Name"])] = name
+				}
+			}
+		}
+		importedFrom := func(consumer string) map[string]bool {
+			from := map[string]bool{}
+			for _, imp := range findImports(stack(t, consumer).Template) {
+				producer, ok := exports[imp]
+				if !ok {
+					t.Errorf("%s imports %q, which no stack of %s exports", consumer, imp, e.Name)
+				}
+				from[producer] = true
+			}
+			return from
+		}
+		for _, b := range e.BackendNames() {
+			if from := importedFrom(e.Name + "/Backend-" + b); e.Network.VpcID == "" && !from[e.Name+"/Network"] {
+				t.Errorf("%s/Backend-%s imports nothing from the network stack", e.Name, b)
+			}
+		}
+		from := importedFrom(e.Name + "/Api")
+		for _, b := range e.BackendNames() {
+			if !from[e.Name+"/Backend-"+b] {
+				t.Errorf("%s/Api imports nothing from backend %s", e.Name, b)
+			}
+		}
+	}
+}
+
+func findImports(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			if k == "Fn::ImportValue" {
+				out = append(out, fmt.Sprint(child))
+				continue
+			}
+			out = append(out, findImports(child)...)
+		}
+	case []any:
+		for _, child := range x {
+			out = append(out, findImports(child)...)
+		}
+	}
+	return out
+}
+
+var stageVariable = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
+
+// TestEveryStageDefinesEveryVariableTheMethodsUse guards against the failure
+// API Gateway only reports at request time.
+func TestEveryStageDefinesEveryVariableTheMethodsUse(t *testing.T) {
+	for _, e := range environments {
+		api := stack(t, e.Name+"/Api")
+		used := map[string]bool{}
+		for _, m := range api.Resources("AWS::ApiGateway::Method") {
+			data, _ := json.Marshal(m)
+			for _, match := range stageVariable.FindAllStringSubmatch(string(data), -1) {
+				used[match[1]] = true
+			}
+		}
+		if !used["vpcLinkId"] || !used["backendHost"] {
+			t.Fatalf("%s/Api: methods use stage variables %v; want vpcLinkId and backendHost", e.Name, keys(used))
+		}
+		stages := api.Resources("AWS::ApiGateway::Stage")
+		if len(stages) != len(e.API.Stages) {
+			t.Errorf("%s/Api has %d stages, configured %d", e.Name, len(stages), len(e.API.Stages))
+		}
+		for id, s := range stages {
+			props := s["Properties"].(map[string]any)
+			vars, _ := props["Variables"].(map[string]any)
+			for v := range used {
+				if _, ok := vars[v]; !ok {
+					t.Errorf("%s/Api stage %s does not define %q", e.Name, id, v)
+				}
+			}
+			if canary, ok := props["CanarySetting"].(map[string]any); ok {
+				overrides, _ := canary["StageVariableOverrides"].(map[string]any)
+				for v := range used {
+					if _, ok := overrides[v]; !ok {
+						t.Errorf("%s/Api stage %s: canary does not override %q", e.Name, id, v)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestStagesPointAtTheirConfiguredBackends follows each stage's vpcLinkId
+// to a VPC link and checks the link targets the configured backend's NLB.
+func TestStagesPointAtTheirConfiguredBackends(t *testing.T) {
+	for _, e := range environments {
+		api := stack(t, e.Name+"/Api")
+		links := api.Resources("AWS::ApiGateway::VpcLink")
+		if len(links) != len(e.Backends) {
+			t.Errorf("%s/Api has %d VPC links for %d backends", e.Name, len(links), len(e.Backends))
+		}
+		for _, s := range api.Resources("AWS::ApiGateway::Stage") {
+			props := s["Properties"].(map[string]any)
+			name := fmt.Sprint(props["StageName"])
+			cfg, ok := e.API.Stages[name]
+			if !ok {
+				t.Errorf("%s/Api has stage %s, which is not configured", e.Name, name)
+				continue
+			}
+			check := func(what string, vars map[string]any, backend string) {
+				ref, _ := vars["vpcLinkId"].(map[string]any)["Ref"].(string)
+				link, ok := links[ref]
+				if !ok {
+					t.Errorf("%s/Api stage %s %s: vpcLinkId %v is not a VPC link of the stack", e.Name, name, what, vars["vpcLinkId"])
+					return
+				}
+				targets, _ := json.Marshal(link["Properties"].(map[string]any)["TargetArns"])
+				backendStack := strings.ReplaceAll(e.Name+"-Backend-"+backend, "-", "")
+				if !bytes.Contains(bytes.ReplaceAll(targets, []byte("-"), nil), []byte(backendStack)) {
+					t.Errorf("%s/Api stage %s %s: VPC link targets %s, want an export of backend %s", e.Name, name, what, targets, backend)
+				}
+				host, _ := json.Marshal(vars["backendHost"])
+				if !bytes.Contains(bytes.ReplaceAll(host, []byte("-"), nil), []byte(backendStack)) {
+					t.Errorf("%s/Api stage %s %s: backendHost %s, want an export of backend %s", e.Name, name, what, host, backend)
+				}
+			}
+			check("variables", props["Variables"].(map[string]any), cfg.Backend)
+			if cfg.Canary != nil {
+				canary := props["CanarySetting"].(map[string]any)
+				check("canary", canary["StageVariableOverrides"].(map[string]any), cfg.Canary.Backend)
+				if canary["PercentTraffic"] != cfg.Canary.Percent {
+					t.Errorf("%s/Api stage %s: canary percent %v, want %v", e.Name, name, canary["PercentTraffic"], cfg.Canary.Percent)
+				}
+			}
+		}
+	}
+}
+
+func TestShippedConfigurationDemonstratesStageVariables(t *testing.T) {
+	for _, e := range environments {
+		backends := map[string]bool{}
+		for _, s := range e.API.Stages {
+			backends[s.Backend] = true
+		}
+		if len(e.Backends) >= 2 && len(backends) >= 2 {
+			return
+		}
+	}
+	t.Fatal("no shipped environment has two backends and stages pointing at different ones")
+}
+
+// TestBadConfigurationsFailCleanly runs every configuration under
+// testdata/badconfig through the CLI's entry point: each must exit 1 with
+// its messages, no panic trace, and nothing written to the output directory.
+func TestBadConfigurationsFailCleanly(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "badconfig", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 30 {
+		t.Fatalf("the corpus holds %d bad configurations; want at least 30", len(files))
+	}
+	for _, file := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(file), ".json"), func(t *testing.T) {
+			var c struct {
+				Context map[string]any `json:"context"`
+				Want    []string       `json:"want"`
+			}
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := json.Unmarshal(data, &c); err != nil {
+				t.Fatal(err)
+			}
+			dir := t.TempDir()
+			var stderr bytes.Buffer
+			code := run(&stderr, &awscdk.AppProps{Context: &c.Context, Outdir: &dir}, options{gates: true})
+			msg := stderr.String()
+			if code != 1 {
+				t.Errorf("exit code %d, want 1; output:\n%s", code, msg)
+			}
+			for _, want := range c.Want {
+				if !strings.Contains(msg, want) {
+					t.Errorf("output does not say %q; it says:\n%s", want, msg)
+				}
+			}
+			if strings.Contains(msg, "goroutine ") || strings.Contains(msg, "panic") {
+				t.Errorf("output shows a Go panic:\n%s", msg)
+			}
+			if written := cdktest.DirEntries(dir); len(written) > 0 {
+				t.Errorf("a bad configuration wrote %v to the output directory", written)
+			}
+		})
+	}
+}

@@ -1,0 +1,145 @@
+package cdktest
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Assembly is a synthesized cloud assembly as the tests read it: straight
+// from the files in its directory, with no further call into the CDK.
+type Assembly struct {
+	// Stacks are the stack artifacts by display name ("dev/Network").
+	Stacks map[string]*Stack
+}
+
+// Stack is one synthesized stack.
+type Stack struct {
+	// Template is the CloudFormation template.
+	Template map[string]any
+	// Messages are the errors and warnings annotated on the stack's constructs.
+	Messages []Message
+}
+
+// Message is one error or warning annotation of a synthesized stack.
+type Message struct {
+	// Level is "error" or "warning".
+	Level string
+	// Path is the construct path the annotation is on.
+	Path string
+	// Text is the annotation.
+	Text string
+}
+
+func (m Message) String() string { return fmt.Sprintf("%s %s: %s", m.Level, m.Path, m.Text) }
+
+type manifest struct {
+	Artifacts map[string]struct {
+		Type        string `json:"type"`
+		DisplayName string `json:"displayName"`
+		Properties  struct {
+			TemplateFile  string `json:"templateFile"`
+			DirectoryName string `json:"directoryName"`
+		} `json:"properties"`
+		Metadata               metadata `json:"metadata"`
+		AdditionalMetadataFile string   `json:"additionalMetadataFile"`
+	} `json:"artifacts"`
+}
+
+// metadata is an artifact's construct metadata by construct path.
+type metadata map[string][]struct {
+	Type string `json:"type"`
+	Data any    `json:"data"`
+}
+
+// ReadAssembly reads the cloud assembly in dir, nested assemblies (one per
+// Stage) included.
+func ReadAssembly(dir string) (*Assembly, error) {
+	a := &Assembly{Stacks: map[string]*Stack{}}
+	return a, a.read(dir)
+}
+
+func (a *Assembly) read(dir string) error {
+	var m manifest
+	if err := readJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
+		return err
+	}
+	for id, art := range m.Artifacts {
+		switch art.Type {
+		case "cdk:cloud-assembly":
+			if err := a.read(filepath.Join(dir, art.Properties.DirectoryName)); err != nil {
+				return err
+			}
+		case "aws:cloudformation:stack":
+			s := &Stack{}
+			if err := readJSON(filepath.Join(dir, art.Properties.TemplateFile), &s.Template); err != nil {
+				return err
+			}
+			meta := metadata{}
+			for path, entries := range art.Metadata {
+				meta[path] = entries
+			}
+			if art.AdditionalMetadataFile != "" {
+				var more metadata
+				if err := readJSON(filepath.Join(dir, art.AdditionalMetadataFile), &more); err != nil {
+					return err
+				}
+				for path, entries := range more {
+					meta[path] = append(meta[path], entries...)
+				}
+			}
+			for path, entries := range meta {
+				for _, e := range entries {
+					level, ok := strings.CutPrefix(e.Type, "aws:cdk:")
+					if ok && (level == "error" || level == "warning") {
+						s.Messages = append(s.Messages, Message{Level: level, Path: path, Text: fmt.Sprint(e.Data)})
+					}
+				}
+			}
+			name := art.DisplayName
+			if name == "" {
+				name = id
+			}
+			a.Stacks[name] = s
+		}
+	}
+	return nil
+}
+
+// Resources returns the template's resources of one type by logical id.
+func (s *Stack) Resources(resourceType string) map[string]map[string]any {
+	out := map[string]map[string]any{}
+	resources, _ := s.Template["Resources"].(map[string]any)
+	for id, r := range resources {
+		res, _ := r.(map[string]any)
+		if res["Type"] == resourceType {
+			out[id] = res
+		}
+	}
+	return out
+}
+
+// DirEntries lists the names in dir, or nothing when it does not exist.
+func DirEntries(dir string) []string {
+	entries, _ := os.ReadDir(dir)
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name()
+	}
+	return names
+}
+
+// ToJSON returns v as it would appear in a template: a plain JSON value.
+func ToJSON(v any) any {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(err)
+	}
+	var out any
+	if err := json.Unmarshal(data, &out); err != nil {
+		panic(err)
+	}
+	return out
+}

@@ -1,0 +1,184 @@
+// Package cdktest holds what the tests of every package share: turning a
+// failed CDK assertion into a test failure, golden-file snapshots of
+// templates, and the project's CDK context. It defines the -update flag,
+// so every test package imports it and "go test ./... -update" works.
+package cdktest
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden snapshots under testdata/ instead of comparing")
+
+// Check runs f, which makes CDK assertions, and turns the panic a failed
+// assertion raises into a test failure, so one failure does not abort the
+// whole test binary.
+func Check(t testing.TB, f func()) {
+	t.Helper()
+	defer func() {
+		if r := recover(); r != nil {
+			t.Helper()
+			t.Fatalf("%s", trim(fmt.Sprint(r)))
+		}
+	}()
+	f()
+}
+
+// trim keeps the part of a jsii error that says what failed, not where in
+// the JavaScript it was raised.
+func trim(msg string) string {
+	lines := strings.Split(msg, "\n")
+	var out []string
+	for _, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "at ") {
+			continue
+		}
+		out = append(out, l)
+		if len(out) == 60 {
+			out = append(out, "...")
+			break
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// LoadContext returns the CDK context the CLI would pass for dir: the
+// "context" of cdk.json merged with the cached lookups of cdk.context.json.
+func LoadContext(dir string) (map[string]any, error) {
+	var cdkJSON struct {
+		Context map[string]any `json:"context"`
+	}
+	if err := readJSON(filepath.Join(dir, "cdk.json"), &cdkJSON); err != nil {
+		return nil, err
+	}
+	var cached map[string]any
+	if err := readJSON(filepath.Join(dir, "cdk.context.json"), &cached); err != nil {
+		return nil, err
+	}
+	ctx := maps.Clone(cdkJSON.Context)
+	maps.Copy(ctx, cached)
+	return ctx, nil
+}
+
+func readJSON(path string, v any) error {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	if err := json.Unmarshal(data, v); err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	return nil
+}
+
+// assetHash matches the content hashes the CDK puts in asset file names and
+// S3 keys: they change with any byte of the bundled code and mean nothing to
+// a reviewer of the template.
+var assetHash = regexp.MustCompile(`[0-9a-f]{64}`)
+
+// Normalize renders a template as indented JSON with asset hashes replaced.
+func Normalize(template any) ([]byte, error) {
+	data, err := json.MarshalIndent(template, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	return append(assetHash.ReplaceAll(data, []byte("<asset-hash>")), '\n'), nil
+}
+
+// Snapshot compares template with the golden file testdata/snapshots/NAME.json
+// of the calling package, or rewrites it when the tests run with -update.
+func Snapshot(t testing.TB, name string, template any) {
+	t.Helper()
+	got, err := Normalize(template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join("testdata", "snapshots", name+".json")
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("no snapshot %s (run: go test ./... -update, then review the diff): %v", path, err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Fatalf("%s differs from the synthesized template (review, then refresh with: go test ./... -update):\n%s",
+			path, Diff(string(want), string(got)))
+	}
+}
+
+// Diff returns a line diff of want and got: "-" lines only in want, "+"
+// lines only in got, with two lines of context around each change.
+func Diff(want, got string) string {
+	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
+	// Longest common subsequence table, from the end.
+	lcs := make([][]int, len(a)+1)
+	for i := range lcs {
+		lcs[i] = make([]int, len(b)+1)
+	}
+	for i := len(a) - 1; i >= 0; i-- {
+		for j := len(b) - 1; j >= 0; j-- {
+			if a[i] == b[j] {
+				lcs[i][j] = lcs[i+1][j+1] + 1
+			} else {
+				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
+			}
+		}
+	}
+	type line struct {
+		op   byte
+		text string
+	}
+	var lines []line
+	i, j := 0, 0
+	for i < len(a) || j < len(b) {
+		switch {
+		case i < len(a) && j < len(b) && a[i] == b[j]:
+			lines = append(lines, line{' ', a[i]})
+			i, j = i+1, j+1
+		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
+			lines = append(lines, line{'+', b[j]})
+			j++
+		default:
+			lines = append(lines, line{'-', a[i]})
+			i++
+		}
+	}
+	const context = 2
+	var out strings.Builder
+	last := -1
+	for k, l := range lines {
+		if l.op == ' ' {
+			continue
+		}
+		from := max(k-context, last+1)
+		if last >= 0 && from > last+1 {
+			out.WriteString("  ...\n")
+		}
+		for c := from; c < k; c++ {
+			fmt.Fprintf(&out, "  %s\n", lines[c].text)
+		}
+		fmt.Fprintf(&out, "%c %s\n", l.op, l.text)
+		last = k
+		for c := k + 1; c < len(lines) && c <= k+context && lines[c].op == ' '; c++ {
+			fmt.Fprintf(&out, "  %s\n", lines[c].text)
+			last = c
+		}
+	}
+	return out.String()
+}
