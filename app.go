@@ -68,26 +68,7 @@ func build(app awscdk.App, envs []*config.Environment, opts options) {
 		if opts.gates {
 			attachGates(stage)
 		}
-		network := stacks.NewNetwork(stage, "Network", &stacks.NetworkProps{
-			StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": VPC and private subnets")},
-			Network:    e.Network,
-		})
-		targets := map[string]stacks.BackendTarget{}
-		for _, name := range e.BackendNames() {
-			b := stacks.NewBackend(stage, "Backend-"+name, &stacks.BackendProps{
-				StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": Elastic Beanstalk backend " + name)},
-				Backend:    e.Backends[name],
-				Vpc:        network.Vpc,
-				Subnets:    network.PrivateSubnets,
-				BundlePath: bundlePath,
-			})
-			targets[name] = stacks.BackendTarget{LoadBalancerArn: b.LoadBalancerArn, LoadBalancerDNSName: b.LoadBalancerDNSName}
-		}
-		stacks.NewAPI(stage, "Api", &stacks.APIProps{
-			StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": REST API, VPC links and stages")},
-			API:        e.API,
-			Backends:   targets,
-		})
+		stacks.NewEnvironment(stage, e, bundlePath)
 	}
 }
 
