@@ -1,7 +1,6 @@
 package cdktest
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -129,17 +128,4 @@ func DirEntries(dir string) []string {
 		names[i] = e.Name()
 	}
 	return names
-}
-
-// ToJSON returns v as it would appear in a template: a plain JSON value.
-func ToJSON(v any) any {
-	data, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	var out any
-	if err := json.Unmarshal(data, &out); err != nil {
-		panic(err)
-	}
-	return out
 }

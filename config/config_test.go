@@ -1,0 +1,133 @@
+package config
+
+import (
+	"encoding/json"
+	"errors"
+	"slices"
+	"strings"
+	"testing"
+
+	_ "privatebackend/internal/cdktest" // defines -update for "go test ./... -update"
+)
+
+func load(t *testing.T, raw, selected string) ([]*Environment, error) {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal([]byte(raw), &v); err != nil {
+		t.Fatal(err)
+	}
+	return Load(v, selected)
+}
+
+const minimal = `{"dev": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}`
+
+func TestDefaultsFillWhatIsLeftOut(t *testing.T) {
+	envs, err := load(t, minimal, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := envs[0]
+	b, s := e.Backends["blue"], e.API.Stages["live"]
+	checks := map[string][2]any{
+		"network.cidr":         {e.Network.Cidr, "10.0.0.0/16"},
+		"network.maxAzs":       {e.Network.MaxAzs, 2},
+		"network.egress":       {e.Network.Egress, EgressEndpoints},
+		"backend name":         {b.Name, "blue"},
+		"backend minInstances": {b.MinInstances, 2},
+		"backend platform":     {b.Platform, DefaultPlatform},
+		"stage name":           {s.Name, "live"},
+		"stage rateLimit":      {s.RateLimit, 100.0},
+		"api authorization":    {e.API.Authorization, AuthorizationIAM},
+		"api waf":              {e.API.Waf, true},
+		"api vpcLinkQuota":     {e.API.VpcLinkQuota, 20},
+	}
+	for what, c := range checks {
+		if c[0] != c[1] {
+			t.Errorf("%s = %v, want %v", what, c[0], c[1])
+		}
+	}
+	if !slices.Equal(b.InstanceTypes, []string{"t3.small"}) || e.Network.NatGateways != nil || e.Pinned() {
+		t.Errorf("unexpected defaults: %+v, %+v", b, e.Network)
+	}
+}
+
+func TestValuesOverrideDefaults(t *testing.T) {
+	envs, err := load(t, `{"prod": {"account": "123456789012", "region": "eu-west-1",
+		"network": {"maxAzs": 3, "egress": "nat", "natGateways": 1},
+		"backends": {"blue": {"instanceTypes": ["m7g.large"], "minInstances": 3, "maxInstances": 6}},
+		"api": {"waf": false, "stages": {"live": {"backend": "blue", "canary": {"backend": "blue", "percent": 5}}}}}}`, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := envs[0]
+	if !e.Pinned() || e.Network.MaxAzs != 3 || *e.Network.NatGateways != 1 || e.API.Waf ||
+		e.Backends["blue"].InstanceTypes[0] != "m7g.large" || e.API.Stages["live"].Canary.Percent != 5 {
+		t.Errorf("values not taken: %+v", e)
+	}
+}
+
+func TestSelectionNarrowsToOneEnvironment(t *testing.T) {
+	two := `{"dev": ` + strings.TrimSuffix(strings.TrimPrefix(minimal, `{"dev": `), "}") + `, "prod": ` +
+		strings.TrimSuffix(strings.TrimPrefix(minimal, `{"dev": `), "}") + `}`
+	envs, err := load(t, two, "")
+	if err != nil || len(envs) != 2 || envs[0].Name != "dev" || envs[1].Name != "prod" {
+		t.Fatalf("all environments: %v, %v", envs, err)
+	}
+	envs, err = load(t, two, "prod")
+	if err != nil || len(envs) != 1 || envs[0].Name != "prod" {
+		t.Fatalf("-c env=prod: %v, %v", envs, err)
+	}
+}
+
+func TestProblemsAreReportedTogetherWithTheirKeyPaths(t *testing.T) {
+	_, err := load(t, `{"dev": {"network": {"maxAzz": 2, "cidr": "10.0.0.0/33"},
+		"backends": {"blue": {"minInstances": 3, "maxInstances": 1}},
+		"api": {"stages": {"live": {"backend": "red"}}}}}`, "")
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) {
+		t.Fatalf("err = %v, want a *config.Error", err)
+	}
+	want := []string{
+		`environments.dev.network: unknown key "maxAzz"; did you mean "maxAzs"?`,
+		`environments.dev.network.cidr: "10.0.0.0/33" is not a valid IPv4 CIDR`,
+		`environments.dev.backends.blue.minInstances: 3 is greater than maxInstances (1)`,
+		`environments.dev.api.stages.live.backend: "red" is not a backend of this environment; defined backends: blue`,
+	}
+	if len(cfgErr.Problems) != len(want) {
+		t.Errorf("%d problems, want %d:\n%s", len(cfgErr.Problems), len(want), err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("error does not say %q:\n%s", w, err)
+		}
+	}
+}
+
+func TestNearestSuggestsOnlyPlausibleTypos(t *testing.T) {
+	keys := []string{"cidr", "maxAzs", "egress", "natGateways"}
+	for key, want := range map[string]string{"maxAzz": "maxAzs", "MaxAzs": "maxAzs", "natGateway": "natGateways", "colour": "", "x": ""} {
+		if got := nearest(key, keys); got != want {
+			t.Errorf("nearest(%q) = %q, want %q", key, got, want)
+		}
+	}
+}
+
+func TestFromContextReadsTheSelection(t *testing.T) {
+	var envs any
+	if err := json.Unmarshal([]byte(minimal), &envs); err != nil {
+		t.Fatal(err)
+	}
+	ctx := fakeContext{EnvironmentsKey: envs, SelectKey: "dev"}
+	got, err := FromContext(ctx)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("FromContext = %v, %v", got, err)
+	}
+	ctx[SelectKey] = 7.0
+	if _, err := FromContext(ctx); err == nil || !strings.Contains(err.Error(), "-c env") {
+		t.Fatalf("a numeric env selection gave %v", err)
+	}
+}
+
+type fakeContext map[string]any
+
+func (f fakeContext) TryGetContext(key *string) any { return f[*key] }
