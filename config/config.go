@@ -4,6 +4,11 @@
 // Go structs come out, or one error that lists every problem.
 package config
 
+import (
+	"maps"
+	"slices"
+)
+
 // Egress modes: how instances in the private subnets reach AWS services.
 const (
 	// EgressNat routes outbound traffic through NAT gateways in public subnets.
@@ -193,10 +198,10 @@ func (e *Environment) Pinned() bool {
 
 // BackendNames returns the environment's backend names in sorted order.
 func (e *Environment) BackendNames() []string {
-	return sortedKeys(e.Backends)
+	return slices.Sorted(maps.Keys(e.Backends))
 }
 
 // StageNames returns the environment's stage names in sorted order.
 func (e *Environment) StageNames() []string {
-	return sortedKeys(e.API.Stages)
+	return slices.Sorted(maps.Keys(e.API.Stages))
 }

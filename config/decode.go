@@ -2,8 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -50,7 +51,7 @@ func decode(raw any, out reflect.Value, path string, p *problems) {
 		if out.IsNil() {
 			out.Set(reflect.MakeMap(out.Type()))
 		}
-		for _, key := range sortedKeys(obj) {
+		for _, key := range slices.Sorted(maps.Keys(obj)) {
 			elem := newElem(out.Type().Elem())
 			decode(obj[key], elem, path+"."+key, p)
 			out.SetMapIndex(reflect.ValueOf(key), elem)
@@ -121,7 +122,7 @@ func decodeStruct(obj map[string]any, out reflect.Value, path string, p *problem
 		fields[name] = i
 		names = append(names, name)
 	}
-	for _, key := range sortedKeys(obj) {
+	for _, key := range slices.Sorted(maps.Keys(obj)) {
 		i, ok := fields[key]
 		if !ok {
 			msg := fmt.Sprintf("unknown key %q", key)
@@ -177,15 +178,6 @@ func describe(raw any) string {
 	default:
 		return fmt.Sprintf("%v", v)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // nearest returns the candidate closest to key in edit distance, or "" when

@@ -2,7 +2,9 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"reflect"
+	"slices"
 	"strings"
 )
 
@@ -52,7 +54,7 @@ func decodeEnvironments(raw any, p *problems) []*Environment {
 		return nil
 	}
 	var envs []*Environment
-	for _, name := range sortedKeys(obj) {
+	for _, name := range slices.Sorted(maps.Keys(obj)) {
 		if _, isObject := obj[name].(map[string]any); !isObject {
 			p.add(path+"."+name, "is %s; want an object with the environment's settings", describe(obj[name]))
 			continue

@@ -2,6 +2,7 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/netip"
 	"regexp"
 	"slices"
@@ -217,7 +218,7 @@ func validateVpcLinkQuota(envs []*Environment, p *problems) {
 		}
 		groups[key] = append(groups[key], e)
 	}
-	for _, key := range sortedKeys(groups) {
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
 		group := groups[key]
 		links, names := 0, make([]string, len(group))
 		for i, e := range group {

@@ -1,6 +1,9 @@
 package stacks
 
 import (
+	"maps"
+	"slices"
+
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
@@ -57,7 +60,7 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 		backends: props.Backends,
 	}
 
-	for _, name := range sortedNames(props.Backends) {
+	for _, name := range slices.Sorted(maps.Keys(props.Backends)) {
 		target := props.Backends[name]
 		nlb := awselasticloadbalancingv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack,
 			jsii.String("LoadBalancer-"+name), &awselasticloadbalancingv2.NetworkLoadBalancerAttributes{
@@ -70,7 +73,7 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 		})
 	}
 
-	stageNames := sortedNames(cfg.Stages)
+	stageNames := slices.Sorted(maps.Keys(cfg.Stages))
 	// The API's own deployment is the one whose logical id changes with the
 	// methods, so a changed method always reaches the stages: its first stage
 	// comes with it, the others share it.

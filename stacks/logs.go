@@ -2,7 +2,6 @@ package stacks
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 )
@@ -27,15 +26,4 @@ func retention(days int) awslogs.RetentionDays {
 		panic(fmt.Sprintf("stacks: %d days is not a CloudWatch Logs retention; config should have rejected it", days))
 	}
 	return r
-}
-
-// sortedNames returns a map's keys in sorted order, so that constructs are
-// always created in the same order.
-func sortedNames[V any](m map[string]V) []string {
-	names := make([]string, 0, len(m))
-	for name := range m {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
 }
