@@ -23,29 +23,25 @@ import (
 const bundlePath = "backend/app"
 
 func main() {
-	os.Exit(run(os.Stderr, nil, options{gates: true}))
-}
-
-// options are the switches of one run of the app.
-type options struct {
-	// gates attaches the cdk-nag AwsSolutions checks to every stage.
-	gates bool
+	os.Exit(run(os.Stderr, nil))
 }
 
 // run builds and synthesizes the app and returns the process's exit code.
 // The configuration is validated before any stack is created, so a bad
 // configuration writes nothing; any other failure is reported as one
 // message, never as a Go panic trace.
-func run(stderr io.Writer, props *awscdk.AppProps, opts options) int {
-	if err := synth(props, opts); err != nil {
+func run(stderr io.Writer, props *awscdk.AppProps) int {
+	if err := synth(props); err != nil {
 		fmt.Fprintf(stderr, "error: %s\n", err)
 		return 1
 	}
 	return 0
 }
 
-// synth builds the app from its context and writes the cloud assembly.
-func synth(props *awscdk.AppProps, opts options) (err error) {
+// synth builds the app from its context and writes the cloud assembly,
+// with cdk-nag's checks on every stage and, unless props turn it off, the
+// CDK's CloudFormation validator.
+func synth(props *awscdk.AppProps) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = errors.New(firstLine(fmt.Sprint(r)))
@@ -56,18 +52,16 @@ func synth(props *awscdk.AppProps, opts options) (err error) {
 	if err != nil {
 		return err
 	}
-	build(app, envs, opts)
+	build(app, envs)
 	app.Synth(nil)
 	return nil
 }
 
 // build adds one stage per environment to app.
-func build(app awscdk.App, envs []*config.Environment, opts options) {
+func build(app awscdk.App, envs []*config.Environment) {
 	for _, e := range envs {
 		stage := awscdk.NewStage(app, jsii.String(e.Name), &awscdk.StageProps{Env: deployEnv(e)})
-		if opts.gates {
-			attachGates(stage)
-		}
+		attachGates(stage)
 		stacks.NewEnvironment(stage, e, bundlePath)
 	}
 }

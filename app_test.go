@@ -53,7 +53,7 @@ func setUp(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer os.RemoveAll(dir)
-	if err := synth(&awscdk.AppProps{Context: &projectContext, Outdir: &dir}, options{gates: true}); err != nil {
+	if err := synth(&awscdk.AppProps{Context: &projectContext, Outdir: &dir}); err != nil {
 		return 0, err
 	}
 	if assembly, err = cdktest.ReadAssembly(dir); err != nil {
@@ -427,7 +427,7 @@ func TestBadConfigurationsFailCleanly(t *testing.T) {
 			}
 			dir := t.TempDir()
 			var stderr bytes.Buffer
-			code := run(&stderr, &awscdk.AppProps{Context: &c.Context, Outdir: &dir}, options{gates: true})
+			code := run(&stderr, &awscdk.AppProps{Context: &c.Context, Outdir: &dir})
 			msg := stderr.String()
 			if code != 1 {
 				t.Errorf("exit code %d, want 1; output:\n%s", code, msg)
