@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -90,12 +91,7 @@ func stack(t *testing.T, name string) *cdktest.Stack {
 }
 
 func stackNames() []string {
-	var names []string
-	for name := range assembly.Stacks {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-	return names
+	return slices.Sorted(maps.Keys(assembly.Stacks))
 }
 
 func expectedStacks(e *config.Environment) []string {
@@ -163,7 +159,7 @@ func TestNagReportsListEverySuppressionWithItsReason(t *testing.T) {
 		env, _, _ := strings.Cut(name, "/")
 		file := "AwsSolutions-" + env + "-" + strings.ReplaceAll(name, "/", "-") + "-NagReport.csv"
 		if _, ok := nagReports[file]; !ok {
-			t.Errorf("no nag report %s for %s; have %v", file, name, keys(nagReports))
+			t.Errorf("no nag report %s for %s; have %v", file, name, slices.Sorted(maps.Keys(nagReports)))
 		}
 	}
 	suppressed := 0
@@ -182,15 +178,6 @@ func TestNagReportsListEverySuppressionWithItsReason(t *testing.T) {
 	if suppressed == 0 {
 		t.Error("the nag reports list no suppression at all; the gate cannot have run")
 	}
-}
-
-func keys[V any](m map[string]V) []string {
-	var out []string
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // TestGateFailsABadStack proves the gate is not a formality: a stack with an
@@ -316,7 +303,7 @@ func TestEveryStageDefinesEveryVariableTheMethodsUse(t *testing.T) {
 			}
 		}
 		if !used["vpcLinkId"] || !used["backendHost"] {
-			t.Fatalf("%s/Api: methods use stage variables %v; want vpcLinkId and backendHost", e.Name, keys(used))
+			t.Fatalf("%s/Api: methods use stage variables %v; want vpcLinkId and backendHost", e.Name, slices.Sorted(maps.Keys(used)))
 		}
 		stages := api.Resources("AWS::ApiGateway::Stage")
 		if len(stages) != len(e.API.Stages) {

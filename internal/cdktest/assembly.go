@@ -76,26 +76,13 @@ func (a *Assembly) read(dir string) error {
 			if err := readJSON(filepath.Join(dir, art.Properties.TemplateFile), &s.Template); err != nil {
 				return err
 			}
-			meta := metadata{}
-			for path, entries := range art.Metadata {
-				meta[path] = entries
-			}
+			s.collectMessages(art.Metadata)
 			if art.AdditionalMetadataFile != "" {
 				var more metadata
 				if err := readJSON(filepath.Join(dir, art.AdditionalMetadataFile), &more); err != nil {
 					return err
 				}
-				for path, entries := range more {
-					meta[path] = append(meta[path], entries...)
-				}
-			}
-			for path, entries := range meta {
-				for _, e := range entries {
-					level, ok := strings.CutPrefix(e.Type, "aws:cdk:")
-					if ok && (level == "error" || level == "warning") {
-						s.Messages = append(s.Messages, Message{Level: level, Path: path, Text: fmt.Sprint(e.Data)})
-					}
-				}
+				s.collectMessages(more)
 			}
 			name := art.DisplayName
 			if name == "" {
@@ -105,6 +92,18 @@ func (a *Assembly) read(dir string) error {
 		}
 	}
 	return nil
+}
+
+// collectMessages keeps the error and warning annotations of meta.
+func (s *Stack) collectMessages(meta metadata) {
+	for path, entries := range meta {
+		for _, e := range entries {
+			level, ok := strings.CutPrefix(e.Type, "aws:cdk:")
+			if ok && (level == "error" || level == "warning") {
+				s.Messages = append(s.Messages, Message{Level: level, Path: path, Text: fmt.Sprint(e.Data)})
+			}
+		}
+	}
 }
 
 // Resources returns the template's resources of one type by logical id.
