@@ -7,6 +7,8 @@ package config
 import (
 	"maps"
 	"slices"
+
+	"privatebackend/internal/ebplatform"
 )
 
 // Egress modes: how instances in the private subnets reach AWS services.
@@ -34,9 +36,9 @@ const (
 	AuthorizationNone = "none"
 )
 
-// DefaultPlatform is the Beanstalk solution stack used when a backend names
-// none: the current Node.js platform branch.
-const DefaultPlatform = "64bit Amazon Linux 2023 v6.10.0 running Node.js 24"
+// DefaultPlatform is the platform branch used when a backend names none:
+// the Node.js branch the sample application runs on.
+const DefaultPlatform = ebplatform.DefaultBranch
 
 // Environment is the configuration of one deployment environment (one
 // awscdk.Stage): where it deploys, its network, its backends and its API.
@@ -80,8 +82,14 @@ type Network struct {
 type Backend struct {
 	// Name is the backend's key in cdk.json; it names the stack Backend-NAME.
 	Name string `json:"-"`
-	// Platform is the Beanstalk solution stack name. Default: DefaultPlatform.
+	// Platform is a Beanstalk platform branch, whose recommended version is
+	// looked up when the backend is created and when the branch changes, or
+	// the ARN of one exact platform version. Default: DefaultPlatform.
 	Platform string `json:"platform"`
+	// PlatformRefresh is any value; changing it (e.g. to today's date) looks
+	// the branch's recommended version up again on the next deploy.
+	// Default: "".
+	PlatformRefresh string `json:"platformRefresh"`
 	// InstanceTypes lists the EC2 instance types, the first preferred.
 	// Default: ["t3.small"].
 	InstanceTypes []string `json:"instanceTypes"`
@@ -173,6 +181,8 @@ func (b *Backend) setDefaults() {
 func (a *API) setDefaults() {
 	a.Authorization = AuthorizationIAM
 	a.Waf = true
+	// "VPC links per account per Region: 20" ("Quotas for configuring and
+	// running a REST API in API Gateway").
 	a.VpcLinkQuota = 20
 	a.AccessLogRetentionDays = 90
 }

@@ -131,3 +131,28 @@ func TestFromContextReadsTheSelection(t *testing.T) {
 type fakeContext map[string]any
 
 func (f fakeContext) TryGetContext(key *string) any { return f[*key] }
+
+func TestPlatformIsABranchOrAPinnedVersion(t *testing.T) {
+	withPlatform := func(backend string) string {
+		return `{"prod": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": ` + backend +
+			`}, "api": {"stages": {"live": {"backend": "blue"}}}}}`
+	}
+	for _, backend := range []string{
+		`{}`,
+		`{"platform": "Python 3.13 running on 64bit Amazon Linux 2023", "platformRefresh": "2026-11-26"}`,
+		`{"platform": "arn:aws:elasticbeanstalk:eu-west-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0"}`,
+	} {
+		if _, err := load(t, withPlatform(backend), ""); err != nil {
+			t.Errorf("backend %s: %v", backend, err)
+		}
+	}
+	for backend, want := range map[string]string{
+		`{"platform": "64bit Amazon Linux 2023 v6.10.0 running Node.js 24"}`:                                                "platform: \"64bit Amazon Linux 2023 v6.10.0 running Node.js 24\" is a solution stack name",
+		`{"platform": "arn:aws:elasticbeanstalk:us-east-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0"}`: "platform: \"arn:aws:elasticbeanstalk:us-east-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0\" is a platform version in us-east-1, but this environment deploys to eu-west-1",
+		`{"platformRefresh": "a b"}`: "platformRefresh: \"a b\" is not a refresh token",
+	} {
+		if _, err := load(t, withPlatform(backend), ""); err == nil || !strings.Contains(err.Error(), "environments.prod.backends.blue."+want) {
+			t.Errorf("backend %s: error %v, want it to say %q", backend, err, want)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"privatebackend/internal/ebplatform"
 )
 
 var (
@@ -23,7 +25,9 @@ var (
 	instanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
 	updateWindow = regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01][0-9]|2[0-3]):[0-5][0-9]$`)
 	routePath    = regexp.MustCompile(`^(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))+$`)
-	httpMethods  = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
+	// platformRefresh ends up as a custom resource property; keep it short and plain.
+	platformRefresh = regexp.MustCompile(`^[A-Za-z0-9._-]{0,64}$`)
+	httpMethods     = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
 )
 
 func (e *Environment) validate(p *problems) {
@@ -53,7 +57,7 @@ func (e *Environment) validate(p *problems) {
 		if !backendName.MatchString(name) {
 			p.add(bat, "backend name %q cannot be part of a stack name; use a lowercase letter followed by up to 19 lowercase letters or digits, e.g. \"blue\"", name)
 		}
-		b.validate(bat, p)
+		b.validate(bat, e, p)
 	}
 	e.API.validate(at+".api", e, p)
 }
@@ -102,10 +106,8 @@ func (n *Network) validate(at string, pinned bool, p *problems) {
 	validateRetention(at+".flowLogRetentionDays", n.FlowLogRetentionDays, p)
 }
 
-func (b *Backend) validate(at string, p *problems) {
-	if strings.TrimSpace(b.Platform) == "" {
-		p.add(at+".platform", "is empty; name a Beanstalk solution stack, e.g. %q", DefaultPlatform)
-	}
+func (b *Backend) validate(at string, e *Environment, p *problems) {
+	b.validatePlatform(at, e, p)
 	if len(b.InstanceTypes) == 0 {
 		p.add(at+".instanceTypes", "is empty; list at least one instance type, e.g. [\"t3.small\"]")
 	}
@@ -136,6 +138,24 @@ func (b *Backend) validate(at string, p *problems) {
 	validateRetention(at+".logRetentionDays", b.LogRetentionDays, p)
 	if !updateWindow.MatchString(b.UpdateWindow) {
 		p.add(at+".updateWindow", "%q is not a weekly window; want \"Day:HH:MM\" in UTC, e.g. \"Sun:03:00\"", b.UpdateWindow)
+	}
+}
+
+// validatePlatform checks that platform names a branch or a platform
+// version ARN (in the environment's own region when it is pinned), and that
+// platformRefresh is only used with a branch.
+func (b *Backend) validatePlatform(at string, e *Environment, p *problems) {
+	platform, err := ebplatform.Parse(b.Platform)
+	switch {
+	case err != nil:
+		p.add(at+".platform", "%v", err)
+	case platform.Arn != "" && e.Pinned() && platform.Region != e.Region:
+		p.add(at+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, platform.Region, e.Region)
+	case platform.Arn != "" && b.PlatformRefresh != "":
+		p.add(at+".platformRefresh", "is set but platform is a platform version ARN, which is never looked up; remove platformRefresh or name a platform branch")
+	}
+	if !platformRefresh.MatchString(b.PlatformRefresh) {
+		p.add(at+".platformRefresh", "%q is not a refresh token; use up to 64 letters, digits, dots, dashes or underscores, e.g. today's date \"2026-11-26\"", b.PlatformRefresh)
 	}
 }
 

@@ -1,12 +1,15 @@
 package constructs
 
 import (
+	"fmt"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/internal/cdktest"
@@ -29,6 +32,8 @@ func TestLoadBalancerArnLooksUpTheEnvironmentItDependsOn(t *testing.T) {
 		tpl.HasOutput(jsii.String("Arn"), map[string]any{"Value": map[string]any{
 			"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Lookup")), "EnvironmentResources.LoadBalancers.0.Name"},
 		}})
+		// The lookup function's one log group keeps a month of logs.
+		tpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(1))
 		tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{"RetentionInDays": 30})
 	})
 }
@@ -71,4 +76,100 @@ func TestStageVariableProxyRoutesEveryPathThroughTheVariables(t *testing.T) {
 			},
 		})
 	})
+}
+
+// newTestVpc returns a VPC with two isolated subnets in a stack of its own.
+func newTestVpc(name string) (awscdk.Stack, awsec2.Vpc) {
+	stack := awscdk.NewStack(nil, jsii.String(name), nil)
+	vpc := awsec2.NewVpc(stack, jsii.String("Vpc"), &awsec2.VpcProps{
+		MaxAzs: jsii.Number(2), NatGateways: jsii.Number(0),
+		SubnetConfiguration: &[]*awsec2.SubnetConfiguration{{Name: jsii.String("Private"), SubnetType: awsec2.SubnetType_PRIVATE_ISOLATED}},
+	})
+	return stack, vpc
+}
+
+// panicOf returns what f panics with, or "" when it returns.
+func panicOf(f func()) (msg string) {
+	defer func() {
+		if r := recover(); r != nil {
+			msg = fmt.Sprint(r)
+		}
+	}()
+	f()
+	return ""
+}
+
+func TestPrivateBeanstalkEnvironmentFillsItsDocumentedDefaults(t *testing.T) {
+	stack, vpc := newTestVpc("Defaults")
+	env := NewPrivateBeanstalkEnvironment(stack, "Env", &PrivateBeanstalkEnvironmentProps{
+		ApplicationName: jsii.String("app"),
+		Vpc:             vpc,
+		Subnets:         *vpc.IsolatedSubnets(),
+	})
+	if env.LoadBalancerArn() == nil || env.LoadBalancerDNSName() == nil || env.PlatformArn() == nil || env.EnvironmentName() == nil {
+		t.Fatal("the environment does not expose its load balancer, platform and name")
+	}
+	tpl := assertions.Template_FromStack(stack, nil)
+	cdktest.Check(t, func() {
+		for _, o := range [][3]string{
+			{"aws:ec2:instances", "InstanceTypes", "t3.small"},
+			{"aws:autoscaling:asg", "MinSize", "2"},
+			{"aws:autoscaling:asg", "MaxSize", "4"},
+			{"aws:elasticbeanstalk:command", "DeploymentPolicy", DeploymentRolling},
+			{"aws:elasticbeanstalk:cloudwatch:logs", "RetentionInDays", "30"},
+			{"aws:elasticbeanstalk:managedactions", "PreferredStartTime", "Sun:03:00"},
+		} {
+			tpl.HasResourceProperties(jsii.String("AWS::ElasticBeanstalk::Environment"), map[string]any{
+				"OptionSettings": assertions.Match_ArrayWith(&[]any{map[string]any{"Namespace": o[0], "OptionName": o[1], "Value": o[2]}}),
+			})
+		}
+		// The default platform is the Node.js branch, looked up at deploy time.
+		tpl.HasResourceProperties(jsii.String("Custom::AWS"), map[string]any{
+			"Create": assertions.Match_StringLikeRegexp(jsii.String(`"Values":\["Node.js 24 running on 64bit Amazon Linux 2023"\]`)),
+		})
+		tpl.ResourceCountIs(jsii.String("Custom::AWS"), jsii.Number(2))
+	})
+}
+
+func TestPrivateBeanstalkEnvironmentRejectsInvalidProps(t *testing.T) {
+	for name, tc := range map[string]struct {
+		props func(vpc awsec2.Vpc) *PrivateBeanstalkEnvironmentProps
+		want  string
+	}{
+		"no vpc": {func(awsec2.Vpc) *PrivateBeanstalkEnvironmentProps {
+			return &PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app")}
+		}, "ApplicationName and Vpc are required"},
+		"one subnet": {func(vpc awsec2.Vpc) *PrivateBeanstalkEnvironmentProps {
+			return &PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: (*vpc.IsolatedSubnets())[:1]}
+		}, "at least 2 availability zones"},
+		"solution stack": {func(vpc awsec2.Vpc) *PrivateBeanstalkEnvironmentProps {
+			return &PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: *vpc.IsolatedSubnets(),
+				Platform: "64bit Amazon Linux 2023 v6.10.0 running Node.js 24"}
+		}, "is a solution stack name"},
+		"refresh with an ARN": {func(vpc awsec2.Vpc) *PrivateBeanstalkEnvironmentProps {
+			return &PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: *vpc.IsolatedSubnets(),
+				Platform: "arn:aws:elasticbeanstalk:eu-west-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0", PlatformRefresh: "x"}
+		}, "PlatformRefresh \"x\" has no effect"},
+		"min above max": {func(vpc awsec2.Vpc) *PrivateBeanstalkEnvironmentProps {
+			return &PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: *vpc.IsolatedSubnets(), MinInstances: 5}
+		}, "MinInstances 5 is greater than MaxInstances 4"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			stack, vpc := newTestVpc("Bad")
+			msg := panicOf(func() { NewPrivateBeanstalkEnvironment(stack, "Env", tc.props(vpc)) })
+			if !strings.Contains(msg, tc.want) || !strings.Contains(msg, `"Env"`) {
+				t.Errorf("panic %q; want it to name the construct and say %q", msg, tc.want)
+			}
+		})
+	}
+}
+
+func TestPlatformArnAcceptsOnlyABranch(t *testing.T) {
+	stack := awscdk.NewStack(nil, jsii.String("Branch"), nil)
+	msg := panicOf(func() {
+		NewPlatformArn(stack, "Platform", &PlatformArnProps{Branch: "arn:aws:elasticbeanstalk:eu-west-1::platform/X/1.0.0"})
+	})
+	if !strings.Contains(msg, "is not a platform branch name") {
+		t.Errorf("panic %q", msg)
+	}
 }

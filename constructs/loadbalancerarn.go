@@ -7,15 +7,35 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/internal/nag"
 )
 
 // loadBalancerPath is where DescribeEnvironmentResources puts the load
 // balancer; for an ELBv2 load balancer its "Name" is the ARN.
 const loadBalancerPath = "EnvironmentResources.LoadBalancers.0.Name"
+
+// loadBalancerReadActions are the read-only actions Beanstalk performs with
+// the caller's rights to answer DescribeEnvironmentResources, which fails with
+// InsufficientPrivileges when the caller lacks rights "for one or more
+// downstream AWS services" (DescribeEnvironmentResources API reference). They
+// are the reads of the AWSElasticBeanstalkReadOnly managed policy that cover
+// what the answer lists: Auto Scaling groups and their instances, launch
+// configurations and templates, triggers and load balancers. None of them
+// supports resource-level permissions (Service Authorization Reference for
+// Amazon EC2 Auto Scaling, Amazon EC2 and Elastic Load Balancing V2).
+var loadBalancerReadActions = []string{
+	"autoscaling:DescribeAutoScalingGroups",
+	"autoscaling:DescribeAutoScalingInstances",
+	"autoscaling:DescribeLaunchConfigurations",
+	"autoscaling:DescribePolicies",
+	"ec2:DescribeInstances",
+	"ec2:DescribeLaunchTemplates",
+	"elasticloadbalancing:DescribeLoadBalancers",
+}
 
 // LoadBalancerArnProps configures a LoadBalancerArn lookup.
 type LoadBalancerArnProps struct {
@@ -25,9 +45,6 @@ type LoadBalancerArnProps struct {
 	// the lookup depends on it and re-runs whenever its name changes, that is
 	// whenever CloudFormation replaces it. Required.
 	Environment awscdk.CfnResource
-	// LogRetention is how long the lookup function's logs are kept.
-	// Default: awslogs.RetentionDays_ONE_MONTH.
-	LogRetention awslogs.RetentionDays
 }
 
 // LoadBalancerArn resolves, at deploy time, the ARN of the load balancer
@@ -65,18 +82,12 @@ func NewLoadBalancerArn(scope cdkconstructs.Construct, id string, props *LoadBal
 		PhysicalResourceId: customresources.PhysicalResourceId_Of(envName),
 		OutputPaths:        jsii.Strings(loadBalancerPath),
 	}
-	logRetention := props.LogRetention
-	if logRetention == "" {
-		logRetention = awslogs.RetentionDays_ONE_MONTH
-	}
+	logs, first := lookupLogGroup(stack)
 	resource := customresources.NewAwsCustomResource(c, jsii.String("Resource"), &customresources.AwsCustomResourceProps{
 		OnCreate:            call,
 		OnUpdate:            call,
 		InstallLatestAwsSdk: jsii.Bool(false),
-		LogGroup: awslogs.NewLogGroup(c, jsii.String("Logs"), &awslogs.LogGroupProps{
-			Retention:     logRetention,
-			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-		}),
+		LogGroup:            logs,
 		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Actions: jsii.Strings("elasticbeanstalk:DescribeEnvironmentResources"),
@@ -86,8 +97,8 @@ func NewLoadBalancerArn(scope cdkconstructs.Construct, id string, props *LoadBal
 					ResourceName: awscdk.Fn_Join(jsii.String("/"), jsii.Strings(*props.ApplicationName, *envName)),
 				})),
 			}),
-			// Beanstalk answers DescribeEnvironmentResources by reading the
-			// environment's own CloudFormation stack with the caller's rights.
+			// Beanstalk finds the environment's resources in its own
+			// CloudFormation stack, named awseb-e-<id>-stack, with the caller's rights.
 			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 				Actions: jsii.Strings("cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources"),
 				Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
@@ -96,9 +107,20 @@ func NewLoadBalancerArn(scope cdkconstructs.Construct, id string, props *LoadBal
 					ResourceName: jsii.String("awseb-e-*"),
 				})),
 			}),
+			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+				Actions:   jsii.Strings(loadBalancerReadActions...),
+				Resources: jsii.Strings("*"),
+			}),
 		}),
 	})
+	nag.Suppress(resource, "AwsSolutions-IAM5", "Beanstalk names the environment's CloudFormation stack awseb-e-<id>-stack at deploy time; the wildcard covers only those stacks, and only the two read actions DescribeEnvironmentResources needs there.",
+		nag.Regex(`^Resource::arn:.+:cloudformation:.+:stack/awseb-e-\*$`))
+	nag.Suppress(resource, "AwsSolutions-IAM5", "DescribeEnvironmentResources reads the environment's Auto Scaling group, instances, launch configuration or template, scaling policies and load balancer with the caller's rights; these Describe actions support no resource-level permissions, so IAM only accepts Resource \"*\" for them.",
+		"Resource::*")
 	resource.Node().AddDependency(props.Environment)
+	if first {
+		suppressLookupFunction(stack)
+	}
 	c.arn = resource.GetResponseField(jsii.String(loadBalancerPath))
 	return c
 }

@@ -14,6 +14,7 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/constructs"
+	"privatebackend/internal/nag"
 )
 
 // BackendTarget is what the API needs of a backend: its load balancer.
@@ -109,14 +110,14 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 
 	for _, m := range a.Proxy.Methods() {
 		if cfg.Authorization == config.AuthorizationIAM {
-			suppress(m, "AwsSolutions-COG4", "The method requires AWS_IAM (SigV4) authorization, chosen in api.authorization; a Cognito user pool is not the only sound authorizer.")
+			nag.Suppress(m, "AwsSolutions-COG4", "The method requires AWS_IAM (SigV4) authorization, chosen in api.authorization; a Cognito user pool is not the only sound authorizer.")
 		} else {
-			suppress(m, "AwsSolutions-APIG4", "api.authorization is \"none\" in this environment's configuration: the API is deliberately open; WAF and throttling still apply.")
-			suppress(m, "AwsSolutions-COG4", "api.authorization is \"none\" in this environment's configuration: the API is deliberately open.")
+			nag.Suppress(m, "AwsSolutions-APIG4", "api.authorization is \"none\" in this environment's configuration: the API is deliberately open; WAF and throttling still apply.")
+			nag.Suppress(m, "AwsSolutions-COG4", "api.authorization is \"none\" in this environment's configuration: the API is deliberately open.")
 		}
 	}
-	suppressPath(stack, "Api/CloudWatchRole/Resource", "AwsSolutions-IAM4", "AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents for the account's logging role, needed for access and execution logs.",
-		managedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
+	nag.SuppressPath(stack, "Api/CloudWatchRole/Resource", "AwsSolutions-IAM4", "AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents for the account's logging role, needed for access and execution logs.",
+		nag.ManagedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
 
 	a.Stages[first.Name] = a.RestAPI.DeploymentStage()
 	for _, name := range stageNames[1:] {
@@ -126,7 +127,7 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 	if cfg.Waf {
 		webACL = newWebACL(stack)
 	} else {
-		suppress(stack, "AwsSolutions-APIG3", "api.waf is false in this environment's configuration; throttling and authorization still apply.")
+		nag.Suppress(stack, "AwsSolutions-APIG3", "api.waf is false in this environment's configuration; throttling and authorization still apply.")
 	}
 	for _, name := range stageNames {
 		stage, stageCfg := a.Stages[name], cfg.Stages[name]

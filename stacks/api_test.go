@@ -16,7 +16,7 @@ func TestAPIHasAVpcLinkPerBackendTargetingItsImportedNLB(t *testing.T) {
 		for _, backend := range []string{"blue", "green"} {
 			tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::VpcLink"), map[string]any{
 				"TargetArns": []any{map[string]any{"Fn::ImportValue": assertions.Match_StringLikeRegexp(
-					jsii.String("^isolated-Backend-" + backend + ":ExportsOutputFnGetAttLoadBalancerArn"))}},
+					jsii.String("^isolated-Backend-" + backend + ":ExportsOutputFnGetAttEnvironmentLoadBalancer"))}},
 			})
 		}
 	})
@@ -76,7 +76,7 @@ func TestAPIStagesPointAtTheirBackendsWithThrottlingLogsAndMetrics(t *testing.T)
 	}
 	hostOf := func(backend string) map[string]any {
 		return map[string]any{"Fn::ImportValue": assertions.Match_StringLikeRegexp(
-			jsii.String("^isolated-Backend-" + backend + ":ExportsOutputFnGetAttEnvironmentEndpointURL"))}
+			jsii.String("^isolated-Backend-" + backend + ":ExportsOutputFnGetAttEnvironment[0-9A-F]{8}EndpointURL"))}
 	}
 	cdktest.Check(t, func() {
 		tpl.ResourceCountIs(jsii.String("AWS::ApiGateway::Stage"), jsii.Number(2))

@@ -12,7 +12,7 @@ import (
 	"privatebackend/internal/cdktest"
 )
 
-// optionSettings returns the environment's option settings of one backend
+// optionSettingsOf returns the environment's option settings of one backend
 // stack, by "namespace/name".
 func optionSettingsOf(t *testing.T, stack string) map[string]any {
 	t.Helper()
@@ -38,7 +38,6 @@ func TestBackendEnvironmentIsLoadBalancedByAnInternalNLB(t *testing.T) {
 			"aws:ec2:vpc/ELBScheme":                                                "internal",
 			"aws:ec2:vpc/AssociatePublicIpAddress":                                 "false",
 			"aws:autoscaling:launchconfiguration/DisableIMDSv1":                    "true",
-			"aws:autoscaling:launchconfiguration/DisableDefaultEC2SecurityGroup":   "true",
 			"aws:ec2:instances/InstanceTypes":                                      "t3.small",
 			"aws:autoscaling:asg/MinSize":                                          "2",
 			"aws:autoscaling:asg/MaxSize":                                          "4",
@@ -57,6 +56,7 @@ func TestBackendEnvironmentIsLoadBalancedByAnInternalNLB(t *testing.T) {
 			"aws:elasticbeanstalk:hostmanager/LogPublicationControl":               "true",
 			"aws:autoscaling:updatepolicy:rollingupdate/RollingUpdateEnabled":      "true",
 			"aws:elasticbeanstalk:application:environment/BACKEND_NAME":            "blue",
+			"aws:elasticbeanstalk:application:environment/BACKEND_VERSION":         "1",
 		},
 		"isolated/Backend-green": {
 			"aws:elasticbeanstalk:command/DeploymentPolicy": config.DeploymentImmutable,
@@ -68,16 +68,6 @@ func TestBackendEnvironmentIsLoadBalancedByAnInternalNLB(t *testing.T) {
 			if got[key] != value {
 				t.Errorf("%s: option %s = %v, want %v", stack, key, got[key], value)
 			}
-		}
-	}
-}
-
-func TestBackendSetsNoOptionANetworkLoadBalancerRejects(t *testing.T) {
-	for key := range optionSettingsOf(t, "isolated/Backend-blue") {
-		namespace, name, _ := strings.Cut(key, "/")
-		if namespace == "aws:elbv2:loadbalancer" || strings.HasPrefix(namespace, "aws:elbv2:listenerrule") ||
-			name == "SSLCertificateArns" || name == "SSLPolicy" || name == "StickinessEnabled" || name == "HealthCheckTimeout" {
-			t.Errorf("option %s is not valid for a Network Load Balancer", key)
 		}
 	}
 }
@@ -101,25 +91,22 @@ func TestBackendInstancesAndLoadBalancerUsePrivateSubnetsOnly(t *testing.T) {
 	}
 }
 
-func TestBackendInstancesAdmitTheListenerPortFromTheVpcOnly(t *testing.T) {
-	tpl := template(t, "isolated/Backend-blue")
-	cdktest.Check(t, func() {
-		// One group, whose one ingress rule is the listener port from the VPC.
-		tpl.ResourceCountIs(jsii.String("AWS::EC2::SecurityGroup"), jsii.Number(1))
-		tpl.ResourceCountIs(jsii.String("AWS::EC2::SecurityGroupIngress"), jsii.Number(0))
-		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
-			"SecurityGroupIngress": []any{map[string]any{
-				"IpProtocol":  "tcp",
-				"FromPort":    80,
-				"ToPort":      80,
-				"CidrIp":      map[string]any{"Fn::ImportValue": assertions.Match_StringLikeRegexp(jsii.String("CidrBlock"))},
-				"Description": assertions.Match_AnyValue(),
-			}},
+// TestBackendKeepsBeanstalksDefaultInstanceSecurityGroup pins the security
+// group decision: the documented combination for a Network Load Balancer is
+// Beanstalk's default instance group (see the README's Security section).
+func TestBackendKeepsBeanstalksDefaultInstanceSecurityGroup(t *testing.T) {
+	for _, stack := range []string{"isolated/Backend-blue", "nat/Backend-blue"} {
+		got := optionSettingsOf(t, stack)
+		if v := got["aws:autoscaling:launchconfiguration/DisableDefaultEC2SecurityGroup"]; v != "false" {
+			t.Errorf("%s: DisableDefaultEC2SecurityGroup = %v, want \"false\"", stack, v)
+		}
+		if v, ok := got["aws:autoscaling:launchconfiguration/SecurityGroups"]; ok {
+			t.Errorf("%s: SecurityGroups = %v; the default group alone is the documented setting", stack, v)
+		}
+		tpl := template(t, stack)
+		cdktest.Check(t, func() {
+			tpl.ResourceCountIs(jsii.String("AWS::EC2::SecurityGroup"), jsii.Number(0))
 		})
-	})
-	got := optionSettingsOf(t, "isolated/Backend-blue")
-	if sg, _ := json.Marshal(got["aws:autoscaling:launchconfiguration/SecurityGroups"]); !strings.Contains(string(sg), "InstanceSecurityGroup") {
-		t.Errorf("the environment's SecurityGroups option is %s, want the instance security group", sg)
 	}
 }
 
@@ -161,8 +148,71 @@ func TestBackendRolesHaveOnlyTheDocumentedManagedPolicies(t *testing.T) {
 	}
 }
 
-func TestBackendLooksUpTheLoadBalancerArnWithOnlyTheCallItMakes(t *testing.T) {
+// platformCall is the ListPlatformVersions call of the platform lookup.
+func platformCall(branch string) string {
+	return `{"action":"listPlatformVersions","outputPaths":["PlatformSummaryList.0.PlatformArn"],` +
+		`"parameters":{"Filters":[{"Operator":"=","Type":"PlatformBranchName","Values":["` + branch + `"]},` +
+		`{"Operator":"=","Type":"PlatformLifecycleState","Values":["recommended"]}]},` +
+		`"physicalResourceId":{"id":"` + branch + `"},"service":"ElasticBeanstalk"}`
+}
+
+func TestBackendResolvesTheBranchesRecommendedPlatformAtDeployTime(t *testing.T) {
 	tpl := template(t, "isolated/Backend-blue")
+	cdktest.Check(t, func() {
+		// Looked up on create and on a changed branch, with the same call.
+		tpl.HasResourceProperties(jsii.String("Custom::AWS"), map[string]any{
+			"Create":  platformCall(config.DefaultPlatform),
+			"Update":  platformCall(config.DefaultPlatform),
+			"Refresh": assertions.Match_Absent(),
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
+			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
+				"Action": "elasticbeanstalk:ListPlatformVersions",
+				"Effect": "Allow",
+				"Resource": map[string]any{"Fn::Join": []any{"", []any{
+					"arn:", map[string]any{"Ref": "AWS::Partition"}, ":elasticbeanstalk:", map[string]any{"Ref": "AWS::Region"},
+					"::platform/" + config.DefaultPlatform + "/*",
+				}}},
+			}}},
+		})
+		// The environment runs the looked-up version through the mutable PlatformArn.
+		tpl.HasResourceProperties(jsii.String("AWS::ElasticBeanstalk::Environment"), map[string]any{
+			"PlatformArn":       map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^EnvironmentPlatform")), "PlatformSummaryList.0.PlatformArn"}},
+			"SolutionStackName": assertions.Match_Absent(),
+			"TemplateName":      assertions.Match_Absent(),
+		})
+	})
+}
+
+func TestBackendLooksThePlatformUpAgainOnlyWhenRefreshChanges(t *testing.T) {
+	tpl := template(t, "isolated/Backend-green")
+	cdktest.Check(t, func() {
+		tpl.HasResourceProperties(jsii.String("Custom::AWS"), map[string]any{
+			"Create":  platformCall(config.DefaultPlatform),
+			"Refresh": "2026-11-26",
+		})
+	})
+}
+
+func TestBackendWithAPinnedPlatformVersionLooksNothingUp(t *testing.T) {
+	tpl := template(t, "nat/Backend-blue")
+	cdktest.Check(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ElasticBeanstalk::Environment"), map[string]any{
+			"PlatformArn":       pinnedPlatform,
+			"SolutionStackName": assertions.Match_Absent(),
+		})
+		// Only the load balancer lookup remains.
+		tpl.ResourceCountIs(jsii.String("Custom::AWS"), jsii.Number(1))
+	})
+	data, _ := json.Marshal(tpl.ToJSON())
+	if strings.Contains(string(data), "ListPlatformVersions") {
+		t.Error("a backend with a pinned platform version still grants ListPlatformVersions")
+	}
+}
+
+func TestBackendLooksUpTheLoadBalancerArnWithTheReadsBeanstalkNeeds(t *testing.T) {
+	tpl := template(t, "isolated/Backend-blue")
+	env := map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Environment[0-9A-F]{8}$"))}
 	cdktest.Check(t, func() {
 		tpl.HasResource(jsii.String("Custom::AWS"), map[string]any{
 			"Properties": map[string]any{
@@ -170,14 +220,14 @@ func TestBackendLooksUpTheLoadBalancerArnWithOnlyTheCallItMakes(t *testing.T) {
 				// id: a replaced environment re-runs the lookup.
 				"Create": map[string]any{"Fn::Join": []any{"", []any{
 					`{"action":"describeEnvironmentResources","outputPaths":["EnvironmentResources.LoadBalancers.0.Name"],"parameters":{"EnvironmentName":"`,
-					map[string]any{"Ref": "Environment"},
+					env,
 					`"},"physicalResourceId":{"id":"`,
-					map[string]any{"Ref": "Environment"},
+					env,
 					`"},"service":"ElasticBeanstalk"}`,
 				}}},
 				"Update": assertions.Match_AnyValue(),
 			},
-			"DependsOn": assertions.Match_ArrayWith(&[]any{"Environment"}),
+			"DependsOn": assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("^Environment[0-9A-F]{8}$"))}),
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
 			"PolicyDocument": map[string]any{"Statement": []any{
@@ -185,13 +235,25 @@ func TestBackendLooksUpTheLoadBalancerArnWithOnlyTheCallItMakes(t *testing.T) {
 					"Action": "elasticbeanstalk:DescribeEnvironmentResources",
 					"Effect": "Allow",
 					"Resource": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{
-						":environment/", map[string]any{"Fn::Join": []any{"/", []any{map[string]any{"Ref": "Application"}, map[string]any{"Ref": "Environment"}}}},
+						":environment/", map[string]any{"Fn::Join": []any{"/", []any{map[string]any{"Ref": "Application"}, env}}},
 					})}},
 				},
 				map[string]any{
 					"Action":   []any{"cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources"},
 					"Effect":   "Allow",
 					"Resource": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{":stack/awseb-e-*"})}},
+				},
+				// What DescribeEnvironmentResources reads downstream with the
+				// caller's rights; these actions take no resource-level scope.
+				map[string]any{
+					"Action": []any{
+						"autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
+						"autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribePolicies",
+						"ec2:DescribeInstances", "ec2:DescribeLaunchTemplates",
+						"elasticloadbalancing:DescribeLoadBalancers",
+					},
+					"Effect":   "Allow",
+					"Resource": "*",
 				},
 			}},
 		})
@@ -202,11 +264,11 @@ func TestBackendExportsTheLoadBalancerArnAndDnsName(t *testing.T) {
 	tpl := template(t, "isolated/Backend-blue")
 	cdktest.Check(t, func() {
 		tpl.HasOutput(jsii.String("*"), map[string]any{
-			"Value":  map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LoadBalancerArn")), "EnvironmentResources.LoadBalancers.0.Name"}},
+			"Value":  map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^EnvironmentLoadBalancer")), "EnvironmentResources.LoadBalancers.0.Name"}},
 			"Export": map[string]any{"Name": assertions.Match_AnyValue()},
 		})
 		tpl.HasOutput(jsii.String("*"), map[string]any{
-			"Value":  map[string]any{"Fn::GetAtt": []any{"Environment", "EndpointURL"}},
+			"Value":  map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Environment[0-9A-F]{8}$")), "EndpointURL"}},
 			"Export": map[string]any{"Name": assertions.Match_AnyValue()},
 		})
 	})
@@ -223,9 +285,9 @@ func TestBackendDeploysTheBundledApplication(t *testing.T) {
 			},
 		})
 		tpl.HasResourceProperties(jsii.String("AWS::ElasticBeanstalk::Environment"), map[string]any{
-			"SolutionStackName": config.DefaultPlatform,
-			"VersionLabel":      map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Version"))},
-			"Tier":              map[string]any{"Name": "WebServer", "Type": "Standard"},
+			"ApplicationName": map[string]any{"Ref": "Application"},
+			"VersionLabel":    map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Version"))},
+			"Tier":            map[string]any{"Name": "WebServer", "Type": "Standard"},
 		})
 	})
 }

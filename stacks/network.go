@@ -11,6 +11,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/config"
+	"privatebackend/internal/nag"
 )
 
 // NetworkProps configures the network stack.
@@ -121,6 +122,6 @@ func addServiceEndpoints(vpc awsec2.IVpc, subnets []awsec2.ISubnet) {
 			Service: e.service,
 			Subnets: selection,
 		})
-		suppress(endpoint, "CdkNagValidationFailure", "EC23 cannot read the ingress source, the VPC's CIDR (a CloudFormation attribute); the endpoint admits HTTPS from inside the VPC only.")
+		nag.Suppress(endpoint, "CdkNagValidationFailure", "EC23 cannot read the ingress source, the VPC's CIDR (a CloudFormation attribute); the endpoint admits HTTPS from inside the VPC only.")
 	}
 }

@@ -19,9 +19,10 @@ import (
 var templates = map[string]assertions.Template{}
 
 const (
-	account = "111111111111"
-	region  = "eu-west-1"
-	vpcID   = "vpc-0123456789abcdef0"
+	pinnedPlatform = "arn:aws:elasticbeanstalk:eu-west-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0"
+	account        = "111111111111"
+	region         = "eu-west-1"
+	vpcID          = "vpc-0123456789abcdef0"
 )
 
 func TestMain(m *testing.M) {
@@ -48,10 +49,10 @@ func setUp(m *testing.M) (int, error) {
 	pinned := &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
 
 	// "isolated": environment-agnostic, VPC endpoints, IAM auth, WAF, an
-	// explicit route and a canary.
+	// explicit route, a canary, and a platform refreshed on purpose.
 	isolated := loadEnvironment(`{
 		"network": {"cidr": "10.1.0.0/16"},
-		"backends": {"blue": {}, "green": {"deploymentPolicy": "Immutable", "instanceTypes": ["t3.small", "t3a.small"]}},
+		"backends": {"blue": {}, "green": {"deploymentPolicy": "Immutable", "instanceTypes": ["t3.small", "t3a.small"], "platformRefresh": "2026-11-26"}},
 		"api": {
 			"routes": [{"path": "/orders/{id}", "methods": ["GET"]}],
 			"stages": {
@@ -59,11 +60,12 @@ func setUp(m *testing.M) (int, error) {
 				"preview": {"backend": "green"}
 			}
 		}}`)
-	// "nat": pinned, three AZs, two NAT gateways, an open API without WAF.
+	// "nat": pinned, three AZs, two NAT gateways, a pinned platform version,
+	// an open API without WAF.
 	nat := loadEnvironment(`{
 		"account": "` + account + `", "region": "` + region + `",
 		"network": {"maxAzs": 3, "egress": "nat", "natGateways": 2},
-		"backends": {"blue": {}},
+		"backends": {"blue": {"platform": "` + pinnedPlatform + `"}},
 		"api": {"authorization": "none", "waf": false, "stages": {"live": {"backend": "blue"}}}}`)
 	for name, e := range map[string]*config.Environment{"isolated": isolated, "nat": nat} {
 		buildEnvironment(app, name, e)

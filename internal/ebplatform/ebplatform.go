@@ -1,0 +1,57 @@
+// Package ebplatform tells apart the two ways to name an Elastic Beanstalk
+// platform: a platform branch, whose recommended version is resolved at
+// deploy time, or the ARN of one exact platform version.
+package ebplatform
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// DefaultBranch is the platform branch used when none is named: Node.js 24
+// on Amazon Linux 2023, the branch the sample application runs on.
+const DefaultBranch = "Node.js 24 running on 64bit Amazon Linux 2023"
+
+var (
+	// A platform version ARN: arn:PARTITION:elasticbeanstalk:REGION:[ACCOUNT]:platform/NAME/VERSION.
+	// AWS-managed platforms have no account ("About Elastic Beanstalk
+	// platforms"; "Amazon resource name format for Elastic Beanstalk").
+	platformArn = regexp.MustCompile(`^arn:aws[a-z-]*:elasticbeanstalk:([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]):([0-9]{12})?:platform/([^/]+)/([0-9]+(\.[0-9]+){1,2})$`)
+	// A platform branch name as ListPlatformVersions reports it in
+	// PlatformBranchName, e.g. "Node.js 24 running on 64bit Amazon Linux 2023".
+	branchName = regexp.MustCompile(`^[A-Za-z0-9.][A-Za-z0-9 .+()_-]* running on 64bit [A-Za-z0-9 .]*[A-Za-z0-9]$`)
+	// A solution stack name names one exact version, e.g.
+	// "64bit Amazon Linux 2023 v6.10.0 running Node.js 24".
+	solutionStack = regexp.MustCompile(`^64bit .* v[0-9]+\.[0-9]+\.[0-9]+ running `)
+)
+
+// Platform is a parsed platform name: exactly one of Branch and Arn is set.
+type Platform struct {
+	// Branch is the platform branch whose recommended version is used.
+	Branch string
+	// Arn is the exact platform version pinned by the user.
+	Arn string
+	// Region is the region in Arn; empty for a branch.
+	Region string
+}
+
+// Parse reads a platform branch name or platform version ARN, and says what
+// would be valid when s is neither.
+func Parse(s string) (Platform, error) {
+	if m := platformArn.FindStringSubmatch(s); m != nil {
+		return Platform{Arn: s, Region: m[1]}, nil
+	}
+	switch {
+	case strings.TrimSpace(s) == "":
+		return Platform{}, fmt.Errorf("is empty; name a platform branch, e.g. %q", DefaultBranch)
+	case strings.HasPrefix(s, "arn:"):
+		return Platform{}, fmt.Errorf("%q is not a platform version ARN; want e.g. %q", s,
+			"arn:aws:elasticbeanstalk:eu-west-1::platform/"+DefaultBranch+"/6.11.0")
+	case solutionStack.MatchString(s):
+		return Platform{}, fmt.Errorf("%q is a solution stack name, which pins one platform version that fresh accounts cannot use once it is superseded; name its platform branch instead, e.g. %q, or pin a platform version ARN", s, DefaultBranch)
+	case !branchName.MatchString(s) || strings.Contains(s, "  "):
+		return Platform{}, fmt.Errorf("%q is not a platform branch name; want e.g. %q (aws elasticbeanstalk list-platform-branches lists them)", s, DefaultBranch)
+	}
+	return Platform{Branch: s}, nil
+}

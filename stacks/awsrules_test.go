@@ -1,0 +1,221 @@
+package stacks
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
+	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/internal/cdktest"
+)
+
+// awsRule is a rule AWS enforces only at deploy time, which synthesis,
+// cdk-nag and the template validator cannot check. Each one the stacks rely
+// on is named here with the document it comes from, and asserted.
+type awsRule struct {
+	name, source string
+	check        func(t *testing.T)
+}
+
+var awsRules = []awsRule{
+	{
+		name:   "a new environment can only use the recommended version of a platform branch",
+		source: "About Elastic Beanstalk platforms, https://docs.aws.amazon.com/elasticbeanstalk/latest/platforms/welcome.html; PlatformFilter, https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_PlatformFilter.html",
+		check: func(t *testing.T) {
+			data := templateJSON(t, "isolated/Backend-blue")
+			for _, want := range []string{`\"Type\":\"PlatformBranchName\"`, `\"Type\":\"PlatformLifecycleState\",\"Values\":[\"recommended\"]`} {
+				if !strings.Contains(data, want) {
+					t.Errorf("the platform lookup does not filter %s", want)
+				}
+			}
+		},
+	},
+	{
+		name:   "SolutionStackName is create-only, PlatformArn is not",
+		source: "AWS::ElasticBeanstalk::Environment resource schema (createOnlyProperties), https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-environment.html",
+		check: func(t *testing.T) {
+			for _, stack := range []string{"isolated/Backend-blue", "isolated/Backend-green", "nat/Backend-blue"} {
+				tpl := template(t, stack)
+				cdktest.Check(t, func() {
+					tpl.AllResourcesProperties(jsii.String("AWS::ElasticBeanstalk::Environment"), map[string]any{
+						"PlatformArn":       assertions.Match_AnyValue(),
+						"SolutionStackName": assertions.Match_Absent(),
+					})
+				})
+			}
+		},
+	},
+	{
+		name:   "ListPlatformVersions authorizes against platform version ARNs, which have no account for AWS platforms",
+		source: "Resources and conditions for Elastic Beanstalk actions, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/AWSHowTo.iam.policies.actions.html; ARN format, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/AWSHowTo.iam.policies.arn.html",
+		check: func(t *testing.T) {
+			if data := templateJSON(t, "isolated/Backend-blue"); !strings.Contains(data, `"::platform/Node.js 24 running on 64bit Amazon Linux 2023/*"`) {
+				t.Error("ListPlatformVersions is not scoped to the branch's platform version ARNs")
+			}
+		},
+	},
+	{
+		name:   "DescribeEnvironmentResources reads downstream services with the caller's rights",
+		source: "DescribeEnvironmentResources (InsufficientPrivileges), https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_DescribeEnvironmentResources.html; AWSElasticBeanstalkReadOnly",
+		check: func(t *testing.T) {
+			data := templateJSON(t, "isolated/Backend-blue")
+			for _, action := range []string{"cloudformation:DescribeStackResources", "autoscaling:DescribeAutoScalingGroups", "elasticloadbalancing:DescribeLoadBalancers"} {
+				if !strings.Contains(data, `"`+action+`"`) {
+					t.Errorf("the load balancer lookup may not call %s", action)
+				}
+			}
+		},
+	},
+	{
+		name:   "the load balancer type is chosen only at creation, and a Network Load Balancer speaks TCP",
+		source: "Configuring a Network Load Balancer, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/environments-cfg-nlb.html",
+		check: func(t *testing.T) {
+			got := optionSettingsOf(t, "isolated/Backend-blue")
+			for option, want := range map[string]string{
+				"aws:elasticbeanstalk:environment/LoadBalancerType":         "network",
+				"aws:elbv2:listener:default/Protocol":                       "TCP",
+				"aws:elasticbeanstalk:environment:process:default/Protocol": "TCP",
+			} {
+				if got[option] != want {
+					t.Errorf("%s = %v, want %s", option, got[option], want)
+				}
+			}
+		},
+	},
+	{
+		name:   "a Network Load Balancer takes no aws:elbv2:loadbalancer options, no listener rules, no TLS or stickiness, and health checks every 10 or 30 seconds",
+		source: "General options for all environments, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options-general.html",
+		check: func(t *testing.T) {
+			got := optionSettingsOf(t, "isolated/Backend-blue")
+			for key := range got {
+				namespace, name, _ := strings.Cut(key, "/")
+				if namespace == "aws:elbv2:loadbalancer" || strings.HasPrefix(namespace, "aws:elbv2:listenerrule") ||
+					name == "SSLCertificateArns" || name == "SSLPolicy" || name == "StickinessEnabled" || name == "HealthCheckTimeout" {
+					t.Errorf("option %s is not valid for a Network Load Balancer", key)
+				}
+			}
+			if v := got["aws:elasticbeanstalk:environment:process:default/HealthCheckInterval"]; v != "10" && v != "30" {
+				t.Errorf("HealthCheckInterval = %v, want 10 or 30", v)
+			}
+		},
+	},
+	{
+		name:   "DisableDefaultEC2SecurityGroup=true needs load balancer security groups, which a Network Load Balancer cannot take",
+		source: "General options for all environments, aws:autoscaling:launchconfiguration and aws:elbv2:loadbalancer, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/command-options-general.html",
+		check: func(t *testing.T) {
+			got := optionSettingsOf(t, "isolated/Backend-blue")
+			if got["aws:autoscaling:launchconfiguration/DisableDefaultEC2SecurityGroup"] != "false" {
+				t.Errorf("DisableDefaultEC2SecurityGroup = %v, want \"false\" with a Network Load Balancer", got["aws:autoscaling:launchconfiguration/DisableDefaultEC2SecurityGroup"])
+			}
+		},
+	},
+	{
+		name:   "an environment must name its instance profile",
+		source: "Managing Elastic Beanstalk instance profiles, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/iam-instanceprofile.html",
+		check: func(t *testing.T) {
+			if _, ok := optionSettingsOf(t, "isolated/Backend-blue")["aws:autoscaling:launchconfiguration/IamInstanceProfile"]; !ok {
+				t.Error("no IamInstanceProfile option")
+			}
+		},
+	},
+	{
+		name:   "new accounts need launch templates, which DisableIMDSv1 selects",
+		source: "Migrating your Elastic Beanstalk environment to launch templates, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/environments-cfg-autoscaling-launch-templates.html",
+		check: func(t *testing.T) {
+			if v := optionSettingsOf(t, "isolated/Backend-blue")["aws:autoscaling:launchconfiguration/DisableIMDSv1"]; v != "true" {
+				t.Errorf("DisableIMDSv1 = %v, want \"true\"", v)
+			}
+		},
+	},
+	{
+		name:   "without Internet access an environment needs endpoints for Beanstalk, its health service, S3, SQS, CloudFormation and CloudWatch Logs, with private DNS",
+		source: "Running an Elastic Beanstalk environment in a private VPC, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/vpc.html#services-vpc-private-beanstalk",
+		check: func(t *testing.T) {
+			tpl := template(t, "isolated/Network")
+			cdktest.Check(t, func() {
+				for _, service := range []string{"elasticbeanstalk", "elasticbeanstalk-health", "sqs", "cloudformation", "logs"} {
+					tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
+						"VpcEndpointType":   "Interface",
+						"PrivateDnsEnabled": true,
+						"ServiceName":       map[string]any{"Fn::Join": []any{"", []any{"com.amazonaws.", map[string]any{"Ref": "AWS::Region"}, "." + service}}},
+					})
+				}
+				tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
+					"VpcEndpointType": "Gateway",
+					"ServiceName":     map[string]any{"Fn::Join": []any{"", []any{"com.amazonaws.", map[string]any{"Ref": "AWS::Region"}, ".s3"}}},
+				})
+			})
+		},
+	},
+	{
+		name:   "EndpointURL of a load-balanced environment is its load balancer's DNS name",
+		source: "AWS::ElasticBeanstalk::Environment return values, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticbeanstalk-environment.html#aws-resource-elasticbeanstalk-environment-return-values",
+		check: func(t *testing.T) {
+			tpl := template(t, "isolated/Backend-blue")
+			cdktest.Check(t, func() {
+				tpl.HasOutput(jsii.String("*"), map[string]any{
+					"Value": map[string]any{"Fn::GetAtt": []any{assertions.Match_AnyValue(), "EndpointURL"}},
+				})
+			})
+			if data := templateJSON(t, "isolated/Api"); !strings.Contains(data, "EndpointURL") {
+				t.Error("the stages' backendHost is not the imported EndpointURL")
+			}
+		},
+	},
+	{
+		name:   "a REST API VPC link targets exactly one Network Load Balancer",
+		source: "AWS::ApiGateway::VpcLink, https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-vpclink.html",
+		check: func(t *testing.T) {
+			tpl := template(t, "isolated/Api")
+			for id, link := range *tpl.FindResources(jsii.String("AWS::ApiGateway::VpcLink"), nil) {
+				if targets := (*link)["Properties"].(map[string]any)["TargetArns"].([]any); len(targets) != 1 {
+					t.Errorf("VPC link %s targets %d load balancers, want 1", id, len(targets))
+				}
+			}
+		},
+	},
+	{
+		name:   "a canary runs a deployment of the stage's API with stage-variable overrides",
+		source: "Set up an API Gateway canary release deployment, https://docs.aws.amazon.com/apigateway/latest/developerguide/canary-release.html; AWS::ApiGateway::Stage CanarySetting",
+		check: func(t *testing.T) {
+			tpl := template(t, "isolated/Api")
+			cdktest.Check(t, func() {
+				tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), map[string]any{
+					"DeploymentId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ApiDeployment"))},
+					"CanarySetting": map[string]any{
+						"DeploymentId":           map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ApiDeployment"))},
+						"StageVariableOverrides": assertions.Match_AnyValue(),
+						"PercentTraffic":         assertions.Match_AnyValue(),
+						"UseStageCache":          false,
+					},
+				})
+			})
+		},
+	},
+}
+
+// TestAWSRules asserts, one by one and by name, every deploy-time rule of AWS
+// the stacks rely on. (The VPC link quota, 20 per account and region for REST
+// APIs, is checked by the config package.)
+func TestAWSRules(t *testing.T) {
+	for _, rule := range awsRules {
+		t.Run(rule.name, func(t *testing.T) {
+			if !strings.Contains(rule.source, "https://docs.aws.amazon.com/") {
+				t.Fatalf("rule %q names no AWS document", rule.name)
+			}
+			rule.check(t)
+		})
+	}
+}
+
+// templateJSON returns a synthesized template as JSON text.
+func templateJSON(t *testing.T, stack string) string {
+	t.Helper()
+	data, err := json.Marshal(template(t, stack).ToJSON())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(data)
+}
