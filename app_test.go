@@ -95,7 +95,7 @@ func stackNames() []string {
 }
 
 func expectedStacks(e *config.Environment) []string {
-	names := []string{e.Name + "/Network", e.Name + "/Api"}
+	names := []string{e.Name + "/Network", e.Name + "/Alerts", e.Name + "/Api"}
 	for _, b := range e.BackendNames() {
 		names = append(names, e.Name+"/Backend-"+b)
 	}
@@ -232,7 +232,11 @@ func TestGateFailsABadStack(t *testing.T) {
 }
 
 // TestCrossStackReferences checks that every value a stack imports is
-// exported by the stack it belongs to.
+// exported by the stack it belongs to, and that the imports only point down
+// the environment's layers: Network and Alerts import nothing, backends
+// import only from them, and only the Api stack imports from backends. That
+// is what keeps the README's removal order true: once the Api stops naming a
+// backend, nothing imports from its stack and it can be deleted.
 func TestCrossStackReferences(t *testing.T) {
 	for _, e := range environments {
 		exports := map[string]string{}
@@ -255,17 +259,36 @@ func TestCrossStackReferences(t *testing.T) {
 			}
 			return from
 		}
-		for _, b := range e.BackendNames() {
-			if from := importedFrom(e.Name + "/Backend-" + b); e.Network.VpcID == "" && !from[e.Name+"/Network"] {
-				t.Errorf("%s/Backend-%s imports nothing from the network stack", e.Name, b)
+		only := func(consumer string, from map[string]bool, allowed ...string) {
+			for producer := range from {
+				if !slices.Contains(allowed, producer) {
+					t.Errorf("%s imports from %s; it may import only from %v", consumer, producer, allowed)
+				}
 			}
 		}
-		from := importedFrom(e.Name + "/Api")
+		network, alerts, api := e.Name+"/Network", e.Name+"/Alerts", e.Name+"/Api"
+		only(network, importedFrom(network))
+		only(alerts, importedFrom(alerts))
 		for _, b := range e.BackendNames() {
+			backend := e.Name + "/Backend-" + b
+			from := importedFrom(backend)
+			only(backend, from, network, alerts)
+			if e.Network.VpcID == "" && !from[network] {
+				t.Errorf("%s imports nothing from the network stack", backend)
+			}
+			if !from[alerts] {
+				t.Errorf("%s's alarms do not notify the alarm topic", backend)
+			}
+		}
+		from := importedFrom(api)
+		allowed := []string{alerts}
+		for _, b := range e.BackendNames() {
+			allowed = append(allowed, e.Name+"/Backend-"+b)
 			if !from[e.Name+"/Backend-"+b] {
-				t.Errorf("%s/Api imports nothing from backend %s", e.Name, b)
+				t.Errorf("%s imports nothing from backend %s", api, b)
 			}
 		}
+		only(api, from, allowed...)
 	}
 }
 
@@ -431,5 +454,87 @@ func TestBadConfigurationsFailCleanly(t *testing.T) {
 				t.Errorf("a bad configuration wrote %v to the output directory", written)
 			}
 		})
+	}
+}
+
+// alarmsOf returns the alarms of a stack by alarm name.
+func alarmsOf(t *testing.T, name string) map[string]map[string]any {
+	t.Helper()
+	out := map[string]map[string]any{}
+	for id, a := range stack(t, name).Resources("AWS::CloudWatch::Alarm") {
+		props := a["Properties"].(map[string]any)
+		alarmName, ok := props["AlarmName"].(string)
+		if !ok {
+			t.Errorf("%s: alarm %s has no plain name", name, id)
+			continue
+		}
+		out[alarmName] = props
+	}
+	return out
+}
+
+// TestEveryStageAndBackendIsWatched checks every shipped environment: each
+// stage has its error-rate and latency alarms and each backend its health and
+// host alarms, with the configured thresholds, each notifying the
+// environment's topic on ALARM and on OK; the dashboard shows them all.
+func TestEveryStageAndBackendIsWatched(t *testing.T) {
+	for _, e := range environments {
+		m := e.Monitoring
+		topic := e.Name + "-Alerts:ExportsOutputRefAlarmTopic"
+		check := func(stackName, alarmName string, threshold float64, periodMinutes, evaluationPeriods int) {
+			alarm, ok := alarmsOf(t, stackName)[alarmName]
+			if !ok {
+				t.Errorf("%s has no alarm %s", stackName, alarmName)
+				return
+			}
+			if alarm["Threshold"] != threshold || alarm["EvaluationPeriods"] != float64(evaluationPeriods) {
+				t.Errorf("%s: threshold %v over %v periods, want %v over %d", alarmName, alarm["Threshold"], alarm["EvaluationPeriods"], threshold, evaluationPeriods)
+			}
+			for _, actions := range []string{"AlarmActions", "OKActions"} {
+				data, _ := json.Marshal(alarm[actions])
+				if !strings.Contains(string(data), topic) {
+					t.Errorf("%s: %s = %s, want the alarm topic", alarmName, actions, data)
+				}
+			}
+			if data, _ := json.Marshal(alarm["Metrics"]); !strings.Contains(string(data), fmt.Sprintf(`"Period":%d`, periodMinutes*60)) {
+				t.Errorf("%s: metrics %s do not use a %d-minute period", alarmName, data, periodMinutes)
+			}
+		}
+		api := e.Name + "/Api"
+		for _, s := range e.StageNames() {
+			check(api, e.Name+"-Api-"+s+"-5xx-rate", m.ErrorRatePercent, m.PeriodMinutes, m.EvaluationPeriods)
+			check(api, e.Name+"-Api-"+s+"-latency-"+m.LatencyPercentile, float64(m.LatencyThresholdMs), m.PeriodMinutes, m.EvaluationPeriods)
+		}
+		// Health is judged over periods of at least 5 minutes, about as long in all.
+		healthPeriod := max(m.PeriodMinutes, 5)
+		healthPeriods := (m.EvaluationPeriods*m.PeriodMinutes + healthPeriod - 1) / healthPeriod
+		for _, b := range e.BackendNames() {
+			check(e.Name+"/Backend-"+b, e.Name+"-Backend-"+b+"-health-degraded", 20, healthPeriod, healthPeriods)
+			check(e.Name+"/Backend-"+b, e.Name+"-Backend-"+b+"-unhealthy-hosts", 1, m.PeriodMinutes, m.EvaluationPeriods)
+		}
+		dashboards := stack(t, api).Resources("AWS::CloudWatch::Dashboard")
+		if len(dashboards) != 1 {
+			t.Fatalf("%s has %d dashboards, want 1", api, len(dashboards))
+		}
+		for _, d := range dashboards {
+			body, _ := json.Marshal(d["Properties"].(map[string]any)["DashboardBody"])
+			for _, s := range e.StageNames() {
+				for _, title := range []string{"Stage " + s + ": requests and errors", "Stage " + s + ": latency (ms)"} {
+					if !strings.Contains(string(body), title) {
+						t.Errorf("%s dashboard has no widget %q", e.Name, title)
+					}
+				}
+			}
+			for _, b := range e.BackendNames() {
+				for _, title := range []string{"Backend " + b + ": environment health", "Backend " + b + ": load balancer hosts"} {
+					if !strings.Contains(string(body), title) {
+						t.Errorf("%s dashboard has no widget %q", e.Name, title)
+					}
+				}
+			}
+			if alarms := strings.Count(string(body), "Arn"); !strings.Contains(string(body), `\"type\":\"alarm\"`) || alarms < 2*len(e.API.Stages)+2*len(e.Backends) {
+				t.Errorf("%s dashboard's alarm status widget lists %d alarms, want every one", e.Name, alarms)
+			}
+		}
 	}
 }

@@ -56,6 +56,37 @@ type Environment struct {
 	Backends map[string]*Backend `json:"backends"`
 	// API configures the REST API and its stages.
 	API API `json:"api"`
+	// Monitoring configures the environment's alarms and dashboard.
+	Monitoring Monitoring `json:"monitoring"`
+}
+
+// Monitoring configures the alarms of an environment: on each API stage a
+// 5XX error rate and a latency percentile, on each backend its enhanced
+// health and its load balancer's unhealthy hosts. All share one period and
+// alarm after that many consecutive breaching periods.
+type Monitoring struct {
+	// Emails are subscribed to the alarm topic (each confirms by email).
+	// Default: none.
+	Emails []string `json:"emails"`
+	// ErrorRatePercent is the share of a stage's requests answered with 5XX
+	// above which its error alarm fires. Default: 5.
+	ErrorRatePercent float64 `json:"errorRatePercent"`
+	// MinRequests is the number of requests per period below which a
+	// stage's error rate is not judged, so a quiet stage does not flap.
+	// Default: 20.
+	MinRequests int `json:"minRequests"`
+	// LatencyPercentile is the latency statistic alarmed on, "p50" to
+	// "p99.9". Default: "p99".
+	LatencyPercentile string `json:"latencyPercentile"`
+	// LatencyThresholdMs is the latency, in milliseconds, above which a
+	// stage's latency alarm fires. Default: 2000.
+	LatencyThresholdMs int `json:"latencyThresholdMs"`
+	// PeriodMinutes is the length of one evaluated period: 1, 5, 10, 15,
+	// 30 or 60. Default: 5.
+	PeriodMinutes int `json:"periodMinutes"`
+	// EvaluationPeriods is how many consecutive breaching periods raise an
+	// alarm. Default: 3.
+	EvaluationPeriods int `json:"evaluationPeriods"`
 }
 
 // Network configures the VPC of an environment.
@@ -196,9 +227,19 @@ func (s *Stage) setDefaults() {
 	s.BurstLimit = 200
 }
 
+func (m *Monitoring) setDefaults() {
+	m.ErrorRatePercent = 5
+	m.MinRequests = 20
+	m.LatencyPercentile = "p99"
+	m.LatencyThresholdMs = 2000
+	m.PeriodMinutes = 5
+	m.EvaluationPeriods = 3
+}
+
 func (e *Environment) setDefaults() {
 	e.Network.setDefaults()
 	e.API.setDefaults()
+	e.Monitoring.setDefaults()
 }
 
 // Pinned reports whether the environment names its account and region.

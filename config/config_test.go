@@ -40,6 +40,13 @@ func TestDefaultsFillWhatIsLeftOut(t *testing.T) {
 		"api authorization":    {e.API.Authorization, AuthorizationIAM},
 		"api waf":              {e.API.Waf, true},
 		"api vpcLinkQuota":     {e.API.VpcLinkQuota, 20},
+		"monitoring errorRate": {e.Monitoring.ErrorRatePercent, 5.0},
+		"monitoring minReq":    {e.Monitoring.MinRequests, 20},
+		"monitoring latency":   {e.Monitoring.LatencyPercentile, "p99"},
+		"monitoring latencyMs": {e.Monitoring.LatencyThresholdMs, 2000},
+		"monitoring period":    {e.Monitoring.PeriodMinutes, 5},
+		"monitoring periods":   {e.Monitoring.EvaluationPeriods, 3},
+		"monitoring emails":    {len(e.Monitoring.Emails), 0},
 	}
 	for what, c := range checks {
 		if c[0] != c[1] {

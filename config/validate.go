@@ -18,13 +18,17 @@ var (
 	// A backend name becomes part of a stack name and a construct id.
 	backendName = regexp.MustCompile(`^[a-z][a-z0-9]{0,19}$`)
 	// API Gateway stage names allow letters, digits and underscores.
-	stageName    = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
-	accountID    = regexp.MustCompile(`^[0-9]{12}$`)
-	regionName   = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	vpcID        = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
-	instanceType = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	updateWindow = regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01][0-9]|2[0-3]):[0-5][0-9]$`)
-	routePath    = regexp.MustCompile(`^(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))+$`)
+	stageName         = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+	accountID         = regexp.MustCompile(`^[0-9]{12}$`)
+	regionName        = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+	vpcID             = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	instanceType      = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	updateWindow      = regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	routePath         = regexp.MustCompile(`^(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))+$`)
+	emailAddress      = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
+	latencyPercentile = regexp.MustCompile(`^p(50|75|90|95|99|99\.9)$`)
+	// alarmPeriods are the periods, in minutes, that monitoring.periodMinutes accepts.
+	alarmPeriods = []int{1, 5, 10, 15, 30, 60}
 	// platformRefresh ends up as a custom resource property; keep it short and plain.
 	platformRefresh = regexp.MustCompile(`^[A-Za-z0-9._-]{0,64}$`)
 	httpMethods     = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
@@ -60,6 +64,39 @@ func (e *Environment) validate(p *problems) {
 		b.validate(bat, e, p)
 	}
 	e.API.validate(at+".api", e, p)
+	e.Monitoring.validate(at+".monitoring", p)
+}
+
+func (m *Monitoring) validate(at string, p *problems) {
+	for i, email := range m.Emails {
+		if !emailAddress.MatchString(email) {
+			p.add(fmt.Sprintf("%s.emails[%d]", at, i), "%q is not an email address; want e.g. \"oncall@example.com\"", email)
+		}
+	}
+	if m.ErrorRatePercent <= 0 || m.ErrorRatePercent > 100 {
+		p.add(at+".errorRatePercent", "%v is out of range; use a percentage above 0 and at most 100", m.ErrorRatePercent)
+	}
+	if m.MinRequests < 1 {
+		p.add(at+".minRequests", "%d is too small; use at least 1 request per period", m.MinRequests)
+	}
+	if !latencyPercentile.MatchString(m.LatencyPercentile) {
+		p.add(at+".latencyPercentile", "%q is not a latency percentile; use one of p50, p75, p90, p95, p99, p99.9", m.LatencyPercentile)
+	}
+	// API Gateway's integration timeout is at most 29 seconds by default
+	// ("Quotas for configuring and running a REST API in API Gateway").
+	if m.LatencyThresholdMs < 1 || m.LatencyThresholdMs > 29000 {
+		p.add(at+".latencyThresholdMs", "%d is out of range; use 1 to 29000 milliseconds", m.LatencyThresholdMs)
+	}
+	if !slices.Contains(alarmPeriods, m.PeriodMinutes) {
+		p.add(at+".periodMinutes", "%d is not an alarm period here; use one of %s", m.PeriodMinutes, strings.Trim(fmt.Sprint(alarmPeriods), "[]"))
+	}
+	// EvaluationPeriods times Period cannot exceed 86,400 seconds (PutMetricAlarm API reference).
+	switch {
+	case m.EvaluationPeriods < 1:
+		p.add(at+".evaluationPeriods", "%d is too small; use at least 1", m.EvaluationPeriods)
+	case m.EvaluationPeriods*m.PeriodMinutes > 24*60:
+		p.add(at+".evaluationPeriods", "%d periods of %d minutes is more than the one day an alarm can evaluate", m.EvaluationPeriods, m.PeriodMinutes)
+	}
 }
 
 func (n *Network) validate(at string, pinned bool, p *problems) {

@@ -173,3 +173,38 @@ func TestPlatformArnAcceptsOnlyABranch(t *testing.T) {
 		t.Errorf("panic %q", msg)
 	}
 }
+
+func TestMonitoringConstructsRejectMissingProps(t *testing.T) {
+	stack := awscdk.NewStack(nil, jsii.String("Monitoring"), nil)
+	for name, f := range map[string]func(){
+		"stage":   func() { NewStageMonitoring(stack, "Stage", &StageMonitoringProps{}) },
+		"backend": func() { NewBackendMonitoring(stack, "Backend", &BackendMonitoringProps{Name: "blue"}) },
+		"topic":   func() { NewAlarmTopic(stack, "Topic", &AlarmTopicProps{Emails: []string{"nobody"}}) },
+	} {
+		if msg := panicOf(f); msg == "" {
+			t.Errorf("%s: invalid props accepted", name)
+		}
+	}
+}
+
+func TestStageMonitoringDefaultsToP99AndFivePercentOverFiveMinutes(t *testing.T) {
+	stack := awscdk.NewStack(nil, jsii.String("StageDefaults"), nil)
+	api := awsapigateway.NewRestApi(stack, jsii.String("Api"), nil)
+	api.Root().AddMethod(jsii.String("GET"), nil, nil)
+	topic := NewAlarmTopic(stack, "Topic", nil).Topic()
+	m := NewStageMonitoring(stack, "Live", &StageMonitoringProps{Stage: api.DeploymentStage(), Name: "prod", Topic: topic})
+	if len(m.Alarms()) != 2 || len(m.Widgets()) != 2 {
+		t.Fatalf("%d alarms and %d widgets, want 2 and 2", len(m.Alarms()), len(m.Widgets()))
+	}
+	tpl := assertions.Template_FromStack(stack, nil)
+	cdktest.Check(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"AlarmName": "StageDefaults-prod-5xx-rate", "Threshold": 5, "EvaluationPeriods": 3,
+			"Metrics": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{"Expression": "IF(requests >= 20, 100 * errors / requests, 0)"})}),
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Alarm"), map[string]any{
+			"AlarmName": "StageDefaults-prod-latency-p99", "Threshold": 2000,
+			"Metrics": []any{assertions.Match_ObjectLike(&map[string]any{"MetricStat": assertions.Match_ObjectLike(&map[string]any{"Period": 300, "Stat": "p99"})})},
+		})
+	})
+}

@@ -6,9 +6,12 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -17,12 +20,15 @@ import (
 	"privatebackend/internal/nag"
 )
 
-// BackendTarget is what the API needs of a backend: its load balancer.
+// BackendTarget is what the API needs of a backend: its load balancer, and
+// its alarms and widgets for the environment's dashboard.
 type BackendTarget struct {
 	// LoadBalancerArn is the ARN of the backend's Network Load Balancer.
 	LoadBalancerArn *string
 	// LoadBalancerDNSName is the load balancer's DNS name.
 	LoadBalancerDNSName *string
+	// Monitoring holds the backend's alarms and dashboard widgets.
+	Monitoring constructs.BackendMonitoring
 }
 
 // APIProps configures the API stack.
@@ -32,6 +38,12 @@ type APIProps struct {
 	API config.API
 	// Backends are the environment's backends by name.
 	Backends map[string]BackendTarget
+	// AlarmTopic is notified by the stages' alarms.
+	AlarmTopic awssns.ITopic
+	// Monitoring is the environment's validated monitoring configuration.
+	Monitoring config.Monitoring
+	// DashboardName names the environment's dashboard.
+	DashboardName string
 }
 
 // API is the REST API of one environment: a VPC link per backend and stages
@@ -46,6 +58,8 @@ type API struct {
 	VpcLinks map[string]awsapigateway.VpcLink
 	// Stages are the API's stages by name.
 	Stages map[string]awsapigateway.Stage
+	// Dashboard shows every stage and backend of the environment.
+	Dashboard awscloudwatch.Dashboard
 
 	backends map[string]BackendTarget
 }
@@ -151,7 +165,52 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 			Value:       stage.UrlForPath(jsii.String("/")),
 		})
 	}
+	a.Dashboard = a.newDashboard(stack, stageNames, props)
 	return a
+}
+
+// newDashboard creates the environment's dashboard: the status of every
+// alarm, then a row per stage (with its alarms) and a row per backend.
+func (a *API) newDashboard(stack awscdk.Stack, stageNames []string, props *APIProps) awscloudwatch.Dashboard {
+	m := props.Monitoring
+	var alarms []interfacesawscloudwatch.IAlarmRef
+	var rows [][]awscloudwatch.IWidget
+	for _, name := range stageNames {
+		monitoring := constructs.NewStageMonitoring(stack, "Monitoring-"+name, &constructs.StageMonitoringProps{
+			Stage:             a.Stages[name],
+			Name:              name,
+			Topic:             props.AlarmTopic,
+			ErrorRatePercent:  m.ErrorRatePercent,
+			MinRequests:       m.MinRequests,
+			LatencyPercentile: m.LatencyPercentile,
+			LatencyThreshold:  awscdk.Duration_Millis(jsii.Number(m.LatencyThresholdMs)),
+			Schedule:          alarmSchedule(m),
+		})
+		for _, alarm := range monitoring.Alarms() {
+			alarms = append(alarms, alarm)
+		}
+		rows = append(rows, monitoring.Widgets())
+	}
+	for _, name := range slices.Sorted(maps.Keys(props.Backends)) {
+		monitoring := props.Backends[name].Monitoring
+		for _, alarm := range monitoring.Alarms() {
+			alarms = append(alarms, alarm)
+		}
+		rows = append(rows, monitoring.Widgets())
+	}
+	dashboard := awscloudwatch.NewDashboard(stack, jsii.String("Dashboard"), &awscloudwatch.DashboardProps{
+		DashboardName: jsii.String(props.DashboardName),
+	})
+	dashboard.AddWidgets(awscloudwatch.NewAlarmStatusWidget(&awscloudwatch.AlarmStatusWidgetProps{
+		Title:  jsii.String("Alarms"),
+		Alarms: &alarms,
+		Width:  jsii.Number(24),
+		Height: jsii.Number(2 + len(alarms)/4),
+	}))
+	for _, row := range rows {
+		dashboard.AddWidgets(row...)
+	}
+	return dashboard
 }
 
 // stageOptions are the settings of one stage: the variables that point it at

@@ -194,6 +194,84 @@ var awsRules = []awsRule{
 			})
 		},
 	},
+	{
+		name:   "enhanced health publishes EnvironmentHealth per EnvironmentName with no configuration; 20 is Degraded, 25 Severe",
+		source: "Publishing Amazon CloudWatch custom metrics for an environment, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/health-enhanced-cloudwatch.html",
+		check: func(t *testing.T) {
+			data := templateJSON(t, "isolated/Backend-blue")
+			for _, want := range []string{`"Namespace":"AWS/ElasticBeanstalk"`, `"MetricName":"EnvironmentHealth"`, `"Name":"EnvironmentName"`, `"Threshold":20`} {
+				if !strings.Contains(data, want) {
+					t.Errorf("the health alarm lacks %s", want)
+				}
+			}
+			if got := optionSettingsOf(t, "isolated/Backend-blue")["aws:elasticbeanstalk:healthreporting:system/SystemType"]; got != "enhanced" {
+				t.Errorf("health reporting is %v; EnvironmentHealth needs enhanced", got)
+			}
+		},
+	},
+	{
+		name:   "Network Load Balancer host counts carry the LoadBalancer and TargetGroup dimensions, and nothing is reported while no traffic flows",
+		source: "CloudWatch metrics for your Network Load Balancer, https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html",
+		check: func(t *testing.T) {
+			data := templateJSON(t, "isolated/Backend-blue")
+			for _, want := range []string{`"Namespace":"AWS/NetworkELB"`, `"Name":"LoadBalancer"`, `"Name":"TargetGroup"`, `"TreatMissingData":"notBreaching"`} {
+				if !strings.Contains(data, want) {
+					t.Errorf("the host alarm lacks %s", want)
+				}
+			}
+		},
+	},
+	{
+		name:   "API Gateway reports 5XXError and Count per ApiName and Stage; Count's SampleCount is the number of requests",
+		source: "Amazon API Gateway dimensions and metrics, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html",
+		check: func(t *testing.T) {
+			data := templateJSON(t, "isolated/Api")
+			for _, want := range []string{`"MetricName":"5XXError"`, `"MetricName":"Count"`, `"Stat":"SampleCount"`, `"Name":"ApiName"`, `"Name":"Stage"`} {
+				if !strings.Contains(data, want) {
+					t.Errorf("the stage alarms lack %s", want)
+				}
+			}
+		},
+	},
+	{
+		name:   "CloudWatch can notify an encrypted topic only through a customer managed key that lets it use the key",
+		source: "Enable compatibility between event sources from AWS services and encrypted topics, https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services",
+		check: func(t *testing.T) {
+			tpl := template(t, "isolated/Alerts")
+			cdktest.Check(t, func() {
+				tpl.ResourceCountIs(jsii.String("AWS::KMS::Key"), jsii.Number(1))
+				tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+					"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+						"Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"},
+						"Action":    []any{"kms:Decrypt", "kms:GenerateDataKey*"},
+					})})},
+				})
+			})
+		},
+	},
+	{
+		name:   "an alarm evaluates at most one day: EvaluationPeriods times Period is at most 86,400 seconds",
+		source: "PutMetricAlarm, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
+		check: func(t *testing.T) {
+			for _, stack := range []string{"isolated/Api", "isolated/Backend-blue", "nat/Api", "nat/Backend-blue"} {
+				for id, alarm := range *template(t, stack).FindResources(jsii.String("AWS::CloudWatch::Alarm"), nil) {
+					props := (*alarm)["Properties"].(map[string]any)
+					data, _ := json.Marshal(props["Metrics"])
+					var metrics []struct {
+						MetricStat struct{ Period float64 }
+					}
+					if err := json.Unmarshal(data, &metrics); err != nil {
+						t.Fatal(err)
+					}
+					for _, m := range metrics {
+						if m.MetricStat.Period*props["EvaluationPeriods"].(float64) > 86400 {
+							t.Errorf("%s alarm %s evaluates more than a day", stack, id)
+						}
+					}
+				}
+			}
+		},
+	},
 }
 
 // TestAWSRules asserts, one by one and by name, every deploy-time rule of AWS

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticbeanstalk"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -24,6 +25,10 @@ type BackendProps struct {
 	// BundlePath is the directory of the application bundled as the
 	// application version.
 	BundlePath string
+	// AlarmTopic is notified by the backend's alarms.
+	AlarmTopic awssns.ITopic
+	// Monitoring is the environment's validated monitoring configuration.
+	Monitoring config.Monitoring
 }
 
 // Backend is an Elastic Beanstalk application and its private environment
@@ -37,6 +42,8 @@ type Backend struct {
 	// LoadBalancerDNSName is the load balancer's DNS name (the environment's
 	// endpoint URL), the host API Gateway sends requests to.
 	LoadBalancerDNSName *string
+	// Monitoring holds the backend's alarms and dashboard widgets.
+	Monitoring constructs.BackendMonitoring
 }
 
 // NewBackend creates a backend stack.
@@ -79,10 +86,22 @@ func NewBackend(scope cdkconstructs.Construct, id string, props *BackendProps) *
 		Environment:         env,
 		LoadBalancerArn:     env.LoadBalancerArn(),
 		LoadBalancerDNSName: env.LoadBalancerDNSName(),
+		Monitoring: constructs.NewBackendMonitoring(stack, "Monitoring", &constructs.BackendMonitoringProps{
+			Name:            cfg.Name,
+			EnvironmentName: env.EnvironmentName(),
+			LoadBalancerArn: env.LoadBalancerArn(),
+			Topic:           props.AlarmTopic,
+			Schedule:        alarmSchedule(props.Monitoring),
+		}),
 	}
-	// Explicit exports outlive their importers, so the API stack can stop
-	// using this backend before the backend itself is removed.
-	stack.ExportValue(b.LoadBalancerArn, nil)
-	stack.ExportValue(b.LoadBalancerDNSName, nil)
+	// Explicit exports outlive their importers, so the API stack (its VPC
+	// link, stage variables and dashboard) can stop using this backend before
+	// the backend itself is removed.
+	for _, value := range []*string{b.LoadBalancerArn, b.LoadBalancerDNSName, env.EnvironmentName(), b.Monitoring.TargetGroupArn()} {
+		stack.ExportValue(value, nil)
+	}
+	for _, alarm := range b.Monitoring.Alarms() {
+		stack.ExportValue(alarm.AlarmArn(), nil)
+	}
 	return b
 }

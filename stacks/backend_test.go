@@ -201,8 +201,8 @@ func TestBackendWithAPinnedPlatformVersionLooksNothingUp(t *testing.T) {
 			"PlatformArn":       pinnedPlatform,
 			"SolutionStackName": assertions.Match_Absent(),
 		})
-		// Only the load balancer lookup remains.
-		tpl.ResourceCountIs(jsii.String("Custom::AWS"), jsii.Number(1))
+		// Only the load balancer and target group lookups remain.
+		tpl.ResourceCountIs(jsii.String("Custom::AWS"), jsii.Number(2))
 	})
 	data, _ := json.Marshal(tpl.ToJSON())
 	if strings.Contains(string(data), "ListPlatformVersions") {

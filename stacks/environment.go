@@ -11,20 +11,26 @@ import (
 type Environment struct {
 	// Network is the environment's network stack.
 	Network *Network
+	// Alerts is the environment's alarm topic stack.
+	Alerts *Alerts
 	// Backends are the backend stacks by backend name.
 	Backends map[string]*Backend
 	// API is the environment's API stack.
 	API *API
 }
 
-// NewEnvironment adds an environment's stacks to its stage: Network, one
-// Backend-NAME per backend and Api, wired by cross-stack references.
-// bundlePath is the application every backend deploys.
+// NewEnvironment adds an environment's stacks to its stage: Network and
+// Alerts, one Backend-NAME per backend and Api, wired by cross-stack
+// references. bundlePath is the application every backend deploys.
 func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string) *Environment {
 	env := &Environment{Backends: map[string]*Backend{}}
 	env.Network = NewNetwork(stage, "Network", &NetworkProps{
 		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": VPC and private subnets")},
 		Network:    e.Network,
+	})
+	env.Alerts = NewAlerts(stage, "Alerts", &AlertsProps{
+		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": the alarm topic")},
+		Monitoring: e.Monitoring,
 	})
 	targets := map[string]BackendTarget{}
 	for _, name := range e.BackendNames() {
@@ -34,14 +40,19 @@ func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string
 			Vpc:        env.Network.Vpc,
 			Subnets:    env.Network.PrivateSubnets,
 			BundlePath: bundlePath,
+			AlarmTopic: env.Alerts.Topic,
+			Monitoring: e.Monitoring,
 		})
 		env.Backends[name] = b
-		targets[name] = BackendTarget{LoadBalancerArn: b.LoadBalancerArn, LoadBalancerDNSName: b.LoadBalancerDNSName}
+		targets[name] = BackendTarget{LoadBalancerArn: b.LoadBalancerArn, LoadBalancerDNSName: b.LoadBalancerDNSName, Monitoring: b.Monitoring}
 	}
 	env.API = NewAPI(stage, "Api", &APIProps{
-		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": REST API, VPC links and stages")},
-		API:        e.API,
-		Backends:   targets,
+		StackProps:    awscdk.StackProps{Description: jsii.String(e.Name + ": REST API, VPC links, stages and the dashboard")},
+		API:           e.API,
+		Backends:      targets,
+		AlarmTopic:    env.Alerts.Topic,
+		Monitoring:    e.Monitoring,
+		DashboardName: e.Name + "-private-backends",
 	})
 	return env
 }

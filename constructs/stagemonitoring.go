@@ -1,0 +1,143 @@
+package constructs
+
+import (
+	"cmp"
+	"fmt"
+	"regexp"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
+	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// StageMonitoringProps configures a StageMonitoring.
+type StageMonitoringProps struct {
+	// Stage is the API stage watched. Required.
+	Stage awsapigateway.Stage
+	// Topic is notified when an alarm enters ALARM and when it returns to OK. Required.
+	Topic awssns.ITopic
+	// Name is the stage's name in alarm names, descriptions and widget
+	// titles. Default: the stage's StageName.
+	Name string
+	// AlarmNamePrefix starts every alarm's name. Default: the stack name and Name.
+	AlarmNamePrefix string
+	// ErrorRatePercent is the share of requests answered with 5XX above
+	// which the error alarm fires. Default: 5.
+	ErrorRatePercent float64
+	// MinRequests is the number of requests in a period below which the error
+	// rate counts as 0, so a quiet stage does not flap. Default: 20.
+	MinRequests int
+	// LatencyPercentile is the latency statistic alarmed on. Default: "p99".
+	LatencyPercentile string
+	// LatencyThreshold is the latency above which the latency alarm fires.
+	// Default: 2 seconds.
+	LatencyThreshold awscdk.Duration
+	// Schedule is how the alarms evaluate. Default: see AlarmSchedule.
+	Schedule AlarmSchedule
+}
+
+// StageMonitoring holds the alarms and dashboard widgets of one API stage:
+// its 5XX error rate, computed with metric math from 5XXError and Count, and a
+// latency percentile.
+type StageMonitoring interface {
+	cdkconstructs.IConstruct
+	// Alarms are the stage's alarms.
+	Alarms() []awscloudwatch.Alarm
+	// Widgets are dashboard graphs of the stage's requests, errors and latency.
+	Widgets() []awscloudwatch.IWidget
+}
+
+type stageMonitoring struct {
+	cdkconstructs.Construct
+	alarms  []awscloudwatch.Alarm
+	widgets []awscloudwatch.IWidget
+}
+
+func (s *stageMonitoring) Alarms() []awscloudwatch.Alarm    { return s.alarms }
+func (s *stageMonitoring) Widgets() []awscloudwatch.IWidget { return s.widgets }
+
+var percentile = regexp.MustCompile(`^p[0-9]{1,2}(\.[0-9]+)?$`)
+
+// NewStageMonitoring creates the stage's alarms and widgets.
+func NewStageMonitoring(scope cdkconstructs.Construct, id string, props *StageMonitoringProps) StageMonitoring {
+	if props == nil || props.Stage == nil || props.Topic == nil {
+		panic(fmt.Sprintf("constructs.NewStageMonitoring %q: Stage and Topic are required", id))
+	}
+	cfg := *props
+	cfg.ErrorRatePercent = cmp.Or(cfg.ErrorRatePercent, 5)
+	cfg.MinRequests = cmp.Or(cfg.MinRequests, 20)
+	cfg.LatencyPercentile = cmp.Or(cfg.LatencyPercentile, "p99")
+	if cfg.LatencyThreshold == nil {
+		cfg.LatencyThreshold = awscdk.Duration_Seconds(jsii.Number(2))
+	}
+	if !percentile.MatchString(cfg.LatencyPercentile) || cfg.ErrorRatePercent < 0 || cfg.ErrorRatePercent > 100 || cfg.MinRequests < 0 {
+		panic(fmt.Sprintf("constructs.NewStageMonitoring %q: LatencyPercentile %q, ErrorRatePercent %v or MinRequests %d is out of range",
+			id, cfg.LatencyPercentile, cfg.ErrorRatePercent, cfg.MinRequests))
+	}
+	schedule := cfg.Schedule.withDefaults()
+	s := &stageMonitoring{}
+	cdkconstructs.NewConstruct_Override(s, scope, &id)
+	stageName := cmp.Or(cfg.Name, *cfg.Stage.StageName())
+	prefix := cmp.Or(cfg.AlarmNamePrefix, *awscdk.Stack_Of(s).StackName()+"-"+stageName)
+
+	// API Gateway reports 5XXError and Count per ApiName and Stage; the Sum of
+	// 5XXError and the SampleCount of Count are the period's errors and
+	// requests ("Amazon API Gateway dimensions and metrics").
+	metric := func(m func(*awscloudwatch.MetricOptions) awscloudwatch.Metric, statistic, label string) awscloudwatch.Metric {
+		return m(&awscloudwatch.MetricOptions{Statistic: jsii.String(statistic), Period: schedule.Period, Label: jsii.String(label)})
+	}
+	errors := metric(cfg.Stage.MetricServerError, "Sum", "5XX")
+	requests := metric(cfg.Stage.MetricCount, "SampleCount", "requests")
+	errorRate := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
+		Expression: jsii.String(fmt.Sprintf("IF(requests >= %d, 100 * errors / requests, 0)", cfg.MinRequests)),
+		UsingMetrics: &map[string]awscloudwatch.IMetric{
+			"errors":   errors,
+			"requests": requests,
+		},
+		Label:  jsii.String("5XX rate (%)"),
+		Period: schedule.Period,
+	})
+	latency := metric(cfg.Stage.MetricLatency, cfg.LatencyPercentile, "latency "+cfg.LatencyPercentile)
+	thresholdMs := *cfg.LatencyThreshold.ToMilliseconds(nil)
+
+	s.alarms = []awscloudwatch.Alarm{
+		newAlarm(s, "ErrorRate", alarmSpec{
+			name: prefix + "-5xx-rate",
+			description: fmt.Sprintf("Stage %s answers more than %v%% of its requests with 5XX (judged when a period has at least %d requests).",
+				stageName, cfg.ErrorRatePercent, cfg.MinRequests),
+			metric:     errorRate,
+			threshold:  cfg.ErrorRatePercent,
+			comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			// No data means no requests: not an error.
+			missingData: awscloudwatch.TreatMissingData_NOT_BREACHING,
+		}, schedule, cfg.Topic),
+		newAlarm(s, "Latency", alarmSpec{
+			name:        prefix + "-latency-" + cfg.LatencyPercentile,
+			description: fmt.Sprintf("Stage %s's %s latency is above %v ms.", stageName, cfg.LatencyPercentile, thresholdMs),
+			metric:      latency,
+			threshold:   thresholdMs,
+			comparison:  awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
+			// No data means no requests; a handful of requests is too few for
+			// a percentile to mean anything.
+			missingData:              awscloudwatch.TreatMissingData_NOT_BREACHING,
+			lowSampleCountPercentile: "ignore",
+		}, schedule, cfg.Topic),
+	}
+	latencies := []awscloudwatch.IMetric{metric(cfg.Stage.MetricLatency, "p50", "p50"), metric(cfg.Stage.MetricLatency, "p99", "p99")}
+	if cfg.LatencyPercentile != "p50" && cfg.LatencyPercentile != "p99" {
+		latencies = append(latencies, latency)
+	}
+	s.widgets = []awscloudwatch.IWidget{
+		graph("Stage "+stageName+": requests and errors", []awscloudwatch.IMetric{
+			requests,
+			metric(cfg.Stage.MetricClientError, "Sum", "4XX"),
+			errors,
+		}),
+		graph("Stage "+stageName+": latency (ms)", latencies,
+			&awscloudwatch.HorizontalAnnotation{Value: jsii.Number(thresholdMs), Label: jsii.String(cfg.LatencyPercentile + " alarm")}),
+	}
+	return s
+}
