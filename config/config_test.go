@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"errors"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -161,5 +162,19 @@ func TestPlatformIsABranchOrAPinnedVersion(t *testing.T) {
 		if _, err := load(t, withPlatform(backend), ""); err == nil || !strings.Contains(err.Error(), "environments.prod.backends.blue."+want) {
 			t.Errorf("backend %s: error %v, want it to say %q", backend, err, want)
 		}
+	}
+}
+
+func TestFromFileReadsTheEnvironmentsOfACdkJSON(t *testing.T) {
+	path := t.TempDir() + "/cdk.json"
+	if err := os.WriteFile(path, []byte(`{"app": "x", "context": {"environments": `+minimal+`}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	envs, err := FromFile(path)
+	if err != nil || len(envs) != 1 || envs[0].Name != "dev" {
+		t.Fatalf("FromFile = %v, %v", envs, err)
+	}
+	if _, err := FromFile(t.TempDir() + "/missing.json"); err == nil {
+		t.Error("a missing file gave no error")
 	}
 }

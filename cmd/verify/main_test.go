@@ -1,0 +1,156 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// cloudFormation stands in for CloudFormation's DescribeStacks (the query
+// protocol): the Api stack exists when outputs is not nil.
+func cloudFormation(t *testing.T, outputs map[string]string) *httptest.Server {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "DescribeStacks" {
+			http.Error(w, "unexpected request", http.StatusBadRequest)
+			return
+		}
+		if auth := r.Header.Get("Authorization"); !strings.Contains(auth, "/cloudformation/aws4_request") {
+			t.Errorf("DescribeStacks not signed for CloudFormation: %q", auth)
+		}
+		w.Header().Set("Content-Type", "text/xml")
+		if outputs == nil {
+			w.WriteHeader(http.StatusBadRequest)
+			fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id %s does not exist</Message></Error><RequestId>1</RequestId></ErrorResponse>`, r.Form.Get("StackName"))
+			return
+		}
+		var members strings.Builder
+		for key, value := range outputs {
+			fmt.Fprintf(&members, "<member><OutputKey>%s</OutputKey><OutputValue>%s</OutputValue></member>", key, value)
+		}
+		fmt.Fprintf(w, `<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackName>%s</StackName><StackStatus>UPDATE_COMPLETE</StackStatus><Outputs>%s</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
+			r.Form.Get("StackName"), members.String())
+	}))
+	t.Cleanup(server.Close)
+	return server
+}
+
+// stage stands in for API Gateway: it checks the SigV4 signature and
+// answers from the backend each stage names.
+func stage(t *testing.T, backends map[string]string) *httptest.Server {
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		auth := r.Header.Get("Authorization")
+		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") || !strings.Contains(auth, "/eu-west-1/execute-api/aws4_request") || r.Header.Get("X-Amz-Date") == "" {
+			http.Error(w, `{"message":"Missing Authentication Token"}`, http.StatusForbidden)
+			return
+		}
+		name, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+		if rest == "health" {
+			fmt.Fprint(w, `{"status":"ok"}`)
+			return
+		}
+		fmt.Fprintf(w, `{"backend":%q,"version":"1"}`, backends[name])
+	}))
+	t.Cleanup(server.Close)
+	return server
+}
+
+// project writes a cdk.json with one environment, dev, and points the AWS
+// SDK at static credentials and the CloudFormation stand-in only.
+func project(t *testing.T, cfn string) string {
+	dir := t.TempDir()
+	cdkJSON := `{"context": {"environments": {"dev": {
+		"backends": {"blue": {}},
+		"api": {"stages": {"live": {"backend": "blue"}, "preview": {"backend": "blue"}}}}}}}`
+	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(cdkJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for key, value := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "",
+		"AWS_REGION": "eu-west-1", "AWS_PROFILE": "", "AWS_ENDPOINT_URL_CLOUDFORMATION": cfn,
+		"AWS_CONFIG_FILE": filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"),
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE": "",
+	} {
+		t.Setenv(key, value)
+	}
+	return filepath.Join(dir, "cdk.json")
+}
+
+func runVerify(t *testing.T, args ...string) (int, string, string) {
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
+	stages := stage(t, map[string]string{"live": "blue", "preview": "blue"})
+	path := project(t, cloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
+	code, stdout, stderr := runVerify(t, "-config", path, "-samples", "3", "dev")
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"STAGE", "live", stages.URL + "/preview/", "blue:3", "PASS", "dev: every stage answers from its configured backend"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the table does not show %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runVerify(t, "dev", "-config", path, "-samples", "1", "-json")
+	var report struct {
+		Passed bool
+		Stages []struct {
+			Stage  string
+			Seen   map[string]int `json:"backendsSeen"`
+			Passed bool
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil || code != 0 || !report.Passed || len(report.Stages) != 2 || report.Stages[0].Seen["blue"] != 1 {
+		t.Fatalf("-json: exit %d, %v, %+v\n%s", code, err, report, stdout)
+	}
+}
+
+func TestVerifyFailsWhenAStageAnswersFromAnotherBackend(t *testing.T) {
+	stages := stage(t, map[string]string{"live": "blue", "preview": "green"})
+	path := project(t, cloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
+	code, stdout, _ := runVerify(t, "-config", path, "-samples", "2", "dev")
+	if code != 1 || !strings.Contains(stdout, "stage preview: expected backend blue (version 1), but green (version 1) answered 2 of 2 requests") || !strings.Contains(stdout, "FAIL") {
+		t.Fatalf("exit %d:\n%s", code, stdout)
+	}
+}
+
+func TestVerifySaysWhenTheAPIIsNotDeployed(t *testing.T) {
+	path := project(t, cloudFormation(t, nil).URL)
+	code, stdout, stderr := runVerify(t, "-config", path, "dev")
+	if code != 1 || stdout != "" || stderr != "verify: dev-Api is not deployed: run `npx cdk deploy 'dev/*'`\n" {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestVerifyWithoutCredentialsSaysSoInOneLine(t *testing.T) {
+	path := project(t, cloudFormation(t, nil).URL)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	code, stdout, stderr := runVerify(t, "-config", path, "dev")
+	if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "verify: no AWS credentials found") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestVerifyRejectsBadArguments(t *testing.T) {
+	path := project(t, cloudFormation(t, nil).URL)
+	for _, args := range [][]string{{}, {"-requests", "5000", "dev"}, {"-concurrency", "0", "dev"}, {"-path", "health", "dev"}, {"-nope", "dev"}, {"dev", "prod"}, {"dev", "-nope"}} {
+		if code, _, _ := runVerify(t, args...); code != 2 {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	code, _, stderr := runVerify(t, "-config", path, "staging")
+	if code != 1 || stderr != "verify: no environment \"staging\" in "+path+"; defined environments: dev\n" {
+		t.Errorf("unknown environment: exit %d, %q", code, stderr)
+	}
+}

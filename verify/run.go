@@ -1,0 +1,179 @@
+package verify
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/smithy-go/logging"
+
+	"privatebackend/config"
+)
+
+// Options configure one verification.
+type Options struct {
+	// ConfigPath is the cdk.json that configures the environments.
+	ConfigPath string
+	// Environment is the environment to verify.
+	Environment string
+	// Limits bound the requests.
+	Limits Limits
+	// JSON writes the report as JSON instead of a table.
+	JSON bool
+	// CredentialsTimeout bounds the search for AWS credentials.
+	CredentialsTimeout time.Duration
+}
+
+// Run verifies one environment, writes its report to stdout and returns the
+// exit code: 0 when every stage passes, 1 otherwise. Anything that stops the
+// verification before the stages are called is one line on stderr.
+func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
+	report, err := run(ctx, opts)
+	if err != nil {
+		fmt.Fprintf(stderr, "verify: %s\n", oneLine(err))
+		return 1
+	}
+	write := report.WriteTable
+	if opts.JSON {
+		write = report.WriteJSON
+	}
+	if err := write(stdout); err != nil {
+		fmt.Fprintf(stderr, "verify: %s\n", oneLine(err))
+		return 1
+	}
+	if !report.Passed {
+		return 1
+	}
+	return 0
+}
+
+func run(ctx context.Context, opts Options) (Report, error) {
+	env, err := environment(opts.ConfigPath, opts.Environment)
+	if err != nil {
+		return Report{}, err
+	}
+	// The SDK's own log lines (such as its IMDS fallback) would break the
+	// one-line messages below.
+	loadOpts := []func(*awsconfig.LoadOptions) error{awsconfig.WithLogger(logging.Nop{})}
+	if env.Pinned() {
+		loadOpts = append(loadOpts, awsconfig.WithRegion(env.Region))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return Report{}, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if err := checkCredentials(ctx, cfg, opts.CredentialsTimeout); err != nil {
+		return Report{}, err
+	}
+	if cfg.Region == "" {
+		return Report{}, fmt.Errorf("no AWS region: environment %s is not pinned to one; set AWS_REGION or a profile's region", env.Name)
+	}
+	prober := Prober{Client: &http.Client{Timeout: opts.Limits.Timeout}, Region: cfg.Region}
+	if env.API.Authorization == config.AuthorizationIAM {
+		prober.Credentials = cfg.Credentials
+	}
+	return Verify(ctx, env, CloudFormationOutputs{Client: cloudformation.NewFromConfig(cfg)}, prober, opts.Limits)
+}
+
+// Verify checks every configured stage of env against the invoke URLs in
+// the outputs of its Api stack, ENV-Api.
+func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, prober Prober, limits Limits) (Report, error) {
+	stackName := env.Name + "-Api"
+	outputs, err := stacks.Outputs(ctx, stackName)
+	if errors.Is(err, ErrNotDeployed) {
+		return Report{}, fmt.Errorf("%s is not deployed: run `npx cdk deploy '%s/*'`", stackName, env.Name)
+	}
+	if err != nil {
+		return Report{}, fmt.Errorf("reading the outputs of %s: %w", stackName, err)
+	}
+	urls := stageURLs(outputs)
+	report := Report{Environment: env.Name, Stack: stackName, Passed: true}
+	for _, name := range env.StageNames() {
+		stage := env.API.Stages[name]
+		u, ok := urls[name]
+		if !ok {
+			report.Stages = append(report.Stages, StageResult{Stage: name, Expected: stage.Backend, Seen: map[string]int{},
+				Problems: []string{fmt.Sprintf("stage %s: %s has no invoke URL for it; deploy the API: npx cdk deploy %s/Api", name, stackName, env.Name)}})
+			report.Passed = false
+			continue
+		}
+		plan := StagePlan{Name: name, URL: u, Signed: env.API.Authorization == config.AuthorizationIAM}
+		if limits.Path == "" {
+			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].AppVersion
+			if stage.Canary != nil {
+				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].AppVersion, Percent: stage.Canary.Percent}
+			}
+		}
+		result := CheckStage(ctx, prober, plan, limits)
+		report.Passed = report.Passed && result.Passed
+		report.Stages = append(report.Stages, result)
+	}
+	return report, nil
+}
+
+// stageURLs finds the stages' invoke URLs among the Api stack's outputs:
+// each is https://API.execute-api.REGION.amazonaws.com/STAGE/ (or whatever
+// stand-in the outputs name), so the first path segment is the stage.
+func stageURLs(outputs map[string]string) map[string]string {
+	urls := map[string]string{}
+	for key, value := range outputs {
+		u, err := url.Parse(value)
+		if !strings.HasPrefix(key, "Url") || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+			continue
+		}
+		stage, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+		if stage != "" {
+			urls[stage] = strings.TrimSuffix(value, "/") + "/"
+		}
+	}
+	return urls
+}
+
+// environment loads the named environment from the cdk.json at path.
+func environment(path, name string) (*config.Environment, error) {
+	envs, err := config.FromFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, e := range envs {
+		if e.Name == name {
+			return e, nil
+		}
+		names = append(names, e.Name)
+	}
+	slices.Sort(names)
+	return nil, fmt.Errorf("no environment %q in %s; defined environments: %s", name, path, strings.Join(names, ", "))
+}
+
+// checkCredentials fails with one line when the SDK's credential chain
+// (environment, shared config and SSO profiles, container and instance
+// roles) finds nothing.
+func checkCredentials(ctx context.Context, cfg aws.Config, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if cfg.Credentials == nil {
+		return errNoCredentials
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return errNoCredentials
+	}
+	return nil
+}
+
+var errNoCredentials = errors.New("no AWS credentials found (environment variables, shared config and SSO profiles, container and instance roles were tried): set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+
+// oneLine keeps the first line of an error.
+func oneLine(err error) string {
+	line, _, _ := strings.Cut(err.Error(), "\n")
+	return line
+}
