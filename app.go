@@ -4,6 +4,7 @@
 package main
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
@@ -18,9 +20,13 @@ import (
 	"privatebackend/stacks"
 )
 
-// bundlePath is the sample application shipped as every backend's
-// application version.
-const bundlePath = "backend/app"
+const (
+	// bundlePath is the sample application shipped as every backend's
+	// application version.
+	bundlePath = "backend/app"
+	// packageJSON pins the cdk CLI the pipeline's own steps install too.
+	packageJSON = "package.json"
+)
 
 func main() {
 	os.Exit(run(os.Stderr, nil))
@@ -52,25 +58,62 @@ func synth(props *awscdk.AppProps) (err error) {
 	if err != nil {
 		return err
 	}
-	build(app, envs)
+	pipeline, err := config.PipelineFromContext(app.Node())
+	if err != nil {
+		return err
+	}
+	stages := build(app, envs)
+	// The pipeline deploys every environment, so it is built only when no
+	// "-c env" narrows the app to one.
+	if selectKey := config.SelectKey; pipeline != nil && app.Node().TryGetContext(&selectKey) == nil {
+		cliVersion, err := pinnedCLIVersion(packageJSON)
+		if err != nil {
+			return err
+		}
+		addPipeline(app, pipeline, envs, stages, cliVersion)
+	}
 	app.Synth(nil)
 	return nil
 }
 
-// build adds one stage per environment to app.
-func build(app awscdk.App, envs []*config.Environment) {
+// build adds one stage per environment to app and returns them by name.
+func build(app awscdk.App, envs []*config.Environment) map[string]awscdk.Stage {
+	stages := map[string]awscdk.Stage{}
 	for _, e := range envs {
 		stage := awscdk.NewStage(app, jsii.String(e.Name), &awscdk.StageProps{Env: deployEnv(e)})
 		attachGates(stage)
 		stacks.NewEnvironment(stage, e, bundlePath)
+		stages[e.Name] = stage
 	}
+	return stages
 }
 
-// attachGates runs cdk-nag's AwsSolutions checks on every stack of stage,
-// writing a report per stack to the cloud assembly. It must be added to each
-// Stage: an Aspect added to the App does not reach into a Stage.
-func attachGates(stage awscdk.Stage) {
-	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
+// addPipeline adds the Pipeline stack, which deploys the same stages wave by
+// wave, with cdk-nag's checks like every environment.
+func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environment, stages map[string]awscdk.Stage, cliVersion string) {
+	byName := map[string]*config.Environment{}
+	for _, e := range envs {
+		byName[e.Name] = e
+	}
+	p := stacks.NewPipeline(app, "Pipeline", &stacks.PipelineProps{
+		StackProps: awscdk.StackProps{
+			Description: jsii.String("Deploys the environments from " + cfg.Source.Repository),
+			Env:         &awscdk.Environment{Account: jsii.String(cfg.Account), Region: jsii.String(cfg.Region)},
+		},
+		Pipeline:     cfg,
+		Environments: byName,
+		Stages:       stages,
+		CLIVersion:   cliVersion,
+	})
+	attachGates(p.Stack)
+}
+
+// attachGates runs cdk-nag's AwsSolutions checks on every stack of scope (a
+// Stage, or a stack of the App), writing a report per stack to the cloud
+// assembly. It must be added to each Stage: an Aspect added to the App does
+// not reach into a Stage.
+func attachGates(scope cdkconstructs.IConstruct) {
+	awscdk.Aspects_Of(scope).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{
 		Reports: jsii.Bool(true),
 		Verbose: jsii.Bool(true),
 	}), nil)
@@ -83,6 +126,26 @@ func deployEnv(e *config.Environment) *awscdk.Environment {
 		return nil
 	}
 	return &awscdk.Environment{Account: jsii.String(e.Account), Region: jsii.String(e.Region)}
+}
+
+// pinnedCLIVersion reads the version of the aws-cdk package that
+// package.json pins.
+func pinnedCLIVersion(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var pkg struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	version := pkg.DevDependencies["aws-cdk"]
+	if version == "" {
+		return "", fmt.Errorf("%s pins no aws-cdk version in devDependencies", path)
+	}
+	return version, nil
 }
 
 func firstLine(s string) string {

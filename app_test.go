@@ -28,7 +28,11 @@ import (
 var (
 	projectContext map[string]any
 	environments   []*config.Environment
+	pipeline       *config.Pipeline
 	assembly       *cdktest.Assembly
+	// withoutPipeline is the app synthesized from the same context without
+	// its "pipeline" key.
+	withoutPipeline *cdktest.Assembly
 )
 
 func TestMain(m *testing.M) {
@@ -49,6 +53,12 @@ func setUp(m *testing.M) (int, error) {
 	if environments, err = config.Load(projectContext[config.EnvironmentsKey], ""); err != nil {
 		return 0, err
 	}
+	if pipeline, err = config.LoadPipeline(projectContext[config.PipelineKey], environments); err != nil {
+		return 0, err
+	}
+	if pipeline == nil {
+		return 0, fmt.Errorf("cdk.json ships no pipeline; the tests need its example")
+	}
 	dir, err := os.MkdirTemp("", "app-test-")
 	if err != nil {
 		return 0, err
@@ -58,6 +68,19 @@ func setUp(m *testing.M) (int, error) {
 		return 0, err
 	}
 	if assembly, err = cdktest.ReadAssembly(dir); err != nil {
+		return 0, err
+	}
+	noPipeline := maps.Clone(projectContext)
+	delete(noPipeline, config.PipelineKey)
+	dirWithout, err := os.MkdirTemp("", "app-test-")
+	if err != nil {
+		return 0, err
+	}
+	defer os.RemoveAll(dirWithout)
+	if err := synth(&awscdk.AppProps{Context: &noPipeline, Outdir: &dirWithout}); err != nil {
+		return 0, err
+	}
+	if withoutPipeline, err = cdktest.ReadAssembly(dirWithout); err != nil {
 		return 0, err
 	}
 	validationReport, err = os.ReadFile(filepath.Join(dir, "validation-report.json"))
@@ -104,7 +127,7 @@ func expectedStacks(e *config.Environment) []string {
 }
 
 func TestEveryEnvironmentSynthesizesItsStacks(t *testing.T) {
-	var want []string
+	want := []string{"Pipeline"}
 	for _, e := range environments {
 		want = append(want, expectedStacks(e)...)
 	}
@@ -156,8 +179,11 @@ func TestValidatorReportsNoViolation(t *testing.T) {
 
 func TestNagReportsListEverySuppressionWithItsReason(t *testing.T) {
 	for _, name := range stackNames() {
-		env, _, _ := strings.Cut(name, "/")
-		file := "AwsSolutions-" + env + "-" + strings.ReplaceAll(name, "/", "-") + "-NagReport.csv"
+		stage, _, _ := strings.Cut(name, "/")
+		if stage == name {
+			stage = "" // a stack of the App itself, such as Pipeline
+		}
+		file := "AwsSolutions-" + stage + "-" + strings.ReplaceAll(name, "/", "-") + "-NagReport.csv"
 		if _, ok := nagReports[file]; !ok {
 			t.Errorf("no nag report %s for %s; have %v", file, name, slices.Sorted(maps.Keys(nagReports)))
 		}

@@ -178,3 +178,26 @@ func TestFromFileReadsTheEnvironmentsOfACdkJSON(t *testing.T) {
 		t.Error("a missing file gave no error")
 	}
 }
+
+func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
+	envs, err := load(t, minimal, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, err := LoadPipeline(nil, envs); p != nil || err != nil {
+		t.Fatalf("no pipeline key gave %v, %v", p, err)
+	}
+	var raw any
+	if err := json.Unmarshal([]byte(`{"account": "111111111111", "region": "eu-west-1",
+		"source": {"connectionArn": "arn:aws:codestar-connections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012", "repository": "org/repo"},
+		"waves": [{"name": "dev", "environments": ["dev"], "approval": true}]}`), &raw); err != nil {
+		t.Fatal(err)
+	}
+	p, err := LoadPipeline(raw, envs)
+	if err != nil || p.Source.Branch != "main" || !p.Waves[0].Approval || p.Waves[0].Environments[0] != "dev" {
+		t.Fatalf("LoadPipeline = %+v, %v", p, err)
+	}
+	if _, err := LoadPipeline("yes", envs); err == nil || !strings.Contains(err.Error(), `pipeline: is the string "yes"`) {
+		t.Fatalf("a string pipeline gave %v", err)
+	}
+}

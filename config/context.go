@@ -14,6 +14,22 @@ const (
 	SelectKey = "env"
 )
 
+// PipelineFromContext loads the optional deployment pipeline from the CDK
+// context, checked against every configured environment (whatever
+// "-c env" selects). No "pipeline" key means no pipeline (nil, nil).
+func PipelineFromContext(ctx ContextReader) (*Pipeline, error) {
+	pipelineKey, environments := PipelineKey, EnvironmentsKey
+	raw := ctx.TryGetContext(&pipelineKey)
+	if raw == nil {
+		return nil, nil
+	}
+	envs, err := Load(ctx.TryGetContext(&environments), "")
+	if err != nil {
+		return nil, err
+	}
+	return LoadPipeline(raw, envs)
+}
+
 // FromContext loads the environments to build from the CDK context.
 func FromContext(ctx ContextReader) ([]*Environment, error) {
 	environments, selectKey := EnvironmentsKey, SelectKey
