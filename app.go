@@ -29,7 +29,12 @@ const (
 )
 
 func main() {
-	os.Exit(run(os.Stderr, nil))
+	code := run(os.Stderr, nil)
+	// Stops the jsii kernel (the Node.js process behind the CDK) and removes
+	// the runtime it unpacked into the temporary directory; os.Exit skips
+	// deferred calls, so it is called here.
+	jsii.Close()
+	os.Exit(code)
 }
 
 // run builds and synthesizes the app and returns the process's exit code.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -33,9 +34,18 @@ var (
 	// withoutPipeline is the app synthesized from the same context without
 	// its "pipeline" key.
 	withoutPipeline *cdktest.Assembly
+	// leak is the synthesis that runs in a process of its own.
+	leak *leakCheck
 )
 
+// runAppEnv makes the test binary run the app's main instead of the tests,
+// so a test can synthesize in a process of its own.
+const runAppEnv = "PRIVATEBACKEND_TEST_RUN_APP"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(runAppEnv) != "" {
+		main()
+	}
 	code, err := setUp(m)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "setting up the app tests:", err)
@@ -47,6 +57,10 @@ func TestMain(m *testing.M) {
 
 func setUp(m *testing.M) (int, error) {
 	var err error
+	if leak, err = startLeakCheck(); err != nil {
+		return 0, err
+	}
+	defer leak.cleanUp()
 	if projectContext, err = cdktest.LoadContext("."); err != nil {
 		return 0, err
 	}
@@ -562,5 +576,67 @@ func TestEveryStageAndBackendIsWatched(t *testing.T) {
 				t.Errorf("%s dashboard's alarm status widget lists %d alarms, want every one", e.Name, alarms)
 			}
 		}
+	}
+}
+
+// leakCheck is a whole synthesis run in a process of its own, as "cdk
+// synth" runs the app, with a temporary directory of its own. It starts
+// before the tests' own synthesis so that the two overlap.
+type leakCheck struct {
+	tmp, out string
+	output   []byte
+	err      error
+	done     chan struct{}
+}
+
+func startLeakCheck() (*leakCheck, error) {
+	c := &leakCheck{done: make(chan struct{})}
+	var err error
+	if c.tmp, err = os.MkdirTemp("", "leak-tmp-"); err != nil {
+		return nil, err
+	}
+	if c.out, err = os.MkdirTemp("", "leak-out-"); err != nil {
+		return nil, err
+	}
+	ctx, err := json.Marshal(map[string]any{
+		config.EnvironmentsKey: map[string]any{"leak": map[string]any{
+			"backends": map[string]any{"blue": map[string]any{}},
+			"api":      map[string]any{"waf": false, "stages": map[string]any{"live": map[string]any{"backend": "blue"}}},
+		}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(os.Args[0])
+	// The CLI hands an app its context and output directory in these variables.
+	cmd.Env = append(os.Environ(), runAppEnv+"=1", "TMPDIR="+c.tmp, "CDK_CONTEXT_JSON="+string(ctx), "CDK_OUTDIR="+c.out)
+	go func() {
+		c.output, c.err = cmd.CombinedOutput()
+		close(c.done)
+	}()
+	return c, nil
+}
+
+func (c *leakCheck) cleanUp() {
+	<-c.done
+	os.RemoveAll(c.tmp)
+	os.RemoveAll(c.out)
+}
+
+// TestSynthesisLeavesNoJsiiRuntimeBehind checks the process above: the jsii
+// runtime it unpacked into its temporary directory, and everything else it
+// put there, must be gone when it exits.
+func TestSynthesisLeavesNoJsiiRuntimeBehind(t *testing.T) {
+	<-leak.done
+	if leak.err != nil {
+		t.Fatalf("the app failed: %v\n%s", leak.err, leak.output)
+	}
+	if _, err := os.Stat(filepath.Join(leak.out, "manifest.json")); err != nil {
+		t.Fatalf("the app wrote no cloud assembly: %v", err)
+	}
+	// Neither the runtime (jsii-runtime.*) nor the kernel's own files
+	// (jsii-kernel-*) may stay behind.
+	for _, name := range cdktest.DirEntries(leak.tmp) {
+		t.Errorf("the synthesis left %s in its temporary directory", name)
 	}
 }
