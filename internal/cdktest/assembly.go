@@ -18,6 +18,8 @@ type Assembly struct {
 type Stack struct {
 	// Template is the CloudFormation template.
 	Template map[string]any
+	// TemplateFile is the path of the template's file in the assembly.
+	TemplateFile string
 	// Messages are the errors and warnings annotated on the stack's constructs.
 	Messages []Message
 }
@@ -72,8 +74,8 @@ func (a *Assembly) read(dir string) error {
 				return err
 			}
 		case "aws:cloudformation:stack":
-			s := &Stack{}
-			if err := readJSON(filepath.Join(dir, art.Properties.TemplateFile), &s.Template); err != nil {
+			s := &Stack{TemplateFile: filepath.Join(dir, art.Properties.TemplateFile)}
+			if err := readJSON(s.TemplateFile, &s.Template); err != nil {
 				return err
 			}
 			s.collectMessages(art.Metadata)
