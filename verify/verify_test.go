@@ -168,10 +168,11 @@ func TestA403NamesTheMissingPermission(t *testing.T) {
 }
 
 func TestATimeoutIsReported(t *testing.T) {
+	t.Parallel() // it waits on purpose
 	l := limits
-	l.Timeout = 100 * time.Millisecond
-	r := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 10, delay: 300 * time.Millisecond}, config.AuthorizationNone, Limits{Requests: 2, Samples: 1, Concurrency: 4, Timeout: l.Timeout})
-	if r.Passed || !strings.Contains(problems(r), "timed out after 100ms") {
+	l.Timeout = 50 * time.Millisecond
+	r := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 10, delay: 200 * time.Millisecond}, config.AuthorizationNone, Limits{Requests: 2, Samples: 1, Concurrency: 4, Timeout: l.Timeout})
+	if r.Passed || !strings.Contains(problems(r), "timed out after 50ms") {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
 }
