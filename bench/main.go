@@ -1,19 +1,17 @@
 // Command bench measures what users wait for: "cdk synth" of every
-// environment and of one, the whole test suite, how synthesis grows with the
-// number of environments, and a fresh clone's first build. It prints a
-// table of wall time and peak memory (of the whole process tree) and, with
-// -write, records it in bench/BASELINE.md. It reports; it never fails on
-// timing.
+// environment, timed in alternation against a JavaScript twin of the app (the
+// same stacks on the same aws-cdk-lib, cdk-nag and Node.js), the whole test
+// suite, how synthesis grows with the number of environments, and a fresh
+// clone's first test run. It prints wall time and peak memory (of the whole
+// process tree) against the project's targets and, with -write, records them
+// in bench/BASELINE.md. It reports; it never fails on timing.
 package main
 
 import (
-	"encoding/json"
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -21,24 +19,35 @@ import (
 )
 
 func main() {
-	runs := flag.Int("runs", 5, "runs per warm measurement")
-	cold := flag.Bool("cold", true, "also measure a fresh clone's first build and test run (minutes)")
-	write := flag.String("write", "", "write the report to this file as well")
+	var o options
+	flag.IntVar(&o.rounds, "rounds", 7, "alternating rounds of synthesis: the Go app through cdk.json, its prebuilt binary, the JavaScript twin")
+	flag.IntVar(&o.testRuns, "tests", 5, "runs of the test suite")
+	flag.BoolVar(&o.scaling, "scaling", true, "also synthesize generated configurations of 1, 3 and 10 environments")
+	flag.BoolVar(&o.cold, "cold", true, "also measure a fresh clone's first test run with an empty Go build cache (minutes)")
+	flag.BoolVar(&o.checkOnly, "check", false, "only check that the twin synthesizes the app's templates")
+	flag.StringVar(&o.write, "write", "", "write the report to this file as well, keeping its hand-written history section")
 	flag.Parse()
-	if err := run(*runs, *cold, *write); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-// result is one measured command over several runs.
-type result struct {
-	name         string
-	wall         []time.Duration
-	peakRSSBytes []int64
+type options struct {
+	rounds, testRuns         int
+	scaling, cold, checkOnly bool
+	write                    string
 }
 
-func run(runs int, cold bool, write string) error {
+// result is one measured command over several runs.
+type result struct {
+	name string
+	runs []measurement
+}
+
+func (r *result) add(m measurement) { r.runs = append(r.runs, m) }
+
+func run(o options) error {
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -49,176 +58,136 @@ func run(runs int, cold bool, write string) error {
 	}
 	defer os.RemoveAll(work)
 
-	appBinary := filepath.Join(work, "app")
-	if err := runQuiet(root, nil, "go", "build", "-o", appBinary, "."); err != nil {
+	if err := checkTwinVersions(root); err != nil {
 		return err
 	}
-	// Warm every cache once: Go's build cache, go run's binary cache, npx.
-	if _, err := measure(root, nil, "cdk", "synth", "**", "--strict", "-q", "-o", filepath.Join(work, "warm")); err != nil {
+	if err := installTwin(root); err != nil {
 		return err
+	}
+	twinConfigPath := filepath.Join(work, "twin-config.json")
+	if err := writeTwinConfig(root, twinConfigPath); err != nil {
+		return err
+	}
+	twinEnv := []string{"TWIN_CONFIG=" + twinConfigPath}
+	synth := func(out string, app ...string) []string {
+		return append([]string{"cdk", "synth", "**", "--strict", "-q", "-o", out}, app...)
 	}
 
-	var results []*result
-	add := func(name, dir string, env []string, args ...string) error {
-		r := &result{name: name}
-		for i := 0; i < runs; i++ {
-			out := filepath.Join(work, "out-"+strconv.Itoa(len(results))+"-"+strconv.Itoa(i))
-			a := slices.Clone(args)
-			for j := range a {
-				a[j] = strings.ReplaceAll(a[j], "{out}", out)
-			}
-			m, err := measure(dir, env, a[0], a[1:]...)
-			if err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-			r.wall = append(r.wall, m.wall)
-			r.peakRSSBytes = append(r.peakRSSBytes, m.peakRSS)
-		}
-		results = append(results, r)
-		fmt.Fprintf(os.Stderr, "%-58s median %6.2fs\n", name, median(r.wall).Seconds())
+	// One synthesis of each warms every cache (and lets cdk.json's launcher
+	// build .build/app); their outputs prove the twin is the app's twin.
+	if _, err := measure(root, nil, synth(filepath.Join(work, "go"))...); err != nil {
+		return err
+	}
+	if _, err := measure(root, twinEnv, synth(filepath.Join(work, "twin"), "--app", twinApp)...); err != nil {
+		return err
+	}
+	compared, err := compareAssemblies(filepath.Join(work, "go"), filepath.Join(work, "twin"))
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(os.Stderr, "bench: the twin wrote the same %d templates and nag reports as the app\n", compared)
+	if o.checkOnly {
 		return nil
 	}
-	synth := []string{"cdk", "synth", "**", "--strict", "-q", "-o", "{out}"}
-	prebuilt := append(slices.Clone(synth), "--app", appBinary)
-	steps := []struct {
-		name string
-		args []string
+
+	// Rounds: each synthesizes with all three app commands, in an order that
+	// rotates from round to round, so that neither drift nor position
+	// favours one of them.
+	apps := []struct {
+		result *result
+		env    []string
+		args   []string
 	}{
-		{"cdk synth, every environment, gates on (app: go run .)", synth},
-		{"cdk synth, every environment, gates on (prebuilt app)", prebuilt},
-		{"cdk synth, one environment (-c env=dev, go run .)", append(slices.Clone(synth), "-c", "env=dev")},
-		{"test suite: go test -count=1 ./... (warm build cache)", []string{"go", "test", "-count=1", "./..."}},
+		{&result{name: "Go app, cdk.json's app command (./scripts/app)"}, nil, nil},
+		{&result{name: "Go app, prebuilt binary (--app .build/app)"}, nil, []string{"--app", ".build/app"}},
+		{&result{name: "JavaScript twin (--app '" + twinApp + "')"}, twinEnv, []string{"--app", twinApp}},
 	}
-	for _, s := range steps {
-		if err := add(s.name, root, nil, s.args...); err != nil {
-			return err
+	for i := 0; i < o.rounds; i++ {
+		for j := range apps {
+			a := apps[(i+j)%len(apps)]
+			m, err := measure(root, a.env, synth(filepath.Join(work, "round-"+strconv.Itoa(i)+"-"+strconv.Itoa(j)), a.args...)...)
+			if err != nil {
+				return fmt.Errorf("%s: %w", a.result.name, err)
+			}
+			a.result.add(m)
 		}
+		fmt.Fprintf(os.Stderr, "bench: round %d/%d: %s\n", i+1, o.rounds, roundLine(apps[0].result, apps[1].result, apps[2].result, i))
+	}
+	rep := report{
+		compared: compared,
+		launcher: apps[0].result, prebuilt: apps[1].result, twin: apps[2].result,
 	}
 
-	// Growth: the same app over generated configurations of 1, 3 and 10
-	// copies of the dev environment.
-	scaling := map[int]*result{}
-	for _, n := range []int{1, 3, 10} {
-		dir, err := generatedProject(root, work, appBinary, n)
+	rep.tests = &result{name: "test suite: go test -count=1 ./... (warm build cache)"}
+	for i := 0; i < o.testRuns; i++ {
+		m, err := measure(root, nil, "go", "test", "-count=1", "./...")
 		if err != nil {
-			return err
+			return fmt.Errorf("%s: %w", rep.tests.name, err)
 		}
-		if err := add(fmt.Sprintf("cdk synth, %d generated environment(s) (prebuilt app)", n), dir, nil, "cdk", "synth", "**", "--strict", "-q", "-o", "{out}"); err != nil {
-			return err
+		rep.tests.add(m)
+	}
+	fmt.Fprintf(os.Stderr, "bench: test suite median %.2f s\n", median(walls(rep.tests)).Seconds())
+
+	if o.scaling {
+		binary := filepath.Join(root, ".build", "app")
+		for _, n := range []int{1, 3, 10} {
+			dir, err := generatedProject(root, work, binary, n)
+			if err != nil {
+				return err
+			}
+			r := &result{name: fmt.Sprintf("cdk synth, %d generated environment(s) (prebuilt binary)", n)}
+			for i := 0; i < o.rounds; i++ {
+				m, err := measure(dir, nil, synth(filepath.Join(work, fmt.Sprintf("scaling-%d-%d", n, i)))...)
+				if err != nil {
+					return fmt.Errorf("%s: %w", r.name, err)
+				}
+				r.add(m)
+			}
+			rep.scaling = append(rep.scaling, r)
 		}
-		scaling[n] = results[len(results)-1]
 	}
 
-	if cold {
+	if o.cold {
 		clone := filepath.Join(work, "clone")
 		if err := runQuiet(work, nil, "git", "clone", "-q", root, clone); err != nil {
 			return err
 		}
-		fresh := []string{"GOCACHE=" + filepath.Join(work, "gocache")}
-		r := &result{name: "fresh clone: ./scripts/test with an empty Go build cache"}
-		m, err := measure(clone, fresh, "./scripts/test")
+		rep.fresh = &result{name: "fresh clone: ./scripts/test with an empty Go build cache"}
+		m, err := measure(clone, []string{"GOCACHE=" + filepath.Join(work, "gocache")}, "./scripts/test")
 		if err != nil {
-			return fmt.Errorf("%s: %w", r.name, err)
+			return fmt.Errorf("%s: %w", rep.fresh.name, err)
 		}
-		r.wall, r.peakRSSBytes = []time.Duration{m.wall}, []int64{m.peakRSS}
-		results = append(results, r)
+		rep.fresh.add(m)
 	}
 
-	perEnv := (median(scaling[10].wall) - median(scaling[1].wall)) / 9
-	report := render(results, perEnv, runs)
-	report += fmt.Sprintf("A prebuilt app binary instead of `go run .` saves %.2f s per synthesis (medians of the first two rows).\n",
-		(median(results[0].wall) - median(results[1].wall)).Seconds())
-	fmt.Print(report)
-	if write != "" {
-		return os.WriteFile(write, []byte(report), 0o644)
+	text := rep.render(time.Now(), machine(), o.rounds)
+	fmt.Print(text)
+	if o.write == "" {
+		return nil
 	}
-	return nil
+	return writeKeepingHistory(o.write, text)
 }
 
-// generatedProject makes a project directory whose cdk.json holds n copies
-// of the dev environment, sharing the repository's backend bundle.
-func generatedProject(root, work, appBinary string, n int) (string, error) {
-	var cdk map[string]any
-	data, err := os.ReadFile(filepath.Join(root, "cdk.json"))
-	if err != nil {
-		return "", err
-	}
-	if err := json.Unmarshal(data, &cdk); err != nil {
-		return "", err
-	}
-	ctx := cdk["context"].(map[string]any)
-	dev := ctx["environments"].(map[string]any)["dev"]
-	envs := map[string]any{}
-	for i := 0; i < n; i++ {
-		envs[fmt.Sprintf("env%d", i)] = dev
-	}
-	ctx["environments"] = envs
-	cdk["app"] = appBinary
-	dir := filepath.Join(work, fmt.Sprintf("project-%d", n))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	if err := os.Symlink(filepath.Join(root, "backend"), filepath.Join(dir, "backend")); err != nil {
-		return "", err
-	}
-	out, err := json.Marshal(cdk)
-	if err != nil {
-		return "", err
-	}
-	return dir, os.WriteFile(filepath.Join(dir, "cdk.json"), out, 0o644)
+// roundLine is a progress line: the round's three wall times.
+func roundLine(launcher, prebuilt, twin *result, i int) string {
+	return fmt.Sprintf("launcher %.2f s, prebuilt %.2f s, twin %.2f s", launcher.runs[i].wall.Seconds(), prebuilt.runs[i].wall.Seconds(), twin.runs[i].wall.Seconds())
 }
 
-func runQuiet(dir string, env []string, name string, args ...string) error {
-	cmd := exec.Command(name, args...)
-	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+// historyHeading starts the hand-written part of BASELINE.md, which a new
+// report keeps.
+const historyHeading = "## What each change bought"
+
+func writeKeepingHistory(path, text string) error {
+	if old, err := os.ReadFile(path); err == nil {
+		if i := strings.Index(string(old), historyHeading); i >= 0 {
+			text += "\n" + string(old[i:])
+		}
 	}
-	return nil
+	return os.WriteFile(path, []byte(text), 0o644)
 }
 
-func median(d []time.Duration) time.Duration {
-	s := slices.Clone(d)
+func median[T int64 | time.Duration | float64](values []T) T {
+	s := slices.Clone(values)
 	slices.Sort(s)
 	return s[len(s)/2]
-}
-
-func render(results []*result, perEnv time.Duration, runs int) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "# Benchmark baseline\n\nRecorded %s by `./bench/run` on %s.\n", time.Now().UTC().Format("2006-01-02"), machine())
-	fmt.Fprintf(&b, "Warm measurements: %d runs each after one warm-up; wall time and peak resident memory of the whole process tree (Go, Node.js, the jsii kernel), sampled every 50 ms; the CLI is run as `cdk` from the pinned node_modules/.bin (npx's own start-up is not counted).\n\n", runs)
-	b.WriteString("| measurement | wall min | wall median | wall max | peak memory median | peak memory max |\n|---|---|---|---|---|---|\n")
-	for _, r := range results {
-		rss := slices.Clone(r.peakRSSBytes)
-		slices.Sort(rss)
-		w := slices.Clone(r.wall)
-		slices.Sort(w)
-		fmt.Fprintf(&b, "| %s | %.2f s | %.2f s | %.2f s | %d MiB | %d MiB |\n", r.name,
-			w[0].Seconds(), median(r.wall).Seconds(), w[len(w)-1].Seconds(), rss[len(rss)/2]>>20, rss[len(rss)-1]>>20)
-	}
-	fmt.Fprintf(&b, "\nCost of one more environment (median of 10 generated environments minus 1, divided by 9): **%.2f s**.\n", perEnv.Seconds())
-	return b.String()
-}
-
-func machine() string {
-	cpu := "unknown CPU"
-	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(data), "\n") {
-			if name, ok := strings.CutPrefix(line, "model name"); ok {
-				cpu = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(name), ":"))
-				break
-			}
-		}
-	}
-	mem := ""
-	if data, err := os.ReadFile("/proc/meminfo"); err == nil {
-		fields := strings.Fields(string(data))
-		if len(fields) > 1 {
-			kb, _ := strconv.ParseInt(fields[1], 10, 64)
-			mem = fmt.Sprintf(", %d GiB", (kb+(1<<19))>>20)
-		}
-	}
-	node, _ := exec.Command("node", "--version").Output()
-	return fmt.Sprintf("%d cores (%s)%s, %s/%s, %s, Node.js %s", runtime.NumCPU(), cpu, mem, runtime.GOOS, runtime.GOARCH,
-		runtime.Version(), strings.TrimSpace(string(node)))
 }

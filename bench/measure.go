@@ -17,10 +17,12 @@ type measurement struct {
 	peakRSS int64
 }
 
-// measure runs a command and samples the resident memory of its whole
-// process tree from /proc until it exits.
-func measure(dir string, env []string, name string, args ...string) (measurement, error) {
-	cmd := exec.Command(name, args...)
+// measure runs a command (args[0] with the rest as its arguments) and
+// samples the resident memory of its whole process tree from /proc until it
+// exits.
+func measure(dir string, env []string, args ...string) (measurement, error) {
+	name := args[0]
+	cmd := exec.Command(name, args[1:]...)
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
@@ -38,7 +40,7 @@ func measure(dir string, env []string, name string, args ...string) (measurement
 		case err := <-done:
 			m := measurement{wall: time.Since(start), peakRSS: peak}
 			if err != nil {
-				return m, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out.String())
+				return m, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args[1:], " "), err, out.String())
 			}
 			return m, nil
 		case <-tick.C:
@@ -78,4 +80,14 @@ func treeRSS(pid int) int64 {
 		stack = append(stack, children[p]...)
 	}
 	return total
+}
+
+// runQuiet runs a command, showing its output only when it fails.
+func runQuiet(dir string, env []string, name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return nil
 }
