@@ -96,6 +96,20 @@ func TestLauncherNeverRunsAStaleBinary(t *testing.T) {
 	write("main.go", program(`"two"`))
 	run("two")
 
+	// What changes inside a node_modules directory, anywhere, is no source
+	// change, and the launcher does not even walk there.
+	write("tools/node_modules/dep/index.js", "module.exports = 1;\n")
+	run("two")
+	settle()
+	touch("tools/node_modules/dep")
+	touch("tools/node_modules/dep/index.js")
+	if run("two") {
+		t.Error("the launcher rebuilt after a node_modules directory changed")
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "tools")); err != nil {
+		t.Fatal(err)
+	}
+
 	// Adding or removing a file changes only its directory's time: the
 	// added file itself is dated before the binary here.
 	write("extra.go", "package main\n\nfunc init() { print(\"extra \") }\n")
