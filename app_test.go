@@ -637,10 +637,10 @@ func startLeakCheck(context map[string]any) (*leakCheck, error) {
 	}
 	cmd := exec.Command(os.Args[0])
 	// The CLI hands an app its context and output directory in these
-	// variables. CDK_VALIDATION=false, as "cdk synth --no-validation" sets
-	// it, skips the CloudFormation validator, about half this process's CPU:
-	// it only reports, never changes a template, and the tests' own
-	// synthesis runs it.
+	// variables. CDK_VALIDATION=false (one of the switches AppProps'
+	// BuiltinCloudFormationValidation documents) skips the CloudFormation
+	// validator, about half this process's CPU: it only reports, never
+	// changes a template, and the tests' own synthesis runs it.
 	cmd.Env = append(os.Environ(), runAppEnv+"=1", "TMPDIR="+c.tmp, "CDK_CONTEXT_JSON="+string(ctx), "CDK_OUTDIR="+c.out,
 		"CDK_VALIDATION=false")
 	go func() {
