@@ -80,7 +80,7 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 	if prefix == "" {
 		prefix = *stack.StackName()
 	}
-	b.targetGroup = lookUpTargetGroup(b, stack, props.LoadBalancerArn)
+	b.targetGroup = lookUpTargetGroup(b, props.LoadBalancerArn)
 
 	// Health is judged over periods of at least 5 minutes, so a minute's gap
 	// in its publication does not count as breaching, and over about as long
@@ -150,7 +150,7 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 // lookUpTargetGroup adds a custom resource that asks Elastic Load Balancing
 // for the load balancer's target group, which Beanstalk creates with the
 // environment and CfnEnvironment does not expose.
-func lookUpTargetGroup(scope cdkconstructs.Construct, stack awscdk.Stack, loadBalancerArn *string) *string {
+func lookUpTargetGroup(scope cdkconstructs.Construct, loadBalancerArn *string) *string {
 	call := &customresources.AwsSdkCall{
 		Service:    jsii.String("ElasticLoadBalancingV2"),
 		Action:     jsii.String("describeTargetGroups"),
@@ -159,23 +159,13 @@ func lookUpTargetGroup(scope cdkconstructs.Construct, stack awscdk.Stack, loadBa
 		PhysicalResourceId: customresources.PhysicalResourceId_Of(loadBalancerArn),
 		OutputPaths:        jsii.Strings(targetGroupPath),
 	}
-	logs, first := lookupLogGroup(stack)
-	resource := customresources.NewAwsCustomResource(scope, jsii.String("TargetGroupLookup"), &customresources.AwsCustomResourceProps{
-		OnCreate:            call,
-		OnUpdate:            call,
-		InstallLatestAwsSdk: jsii.Bool(false),
-		LogGroup:            logs,
-		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:   jsii.Strings("elasticloadbalancing:DescribeTargetGroups"),
-				Resources: jsii.Strings("*"),
-			}),
+	resource := newLookup(scope, "TargetGroupLookup", call,
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("elasticloadbalancing:DescribeTargetGroups"),
+			Resources: jsii.Strings("*"),
 		}),
-	})
+	)
 	nag.Suppress(resource, "AwsSolutions-IAM5", "elasticloadbalancing:DescribeTargetGroups supports no resource-level permissions (Service Authorization Reference for Elastic Load Balancing V2), so IAM only accepts Resource \"*\"; it is read-only.",
 		"Resource::*")
-	if first {
-		suppressLookupFunction(stack)
-	}
 	return resource.GetResponseField(jsii.String(targetGroupPath))
 }

@@ -82,45 +82,35 @@ func NewLoadBalancerArn(scope cdkconstructs.Construct, id string, props *LoadBal
 		PhysicalResourceId: customresources.PhysicalResourceId_Of(envName),
 		OutputPaths:        jsii.Strings(loadBalancerPath),
 	}
-	logs, first := lookupLogGroup(stack)
-	resource := customresources.NewAwsCustomResource(c, jsii.String("Resource"), &customresources.AwsCustomResourceProps{
-		OnCreate:            call,
-		OnUpdate:            call,
-		InstallLatestAwsSdk: jsii.Bool(false),
-		LogGroup:            logs,
-		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions: jsii.Strings("elasticbeanstalk:DescribeEnvironmentResources"),
-				Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-					Service:      jsii.String("elasticbeanstalk"),
-					Resource:     jsii.String("environment"),
-					ResourceName: awscdk.Fn_Join(jsii.String("/"), jsii.Strings(*props.ApplicationName, *envName)),
-				})),
-			}),
-			// Beanstalk finds the environment's resources in its own
-			// CloudFormation stack, named awseb-e-<id>-stack, with the caller's rights.
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions: jsii.Strings("cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources"),
-				Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-					Service:      jsii.String("cloudformation"),
-					Resource:     jsii.String("stack"),
-					ResourceName: jsii.String("awseb-e-*"),
-				})),
-			}),
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:   jsii.Strings(loadBalancerReadActions...),
-				Resources: jsii.Strings("*"),
-			}),
+	resource := newLookup(c, "Resource", call,
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("elasticbeanstalk:DescribeEnvironmentResources"),
+			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+				Service:      jsii.String("elasticbeanstalk"),
+				Resource:     jsii.String("environment"),
+				ResourceName: awscdk.Fn_Join(jsii.String("/"), jsii.Strings(*props.ApplicationName, *envName)),
+			})),
 		}),
-	})
+		// Beanstalk finds the environment's resources in its own
+		// CloudFormation stack, named awseb-e-<id>-stack, with the caller's rights.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions: jsii.Strings("cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources"),
+			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
+				Service:      jsii.String("cloudformation"),
+				Resource:     jsii.String("stack"),
+				ResourceName: jsii.String("awseb-e-*"),
+			})),
+		}),
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(loadBalancerReadActions...),
+			Resources: jsii.Strings("*"),
+		}),
+	)
 	nag.Suppress(resource, "AwsSolutions-IAM5", "Beanstalk names the environment's CloudFormation stack awseb-e-<id>-stack at deploy time; the wildcard covers only those stacks, and only the two read actions DescribeEnvironmentResources needs there.",
 		nag.Regex(`^Resource::arn:.+:cloudformation:.+:stack/awseb-e-\*$`))
 	nag.Suppress(resource, "AwsSolutions-IAM5", "DescribeEnvironmentResources reads the environment's Auto Scaling group, instances, launch configuration or template, scaling policies and load balancer with the caller's rights; these Describe actions support no resource-level permissions, so IAM only accepts Resource \"*\" for them.",
 		"Resource::*")
 	resource.Node().AddDependency(props.Environment)
-	if first {
-		suppressLookupFunction(stack)
-	}
 	c.arn = resource.GetResponseField(jsii.String(loadBalancerPath))
 	return c
 }

@@ -2,15 +2,18 @@ package constructs
 
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
+	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/internal/nag"
 )
 
 // The deploy-time lookups are AwsCustomResources, which share one
-// singleton function per stack; these helpers give that function one log
-// group and record its accepted findings once.
+// singleton function per stack; newLookup gives that function one log
+// group and records its accepted finding once.
 
 const (
 	// lookupFunctionID is the id the CDK gives the AwsCustomResource singleton.
@@ -19,21 +22,32 @@ const (
 	lookupLogsID = "LookupLogs"
 )
 
-// lookupLogGroup returns the stack's log group for the lookup function,
-// creating it on first use (first is then true); logs are kept a month.
-func lookupLogGroup(stack awscdk.Stack) (group awslogs.ILogGroup, first bool) {
-	if existing := stack.Node().TryFindChild(jsii.String(lookupLogsID)); existing != nil {
-		return existing.(awslogs.ILogGroup), false
+// newLookup adds an AwsCustomResource that makes call when it is created
+// and whenever call changes, with only the permissions in statements. The
+// first lookup of a stack also creates the shared log group (logs kept a
+// month) and records the accepted finding on the singleton function's role.
+func newLookup(scope cdkconstructs.Construct, id string, call *customresources.AwsSdkCall, statements ...awsiam.PolicyStatement) customresources.AwsCustomResource {
+	stack := awscdk.Stack_Of(scope)
+	existing := stack.Node().TryFindChild(jsii.String(lookupLogsID))
+	var logs awslogs.ILogGroup
+	if existing != nil {
+		logs = existing.(awslogs.ILogGroup)
+	} else {
+		logs = awslogs.NewLogGroup(stack, jsii.String(lookupLogsID), &awslogs.LogGroupProps{
+			Retention:     awslogs.RetentionDays_ONE_MONTH,
+			RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
+		})
 	}
-	return awslogs.NewLogGroup(stack, jsii.String(lookupLogsID), &awslogs.LogGroupProps{
-		Retention:     awslogs.RetentionDays_ONE_MONTH,
-		RemovalPolicy: awscdk.RemovalPolicy_DESTROY,
-	}), true
-}
-
-// suppressLookupFunction accepts the finding on the singleton function's
-// role. Call it once per stack, after the first lookup created the function.
-func suppressLookupFunction(stack awscdk.Stack) {
-	nag.SuppressPath(stack, lookupFunctionID+"/ServiceRole/Resource", "AwsSolutions-IAM4", "The CDK's AwsCustomResource function uses AWSLambdaBasicExecutionRole to write its own logs; its API permissions are separate inline policies, one per lookup, each limited to that lookup's calls.",
-		nag.ManagedPolicy("service-role/AWSLambdaBasicExecutionRole"))
+	resource := customresources.NewAwsCustomResource(scope, jsii.String(id), &customresources.AwsCustomResourceProps{
+		OnCreate:            call,
+		OnUpdate:            call,
+		InstallLatestAwsSdk: jsii.Bool(false),
+		LogGroup:            logs,
+		Policy:              customresources.AwsCustomResourcePolicy_FromStatements(&statements),
+	})
+	if existing == nil {
+		nag.SuppressPath(stack, lookupFunctionID+"/ServiceRole/Resource", "AwsSolutions-IAM4", "The CDK's AwsCustomResource function uses AWSLambdaBasicExecutionRole to write its own logs; its API permissions are separate inline policies, one per lookup, each limited to that lookup's calls.",
+			nag.ManagedPolicy("service-role/AWSLambdaBasicExecutionRole"))
+	}
+	return resource
 }

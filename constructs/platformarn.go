@@ -76,32 +76,22 @@ func NewPlatformArn(scope cdkconstructs.Construct, id string, props *PlatformArn
 		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String(props.Branch)),
 		OutputPaths:        jsii.Strings(platformArnPath),
 	}
-	logs, first := lookupLogGroup(stack)
-	resource := customresources.NewAwsCustomResource(c, jsii.String("Resource"), &customresources.AwsCustomResourceProps{
-		OnCreate:            call,
-		OnUpdate:            call,
-		InstallLatestAwsSdk: jsii.Bool(false),
-		LogGroup:            logs,
-		Policy: customresources.AwsCustomResourcePolicy_FromStatements(&[]awsiam.PolicyStatement{
-			// ListPlatformVersions authorizes against the platform resource type
-			// and returns only the versions the caller may read ("Resources and
-			// conditions for Elastic Beanstalk actions"; ListPlatformVersions API
-			// reference), so the branch's versions are all it needs.
-			awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-				Actions:   jsii.Strings("elasticbeanstalk:ListPlatformVersions"),
-				Resources: jsii.Strings(platformVersionsArn(stack, props.Branch)),
-			}),
+	resource := newLookup(c, "Resource", call,
+		// ListPlatformVersions authorizes against the platform resource type
+		// and returns only the versions the caller may read ("Resources and
+		// conditions for Elastic Beanstalk actions"; ListPlatformVersions API
+		// reference), so the branch's versions are all it needs.
+		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("elasticbeanstalk:ListPlatformVersions"),
+			Resources: jsii.Strings(platformVersionsArn(stack, props.Branch)),
 		}),
-	})
+	)
 	if props.Refresh != "" {
 		resource.Node().FindChild(jsii.String("Resource")).Node().DefaultChild().(awscdk.CfnResource).
 			AddPropertyOverride(jsii.String("Refresh"), props.Refresh)
 	}
 	nag.Suppress(resource, "AwsSolutions-IAM5", "ListPlatformVersions reads platform versions by ARN; an AWS-managed platform's versions are arn:...:elasticbeanstalk:REGION::platform/BRANCH/VERSION, and the wildcard covers the versions of this one branch only.",
 		nag.Regex(`^Resource::arn:.+:elasticbeanstalk:.+::platform/[^*]+/\*$`))
-	if first {
-		suppressLookupFunction(stack)
-	}
 	c.arn = resource.GetResponseField(jsii.String(platformArnPath))
 	return c
 }

@@ -48,14 +48,22 @@ const regex = (pattern) => ({ regex: '/' + pattern + '/' });
 
 // constructs/lookups.go
 const lookupFunctionId = 'AWS679f53fac002430cb0da5b7982bd2287';
-function lookupLogGroup(stack) {
+function newLookup(scope, id, call, statements) {
+  const stack = cdk.Stack.of(scope);
   const existing = stack.node.tryFindChild('LookupLogs');
-  if (existing) return [existing, false];
-  return [new logs.LogGroup(stack, 'LookupLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: cdk.RemovalPolicy.DESTROY }), true];
-}
-function suppressLookupFunction(stack) {
-  suppressPath(stack, lookupFunctionId + '/ServiceRole/Resource', 'AwsSolutions-IAM4', "The CDK's AwsCustomResource function uses AWSLambdaBasicExecutionRole to write its own logs; its API permissions are separate inline policies, one per lookup, each limited to that lookup's calls.",
-    managedPolicy('service-role/AWSLambdaBasicExecutionRole'));
+  const logGroup = existing || new logs.LogGroup(stack, 'LookupLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: cdk.RemovalPolicy.DESTROY });
+  const resource = new cr.AwsCustomResource(scope, id, {
+    onCreate: call,
+    onUpdate: call,
+    installLatestAwsSdk: false,
+    logGroup,
+    policy: cr.AwsCustomResourcePolicy.fromStatements(statements),
+  });
+  if (!existing) {
+    suppressPath(stack, lookupFunctionId + '/ServiceRole/Resource', 'AwsSolutions-IAM4', "The CDK's AwsCustomResource function uses AWSLambdaBasicExecutionRole to write its own logs; its API permissions are separate inline policies, one per lookup, each limited to that lookup's calls.",
+      managedPolicy('service-role/AWSLambdaBasicExecutionRole'));
+  }
+  return resource;
 }
 
 // constructs/platformarn.go
@@ -72,23 +80,15 @@ class PlatformArn extends Construct {
       physicalResourceId: cr.PhysicalResourceId.of(props.branch),
       service: 'ElasticBeanstalk',
     };
-    const [logGroup, first] = lookupLogGroup(stack);
-    const resource = new cr.AwsCustomResource(this, 'Resource', {
-      onCreate: call,
-      onUpdate: call,
-      installLatestAwsSdk: false,
-      logGroup,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
-        actions: ['elasticbeanstalk:ListPlatformVersions'],
-        resources: [stack.formatArn({ service: 'elasticbeanstalk', account: '', resource: 'platform', resourceName: props.branch + '/*' })],
-      })]),
-    });
+    const resource = newLookup(this, 'Resource', call, [new iam.PolicyStatement({
+      actions: ['elasticbeanstalk:ListPlatformVersions'],
+      resources: [stack.formatArn({ service: 'elasticbeanstalk', account: '', resource: 'platform', resourceName: props.branch + '/*' })],
+    })]);
     if (props.refresh) {
       resource.node.findChild('Resource').node.defaultChild.addPropertyOverride('Refresh', props.refresh);
     }
     suppress(resource, 'AwsSolutions-IAM5', "ListPlatformVersions reads platform versions by ARN; an AWS-managed platform's versions are arn:...:elasticbeanstalk:REGION::platform/BRANCH/VERSION, and the wildcard covers the versions of this one branch only.",
       regex('^Resource::arn:.+:elasticbeanstalk:.+::platform/[^*]+/\\*$'));
-    if (first) suppressLookupFunction(stack);
     this.platformArn = resource.getResponseField(path);
   }
 }
@@ -107,34 +107,26 @@ class LoadBalancerArn extends Construct {
       physicalResourceId: cr.PhysicalResourceId.of(envName),
       service: 'ElasticBeanstalk',
     };
-    const [logGroup, first] = lookupLogGroup(stack);
-    const resource = new cr.AwsCustomResource(this, 'Resource', {
-      onCreate: call,
-      onUpdate: call,
-      installLatestAwsSdk: false,
-      logGroup,
-      policy: cr.AwsCustomResourcePolicy.fromStatements([
-        new iam.PolicyStatement({
-          actions: ['elasticbeanstalk:DescribeEnvironmentResources'],
-          resources: [stack.formatArn({ service: 'elasticbeanstalk', resource: 'environment', resourceName: cdk.Fn.join('/', [props.applicationName, envName]) })],
-        }),
-        new iam.PolicyStatement({
-          actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStackResources'],
-          resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'awseb-e-*' })],
-        }),
-        new iam.PolicyStatement({
-          actions: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeLaunchConfigurations',
-            'autoscaling:DescribePolicies', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplates', 'elasticloadbalancing:DescribeLoadBalancers'],
-          resources: ['*'],
-        }),
-      ]),
-    });
+    const resource = newLookup(this, 'Resource', call, [
+      new iam.PolicyStatement({
+        actions: ['elasticbeanstalk:DescribeEnvironmentResources'],
+        resources: [stack.formatArn({ service: 'elasticbeanstalk', resource: 'environment', resourceName: cdk.Fn.join('/', [props.applicationName, envName]) })],
+      }),
+      new iam.PolicyStatement({
+        actions: ['cloudformation:DescribeStackResource', 'cloudformation:DescribeStackResources'],
+        resources: [stack.formatArn({ service: 'cloudformation', resource: 'stack', resourceName: 'awseb-e-*' })],
+      }),
+      new iam.PolicyStatement({
+        actions: ['autoscaling:DescribeAutoScalingGroups', 'autoscaling:DescribeAutoScalingInstances', 'autoscaling:DescribeLaunchConfigurations',
+          'autoscaling:DescribePolicies', 'ec2:DescribeInstances', 'ec2:DescribeLaunchTemplates', 'elasticloadbalancing:DescribeLoadBalancers'],
+        resources: ['*'],
+      }),
+    ]);
     suppress(resource, 'AwsSolutions-IAM5', 'Beanstalk names the environment\'s CloudFormation stack awseb-e-<id>-stack at deploy time; the wildcard covers only those stacks, and only the two read actions DescribeEnvironmentResources needs there.',
       regex('^Resource::arn:.+:cloudformation:.+:stack/awseb-e-\\*$'));
     suppress(resource, 'AwsSolutions-IAM5', 'DescribeEnvironmentResources reads the environment\'s Auto Scaling group, instances, launch configuration or template, scaling policies and load balancer with the caller\'s rights; these Describe actions support no resource-level permissions, so IAM only accepts Resource "*" for them.',
       'Resource::*');
     resource.node.addDependency(props.environment);
-    if (first) suppressLookupFunction(stack);
     this.loadBalancerArn = resource.getResponseField(path);
   }
 }
@@ -275,7 +267,7 @@ class BackendMonitoring extends Construct {
     const stack = cdk.Stack.of(this);
     const schedule = props.schedule;
     const prefix = stack.stackName;
-    this.targetGroupArn = lookUpTargetGroup(this, stack, props.loadBalancerArn);
+    this.targetGroupArn = lookUpTargetGroup(this, props.loadBalancerArn);
     let healthSchedule = schedule;
     const seconds = schedule.period.toSeconds();
     if (seconds < 300) {
@@ -323,7 +315,7 @@ class BackendMonitoring extends Construct {
     ];
   }
 }
-function lookUpTargetGroup(scope, stack, loadBalancerArn) {
+function lookUpTargetGroup(scope, loadBalancerArn) {
   const path = 'TargetGroups.0.TargetGroupArn';
   const call = {
     action: 'describeTargetGroups',
@@ -332,20 +324,12 @@ function lookUpTargetGroup(scope, stack, loadBalancerArn) {
     physicalResourceId: cr.PhysicalResourceId.of(loadBalancerArn),
     service: 'ElasticLoadBalancingV2',
   };
-  const [logGroup, first] = lookupLogGroup(stack);
-  const resource = new cr.AwsCustomResource(scope, 'TargetGroupLookup', {
-    onCreate: call,
-    onUpdate: call,
-    installLatestAwsSdk: false,
-    logGroup,
-    policy: cr.AwsCustomResourcePolicy.fromStatements([new iam.PolicyStatement({
-      actions: ['elasticloadbalancing:DescribeTargetGroups'],
-      resources: ['*'],
-    })]),
-  });
+  const resource = newLookup(scope, 'TargetGroupLookup', call, [new iam.PolicyStatement({
+    actions: ['elasticloadbalancing:DescribeTargetGroups'],
+    resources: ['*'],
+  })]);
   suppress(resource, 'AwsSolutions-IAM5', 'elasticloadbalancing:DescribeTargetGroups supports no resource-level permissions (Service Authorization Reference for Elastic Load Balancing V2), so IAM only accepts Resource "*"; it is read-only.',
     'Resource::*');
-  if (first) suppressLookupFunction(stack);
   return resource.getResponseField(path);
 }
 
