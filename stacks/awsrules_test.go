@@ -24,12 +24,7 @@ var awsRules = []awsRule{
 		name:   "a new environment can only use the recommended version of a platform branch",
 		source: "About Elastic Beanstalk platforms, https://docs.aws.amazon.com/elasticbeanstalk/latest/platforms/welcome.html; PlatformFilter, https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_PlatformFilter.html",
 		check: func(t *testing.T) {
-			data := templateJSON(t, "isolated/Backend-blue")
-			for _, want := range []string{`\"Type\":\"PlatformBranchName\"`, `\"Type\":\"PlatformLifecycleState\",\"Values\":[\"recommended\"]`} {
-				if !strings.Contains(data, want) {
-					t.Errorf("the platform lookup does not filter %s", want)
-				}
-			}
+			templateContains(t, "isolated/Backend-blue", "the platform lookup's filters", `\"Type\":\"PlatformBranchName\"`, `\"Type\":\"PlatformLifecycleState\",\"Values\":[\"recommended\"]`)
 		},
 	},
 	{
@@ -198,12 +193,7 @@ var awsRules = []awsRule{
 		name:   "enhanced health publishes EnvironmentHealth per EnvironmentName with no configuration; 20 is Degraded, 25 Severe",
 		source: "Publishing Amazon CloudWatch custom metrics for an environment, https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/health-enhanced-cloudwatch.html",
 		check: func(t *testing.T) {
-			data := templateJSON(t, "isolated/Backend-blue")
-			for _, want := range []string{`"Namespace":"AWS/ElasticBeanstalk"`, `"MetricName":"EnvironmentHealth"`, `"Name":"EnvironmentName"`, `"Threshold":20`} {
-				if !strings.Contains(data, want) {
-					t.Errorf("the health alarm lacks %s", want)
-				}
-			}
+			templateContains(t, "isolated/Backend-blue", "the health alarm", `"Namespace":"AWS/ElasticBeanstalk"`, `"MetricName":"EnvironmentHealth"`, `"Name":"EnvironmentName"`, `"Threshold":20`)
 			if got := optionSettingsOf(t, "isolated/Backend-blue")["aws:elasticbeanstalk:healthreporting:system/SystemType"]; got != "enhanced" {
 				t.Errorf("health reporting is %v; EnvironmentHealth needs enhanced", got)
 			}
@@ -213,24 +203,14 @@ var awsRules = []awsRule{
 		name:   "Network Load Balancer host counts carry the LoadBalancer and TargetGroup dimensions, and nothing is reported while no traffic flows",
 		source: "CloudWatch metrics for your Network Load Balancer, https://docs.aws.amazon.com/elasticloadbalancing/latest/network/load-balancer-cloudwatch-metrics.html",
 		check: func(t *testing.T) {
-			data := templateJSON(t, "isolated/Backend-blue")
-			for _, want := range []string{`"Namespace":"AWS/NetworkELB"`, `"Name":"LoadBalancer"`, `"Name":"TargetGroup"`, `"TreatMissingData":"notBreaching"`} {
-				if !strings.Contains(data, want) {
-					t.Errorf("the host alarm lacks %s", want)
-				}
-			}
+			templateContains(t, "isolated/Backend-blue", "the host alarm", `"Namespace":"AWS/NetworkELB"`, `"Name":"LoadBalancer"`, `"Name":"TargetGroup"`, `"TreatMissingData":"notBreaching"`)
 		},
 	},
 	{
 		name:   "API Gateway reports 5XXError and Count per ApiName and Stage; Count's SampleCount is the number of requests",
 		source: "Amazon API Gateway dimensions and metrics, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html",
 		check: func(t *testing.T) {
-			data := templateJSON(t, "isolated/Api")
-			for _, want := range []string{`"MetricName":"5XXError"`, `"MetricName":"Count"`, `"Stat":"SampleCount"`, `"Name":"ApiName"`, `"Name":"Stage"`} {
-				if !strings.Contains(data, want) {
-					t.Errorf("the stage alarms lack %s", want)
-				}
-			}
+			templateContains(t, "isolated/Api", "the stage alarms", `"MetricName":"5XXError"`, `"MetricName":"Count"`, `"Stat":"SampleCount"`, `"Name":"ApiName"`, `"Name":"Stage"`)
 		},
 	},
 	{
@@ -289,6 +269,18 @@ func TestAWSRules(t *testing.T) {
 }
 
 // templateJSON returns a synthesized template as JSON text.
+// templateContains reports, as "what lacks ...", each of wants that the
+// stack's template JSON does not contain.
+func templateContains(t *testing.T, stack, what string, wants ...string) {
+	t.Helper()
+	data := templateJSON(t, stack)
+	for _, want := range wants {
+		if !strings.Contains(data, want) {
+			t.Errorf("%s lacks %s", what, want)
+		}
+	}
+}
+
 func templateJSON(t *testing.T, stack string) string {
 	t.Helper()
 	data, err := json.Marshal(template(t, stack).ToJSON())

@@ -1,7 +1,6 @@
 package stacks
 
 import (
-	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
@@ -153,19 +152,14 @@ func TestBackendAlarmsWatchHealthAndTheLoadBalancersHosts(t *testing.T) {
 }
 
 func TestDashboardShowsEveryStageAndBackendAndEveryAlarm(t *testing.T) {
-	data := templateJSON(t, "isolated/Api")
 	tpl := template(t, "isolated/Api")
 	cdktest.Check(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::CloudWatch::Dashboard"), map[string]any{"DashboardName": "test-private-backends"})
 	})
-	for _, want := range []string{
+	templateContains(t, "isolated/Api", "the dashboard",
 		`Stage live: requests and errors`, `Stage preview: latency (ms)`,
 		`Backend blue: environment health`, `Backend green: load balancer hosts`,
 		`isolated-Backend-blue:ExportsOutputFnGetAttMonitoringHealth`, `isolated-Backend-green:ExportsOutputFnGetAttMonitoringUnhealthyHosts`,
 		`\"type\":\"alarm\"`,
-	} {
-		if !strings.Contains(data, want) {
-			t.Errorf("the dashboard lacks %s", want)
-		}
-	}
+	)
 }
