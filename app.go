@@ -4,7 +4,6 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -71,7 +70,7 @@ func synth(props *awscdk.AppProps) (err error) {
 	// The pipeline deploys every environment, so it is built only when no
 	// "-c env" narrows the app to one.
 	if selectKey := config.SelectKey; pipeline != nil && app.Node().TryGetContext(&selectKey) == nil {
-		cliVersion, err := pinnedCLIVersion(packageJSON)
+		cliVersion, err := config.PinnedCLIVersion(packageJSON)
 		if err != nil {
 			return err
 		}
@@ -131,26 +130,6 @@ func deployEnv(e *config.Environment) *awscdk.Environment {
 		return nil
 	}
 	return &awscdk.Environment{Account: jsii.String(e.Account), Region: jsii.String(e.Region)}
-}
-
-// pinnedCLIVersion reads the version of the aws-cdk package that
-// package.json pins.
-func pinnedCLIVersion(path string) (string, error) {
-	data, err := os.ReadFile(path)
-	if err != nil {
-		return "", err
-	}
-	var pkg struct {
-		DevDependencies map[string]string `json:"devDependencies"`
-	}
-	if err := json.Unmarshal(data, &pkg); err != nil {
-		return "", fmt.Errorf("%s: %w", path, err)
-	}
-	version := pkg.DevDependencies["aws-cdk"]
-	if version == "" {
-		return "", fmt.Errorf("%s pins no aws-cdk version in devDependencies", path)
-	}
-	return version, nil
 }
 
 func firstLine(s string) string {

@@ -58,34 +58,23 @@ type twinEnvironment struct {
 // writeTwinConfig resolves the project's configuration with the app's own
 // config package and writes it for the twin to path.
 func writeTwinConfig(root, path string) error {
-	var cdkJSON struct {
-		Context map[string]any `json:"context"`
-	}
-	data, err := os.ReadFile(filepath.Join(root, "cdk.json"))
+	context, err := config.ContextFromFile(filepath.Join(root, "cdk.json"))
 	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(data, &cdkJSON); err != nil {
-		return err
-	}
-	envs, err := config.Load(cdkJSON.Context[config.EnvironmentsKey], "")
+	envs, err := config.Load(context[config.EnvironmentsKey], "")
 	if err != nil {
 		return err
 	}
-	pipeline, err := config.LoadPipeline(cdkJSON.Context[config.PipelineKey], envs)
+	pipeline, err := config.LoadPipeline(context[config.PipelineKey], envs)
 	if err != nil {
 		return err
 	}
-	var pkg struct {
-		DevDependencies map[string]string `json:"devDependencies"`
-	}
-	if data, err = os.ReadFile(filepath.Join(root, "package.json")); err != nil {
+	cliVersion, err := config.PinnedCLIVersion(filepath.Join(root, "package.json"))
+	if err != nil {
 		return err
 	}
-	if err := json.Unmarshal(data, &pkg); err != nil {
-		return err
-	}
-	cfg := twinConfig{Pipeline: pipeline, CLIVersion: pkg.DevDependencies["aws-cdk"], BundlePath: "backend/app"}
+	cfg := twinConfig{Pipeline: pipeline, CLIVersion: cliVersion, BundlePath: "backend/app"}
 	for _, e := range envs {
 		cfg.Environments = append(cfg.Environments, twinEnvironment{Name: e.Name, Environment: e})
 	}

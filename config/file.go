@@ -9,6 +9,16 @@ import (
 // FromFile loads every environment of the "environments" context in a
 // cdk.json file, for tools that run outside the CDK app.
 func FromFile(path string) ([]*Environment, error) {
+	context, err := ContextFromFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return Load(context[EnvironmentsKey], "")
+}
+
+// ContextFromFile returns the "context" object of a cdk.json file, as the
+// CDK would hand it to the app (without cdk.context.json's cached lookups).
+func ContextFromFile(path string) (map[string]any, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -19,5 +29,25 @@ func FromFile(path string) ([]*Environment, error) {
 	if err := json.Unmarshal(data, &cdkJSON); err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
-	return Load(cdkJSON.Context[EnvironmentsKey], "")
+	return cdkJSON.Context, nil
+}
+
+// PinnedCLIVersion reads the version of the aws-cdk package (the cdk CLI)
+// that a package.json pins in its devDependencies.
+func PinnedCLIVersion(path string) (string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return "", err
+	}
+	var pkg struct {
+		DevDependencies map[string]string `json:"devDependencies"`
+	}
+	if err := json.Unmarshal(data, &pkg); err != nil {
+		return "", fmt.Errorf("%s: %w", path, err)
+	}
+	version := pkg.DevDependencies["aws-cdk"]
+	if version == "" {
+		return "", fmt.Errorf("%s pins no aws-cdk version in devDependencies", path)
+	}
+	return version, nil
 }
