@@ -58,23 +58,19 @@ func synth(props *awscdk.AppProps) (err error) {
 		}
 	}()
 	app := awscdk.NewApp(props)
-	envs, err := config.FromContext(app.Node())
+	cfg, err := config.FromContext(app.Node())
 	if err != nil {
 		return err
 	}
-	pipeline, err := config.PipelineFromContext(app.Node())
-	if err != nil {
-		return err
-	}
-	stages := build(app, envs)
-	// The pipeline deploys every environment, so it is built only when no
-	// "-c env" narrows the app to one.
-	if selectKey := config.SelectKey; pipeline != nil && app.Node().TryGetContext(&selectKey) == nil {
+	stages := build(app, cfg.Environments)
+	// The pipeline deploys every environment, so config gives it only when
+	// no "-c env" narrows the app to one.
+	if cfg.Pipeline != nil {
 		cliVersion, err := config.PinnedCLIVersion(packageJSON)
 		if err != nil {
 			return err
 		}
-		addPipeline(app, pipeline, envs, stages, cliVersion)
+		addPipeline(app, cfg.Pipeline, cfg.Environments, stages, cliVersion)
 	}
 	app.Synth(nil)
 	return nil

@@ -127,7 +127,7 @@ func TestFromContextReadsTheSelection(t *testing.T) {
 	}
 	ctx := fakeContext{EnvironmentsKey: envs, SelectKey: "dev"}
 	got, err := FromContext(ctx)
-	if err != nil || len(got) != 1 {
+	if err != nil || len(got.Environments) != 1 {
 		t.Fatalf("FromContext = %v, %v", got, err)
 	}
 	ctx[SelectKey] = 7.0
@@ -199,5 +199,24 @@ func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
 	}
 	if _, err := LoadPipeline("yes", envs); err == nil || !strings.Contains(err.Error(), `pipeline: is the string "yes"`) {
 		t.Fatalf("a string pipeline gave %v", err)
+	}
+
+	// The pipeline deploys every environment: FromContext gives it only when
+	// no "-c env" narrows the app, but checks it either way.
+	var rawEnvs any
+	if err := json.Unmarshal([]byte(minimal), &rawEnvs); err != nil {
+		t.Fatal(err)
+	}
+	ctx := fakeContext{EnvironmentsKey: rawEnvs, PipelineKey: raw}
+	if app, err := FromContext(ctx); err != nil || app.Pipeline == nil {
+		t.Fatalf("FromContext without -c env = %+v, %v; want the pipeline", app, err)
+	}
+	ctx[SelectKey] = "dev"
+	if app, err := FromContext(ctx); err != nil || app.Pipeline != nil || len(app.Environments) != 1 {
+		t.Fatalf("FromContext with -c env=dev = %+v, %v; want dev and no pipeline", app, err)
+	}
+	ctx[PipelineKey] = "yes"
+	if _, err := FromContext(ctx); err == nil || !strings.Contains(err.Error(), "pipeline:") {
+		t.Fatalf("-c env=dev skipped checking the pipeline: %v", err)
 	}
 }

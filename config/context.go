@@ -14,32 +14,44 @@ const (
 	SelectKey = "env"
 )
 
-// PipelineFromContext loads the optional deployment pipeline from the CDK
-// context, checked against every configured environment (whatever
-// "-c env" selects). No "pipeline" key means no pipeline (nil, nil).
-func PipelineFromContext(ctx ContextReader) (*Pipeline, error) {
-	pipelineKey, environments := PipelineKey, EnvironmentsKey
-	raw := ctx.TryGetContext(&pipelineKey)
-	if raw == nil {
-		return nil, nil
-	}
-	envs, err := Load(ctx.TryGetContext(&environments), "")
-	if err != nil {
-		return nil, err
-	}
-	return LoadPipeline(raw, envs)
+// App is what the CDK context asks the app to build.
+type App struct {
+	// Environments are the environments to build: all of them, or the one
+	// "-c env" selects.
+	Environments []*Environment
+	// Pipeline is the deployment pipeline, checked against every configured
+	// environment. It is nil when the context has no "pipeline" key, or when
+	// "-c env" narrows the app to one environment: the pipeline deploys them all.
+	Pipeline *Pipeline
 }
 
-// FromContext loads the environments to build from the CDK context.
-func FromContext(ctx ContextReader) ([]*Environment, error) {
-	environments, selectKey := EnvironmentsKey, SelectKey
-	selected := ""
+// FromContext loads what to build from the CDK context, reading and
+// validating the environments once. Problems come in this order: the
+// environments, the "-c env" selection, the pipeline.
+func FromContext(ctx ContextReader) (*App, error) {
+	environments, selectKey, pipelineKey := EnvironmentsKey, SelectKey, PipelineKey
+	selected, narrowed := "", false
 	switch v := ctx.TryGetContext(&selectKey).(type) {
 	case nil:
 	case string:
-		selected = v
+		selected, narrowed = v, true
 	default:
 		return nil, &Error{Problems: []string{"-c env: " + describe(v) + " is not an environment name"}}
 	}
-	return Load(ctx.TryGetContext(&environments), selected)
+	all, err := Load(ctx.TryGetContext(&environments), "")
+	if err != nil {
+		return nil, err
+	}
+	envs, err := selectEnvironment(all, selected)
+	if err != nil {
+		return nil, err
+	}
+	pipeline, err := LoadPipeline(ctx.TryGetContext(&pipelineKey), all)
+	if err != nil {
+		return nil, err
+	}
+	if narrowed {
+		pipeline = nil
+	}
+	return &App{Environments: envs, Pipeline: pipeline}, nil
 }

@@ -22,6 +22,12 @@ func Load(raw any, selected string) ([]*Environment, error) {
 	if err := p.err(); err != nil {
 		return nil, err
 	}
+	return selectEnvironment(envs, selected)
+}
+
+// selectEnvironment returns all of envs when selected is empty, else the
+// one named selected, or an error listing the defined environments.
+func selectEnvironment(envs []*Environment, selected string) ([]*Environment, error) {
 	if selected == "" {
 		return envs, nil
 	}
