@@ -26,7 +26,7 @@ import (
 )
 
 // The whole app, synthesized once for the test binary exactly as
-// "npx cdk synth" does it: every environment, cdk-nag and the CloudFormation
+// "./scripts/synth" does it: every environment, cdk-nag and the CloudFormation
 // validator on.
 var (
 	projectContext map[string]any

@@ -2,6 +2,10 @@ module privatebackend
 
 go 1.26.0
 
+// The pinned cdk CLI in node_modules ships Go 'cdk init' templates that are
+// not valid Go; the go command never walks there (Go 1.25's ignore directive).
+ignore node_modules
+
 require (
 	github.com/aws/aws-cdk-go/awscdk/v2 v2.276.0
 	github.com/aws/aws-sdk-go-v2 v1.48.0

@@ -90,7 +90,7 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 	stackName := env.Name + "-Api"
 	outputs, err := stacks.Outputs(ctx, stackName)
 	if errors.Is(err, ErrNotDeployed) {
-		return Report{}, fmt.Errorf("%s is not deployed: run `npx cdk deploy '%s/*'`", stackName, env.Name)
+		return Report{}, fmt.Errorf("%s is not deployed: run `./scripts/cdk deploy '%s/*'`", stackName, env.Name)
 	}
 	if err != nil {
 		return Report{}, fmt.Errorf("reading the outputs of %s: %w", stackName, err)
@@ -102,7 +102,7 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 		u, ok := urls[name]
 		if !ok {
 			report.Stages = append(report.Stages, StageResult{Stage: name, Expected: stage.Backend, Seen: map[string]int{},
-				Problems: []string{fmt.Sprintf("stage %s: %s has no invoke URL for it; deploy the API: npx cdk deploy %s/Api", name, stackName, env.Name)}})
+				Problems: []string{fmt.Sprintf("stage %s: %s has no invoke URL for it; deploy the API: ./scripts/cdk deploy %s/Api", name, stackName, env.Name)}})
 			report.Passed = false
 			continue
 		}

@@ -219,7 +219,7 @@ func TestRequestsAreSignedWithSigV4ForExecuteAPI(t *testing.T) {
 
 func TestAStackThatIsNotDeployedSaysHowToDeployIt(t *testing.T) {
 	_, err := Verify(context.Background(), testEnvironment(t, "none"), fakeOutputs{}, Prober{Client: http.DefaultClient}, limits)
-	if err == nil || err.Error() != "dev-Api is not deployed: run `npx cdk deploy 'dev/*'`" {
+	if err == nil || err.Error() != "dev-Api is not deployed: run `./scripts/cdk deploy 'dev/*'`" {
 		t.Fatalf("err = %v", err)
 	}
 }

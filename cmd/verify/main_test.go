@@ -127,7 +127,7 @@ func TestVerifyFailsWhenAStageAnswersFromAnotherBackend(t *testing.T) {
 func TestVerifySaysWhenTheAPIIsNotDeployed(t *testing.T) {
 	path := project(t, cloudFormation(t, nil).URL)
 	code, stdout, stderr := runVerify(t, "-config", path, "dev")
-	if code != 1 || stdout != "" || stderr != "verify: dev-Api is not deployed: run `npx cdk deploy 'dev/*'`\n" {
+	if code != 1 || stdout != "" || stderr != "verify: dev-Api is not deployed: run `./scripts/cdk deploy 'dev/*'`\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
