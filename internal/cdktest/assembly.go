@@ -16,6 +16,8 @@ type Assembly struct {
 
 // Stack is one synthesized stack.
 type Stack struct {
+	// Name is the CloudFormation stack name.
+	Name string
 	// Template is the CloudFormation template.
 	Template map[string]any
 	// TemplateFile is the path of the template's file in the assembly.
@@ -42,6 +44,7 @@ type manifest struct {
 		DisplayName string `json:"displayName"`
 		Properties  struct {
 			TemplateFile  string `json:"templateFile"`
+			StackName     string `json:"stackName"`
 			DirectoryName string `json:"directoryName"`
 		} `json:"properties"`
 		Metadata               metadata `json:"metadata"`
@@ -74,7 +77,7 @@ func (a *Assembly) read(dir string) error {
 				return err
 			}
 		case "aws:cloudformation:stack":
-			s := &Stack{TemplateFile: filepath.Join(dir, art.Properties.TemplateFile)}
+			s := &Stack{Name: art.Properties.StackName, TemplateFile: filepath.Join(dir, art.Properties.TemplateFile)}
 			if err := readJSON(s.TemplateFile, &s.Template); err != nil {
 				return err
 			}

@@ -1,0 +1,300 @@
+package awsstandin
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// PlatformSummary is a platform version as ListPlatformVersions lists it
+// (PlatformSummary, Elastic Beanstalk API reference).
+type PlatformSummary struct {
+	PlatformArn                  string
+	PlatformOwner                string
+	PlatformStatus               string
+	PlatformCategory             string
+	OperatingSystemName          string
+	OperatingSystemVersion       string
+	SupportedTierList            []string `xml:"SupportedTierList>member"`
+	SupportedAddonList           []string `xml:"SupportedAddonList>member"`
+	PlatformLifecycleState       string   `xml:",omitempty"`
+	PlatformVersion              string
+	PlatformBranchName           string
+	PlatformBranchLifecycleState string
+}
+
+// BeanstalkEnvironment is an environment the stand-in knows, with the
+// resources Beanstalk made for it.
+type BeanstalkEnvironment struct {
+	Name, ID, Application string
+	LoadBalancerArn       string
+}
+
+// Beanstalk is a stand-in of Elastic Beanstalk's API, version 2010-12-01
+// (Query protocol), answering ListPlatformVersions and
+// DescribeEnvironmentResources from the platforms and environments it holds.
+type Beanstalk struct {
+	QueryService
+	// Region and Account make the ARNs of environments.
+	Region, Account string
+
+	mu           sync.Mutex
+	platforms    []PlatformSummary
+	environments map[string]BeanstalkEnvironment
+	// hideNext counts ListPlatformVersions calls still to answer with an
+	// empty list, as AWS answers a caller that may not read the versions.
+	hideNext int
+}
+
+// NewBeanstalk returns a stand-in holding the given platform versions.
+func NewBeanstalk(region, account string, platforms []PlatformSummary) *Beanstalk {
+	b := &Beanstalk{Region: region, Account: account, platforms: platforms, environments: map[string]BeanstalkEnvironment{}}
+	b.QueryService = QueryService{
+		SigningName: "elasticbeanstalk",
+		IAMPrefix:   "elasticbeanstalk",
+		Version:     "2010-12-01",
+		Namespace:   "http://elasticbeanstalk.amazonaws.com/docs/2010-12-01/",
+		Actions: map[string]*Action{
+			// ListPlatformVersions, Elastic Beanstalk API reference; filter
+			// types and operators from PlatformFilter.
+			"ListPlatformVersions": {
+				Params: []Param{
+					{Name: "Filters.member.N.Type", Values: []string{"PlatformName", "PlatformVersion", "PlatformStatus", "PlatformBranchName",
+						"PlatformLifecycleState", "PlatformOwner", "SupportedTier", "SupportedAddon", "ProgrammingLanguageName", "OperatingSystemName"}},
+					{Name: "Filters.member.N.Operator", Values: []string{"=", "!=", "<", "<=", ">", ">=", "contains", "begins_with", "ends_with"}},
+					{Name: "Filters.member.N.Values.member.N"},
+					{Name: "MaxRecords"},
+					{Name: "NextToken"},
+				},
+				Answer: b.listPlatformVersions,
+				// "Lists the platform versions available for your account"
+				// and answers only the versions the caller may read (API
+				// reference): no AccessDenied, a shorter list.
+				PerItem:  true,
+				Resource: b.firstMatchingPlatform,
+			},
+			// DescribeEnvironmentResources, Elastic Beanstalk API reference.
+			"DescribeEnvironmentResources": {
+				Params:   []Param{{Name: "EnvironmentId"}, {Name: "EnvironmentName"}},
+				Answer:   b.describeEnvironmentResources,
+				Resource: b.environmentArn,
+				// It fails with InsufficientPrivilegesException when the caller
+				// lacks rights "for one or more downstream AWS services" (API
+				// reference); public reports name these two reads.
+				CallerReads: func(call Call) []Permission {
+					return []Permission{
+						{Action: "autoscaling:DescribeAutoScalingGroups", Resource: "*"},
+						{Action: "cloudformation:DescribeStackResources", Resource: b.stackArn(call)},
+					}
+				},
+				Downstream: &Error{Status: http.StatusForbidden, Code: "InsufficientPrivilegesException",
+					Message: "The specified account does not have sufficient privileges for one or more AWS services."},
+			},
+		},
+	}
+	return b
+}
+
+// AddEnvironment makes the stand-in know an environment, as Beanstalk does
+// once it has created it.
+func (b *Beanstalk) AddEnvironment(env BeanstalkEnvironment) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.environments[env.Name] = env
+}
+
+// HidePlatformsNext makes the next n ListPlatformVersions calls answer an
+// empty list: "ListPlatformVersions ... returns only the platform versions
+// the caller is authorized to access" (API reference), so that is how a
+// denial still propagating through IAM looks.
+func (b *Beanstalk) HidePlatformsNext(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.hideNext = n
+}
+
+type platformFilter struct {
+	attribute, operator, value string
+}
+
+func (b *Beanstalk) listPlatformVersions(call Call) (any, *Error) {
+	filters, err := parseFilters(call)
+	if err != nil {
+		return nil, err
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var list []PlatformSummary
+	if b.hideNext > 0 {
+		b.hideNext--
+	} else {
+		for _, p := range b.platforms {
+			ok, err := matchesAll(p, filters)
+			if err != nil {
+				return nil, err
+			}
+			if ok && b.Allows("elasticbeanstalk:ListPlatformVersions", p.PlatformArn) {
+				list = append(list, p)
+			}
+		}
+	}
+	return struct {
+		PlatformSummaryList []PlatformSummary `xml:"PlatformSummaryList>member"`
+	}{list}, nil
+}
+
+// firstMatchingPlatform is the ARN of the first version the call's filters
+// select, the one a caller must be allowed to read to see it.
+func (b *Beanstalk) firstMatchingPlatform(call Call) string {
+	filters, _ := parseFilters(call)
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.platforms {
+		if ok, _ := matchesAll(p, filters); ok {
+			return p.PlatformArn
+		}
+	}
+	return "*"
+}
+
+func parseFilters(call Call) ([]platformFilter, *Error) {
+	var filters []platformFilter
+	for i := 1; call.Params.Has(fmt.Sprintf("Filters.member.%d.Type", i)); i++ {
+		at := fmt.Sprintf("Filters.member.%d.", i)
+		values := call.Params[at+"Values.member.1"]
+		if len(values) != 1 || call.Params.Has(at+"Values.member.2") {
+			// "Only one value is supported for all current operators" (PlatformFilter).
+			return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Message: "stand-in: a platform filter takes exactly one value"}
+		}
+		filters = append(filters, platformFilter{call.Params.Get(at + "Type"), call.Params.Get(at + "Operator"), values[0]})
+	}
+	return filters, nil
+}
+
+func matchesAll(p PlatformSummary, filters []platformFilter) (bool, *Error) {
+	for _, f := range filters {
+		got, modeled := map[string]string{
+			"PlatformBranchName":     p.PlatformBranchName,
+			"PlatformLifecycleState": p.PlatformLifecycleState,
+			"PlatformVersion":        p.PlatformVersion,
+			"PlatformStatus":         p.PlatformStatus,
+			"PlatformOwner":          p.PlatformOwner,
+		}[f.attribute]
+		if !modeled {
+			return false, &Error{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Message: "stand-in: filter type " + f.attribute + " is not modeled here"}
+		}
+		var ok bool
+		switch f.operator {
+		case "=":
+			ok = got == f.value
+		case "!=":
+			ok = got != f.value
+		case "contains":
+			ok = strings.Contains(got, f.value)
+		case "begins_with":
+			ok = strings.HasPrefix(got, f.value)
+		case "ends_with":
+			ok = strings.HasSuffix(got, f.value)
+		default:
+			ok = compareVersions(got, f.value, f.operator)
+		}
+		if !ok {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// compareVersions applies <, <=, > or >= to dotted version numbers.
+func compareVersions(a, b, operator string) bool {
+	as, bs := strings.Split(a, "."), strings.Split(b, ".")
+	c := 0
+	for i := 0; i < max(len(as), len(bs)) && c == 0; i++ {
+		x, y := 0, 0
+		if i < len(as) {
+			x, _ = strconv.Atoi(as[i])
+		}
+		if i < len(bs) {
+			y, _ = strconv.Atoi(bs[i])
+		}
+		c = x - y
+	}
+	switch operator {
+	case "<":
+		return c < 0
+	case "<=":
+		return c <= 0
+	case ">":
+		return c > 0
+	default:
+		return c >= 0
+	}
+}
+
+func (b *Beanstalk) environment(call Call) (BeanstalkEnvironment, *Error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	name, id := call.Params.Get("EnvironmentName"), call.Params.Get("EnvironmentId")
+	for _, env := range b.environments {
+		if (name != "" && env.Name == name) || (id != "" && env.ID == id) {
+			return env, nil
+		}
+	}
+	return BeanstalkEnvironment{}, &Error{Status: http.StatusBadRequest, Code: "InvalidParameterValue",
+		Message: fmt.Sprintf("No Environment found for EnvironmentName = '%s'.", name)}
+}
+
+// environmentArn is arn:aws:elasticbeanstalk:REGION:ACCOUNT:environment/APP/ENV
+// ("Amazon resource name format for Elastic Beanstalk").
+func (b *Beanstalk) environmentArn(call Call) string {
+	env, err := b.environment(call)
+	if err != nil {
+		return "*"
+	}
+	return fmt.Sprintf("arn:aws:elasticbeanstalk:%s:%s:environment/%s/%s", b.Region, b.Account, env.Application, env.Name)
+}
+
+// stackArn is the environment's own CloudFormation stack, awseb-e-ID-stack.
+func (b *Beanstalk) stackArn(call Call) string {
+	env, _ := b.environment(call)
+	return fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/awseb-%s-stack/00000000-0000-4000-8000-000000000000", b.Region, b.Account, env.ID)
+}
+
+type resourceName struct {
+	Name string
+}
+
+type resourceID struct {
+	ID string `xml:"Id"`
+}
+
+// environmentResourceDescription is EnvironmentResourceDescription,
+// Elastic Beanstalk API reference.
+type environmentResourceDescription struct {
+	EnvironmentName      string
+	AutoScalingGroups    []resourceName `xml:"AutoScalingGroups>member"`
+	Instances            []resourceID   `xml:"Instances>member"`
+	LaunchConfigurations []resourceName `xml:"LaunchConfigurations>member"`
+	LaunchTemplates      []resourceID   `xml:"LaunchTemplates>member"`
+	LoadBalancers        []resourceName `xml:"LoadBalancers>member"`
+	Triggers             []resourceName `xml:"Triggers>member"`
+	Queues               []resourceName `xml:"Queues>member"`
+}
+
+func (b *Beanstalk) describeEnvironmentResources(call Call) (any, *Error) {
+	env, err := b.environment(call)
+	if err != nil {
+		return nil, err
+	}
+	return struct {
+		EnvironmentResources environmentResourceDescription
+	}{environmentResourceDescription{
+		EnvironmentName:   env.Name,
+		AutoScalingGroups: []resourceName{{"awseb-" + env.ID + "-stack-AWSEBAutoScalingGroup-0A1B2C3D4E5F"}},
+		Instances:         []resourceID{{"i-0123456789abcdef0"}, {"i-0123456789abcdef1"}},
+		LaunchTemplates:   []resourceID{{"lt-0123456789abcdef0"}},
+		LoadBalancers:     []resourceName{{env.LoadBalancerArn}},
+	}}, nil
+}

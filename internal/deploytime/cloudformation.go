@@ -1,0 +1,640 @@
+package deploytime
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"maps"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"privatebackend/internal/awsstandin"
+)
+
+// Stack is a synthesized template to deploy.
+type Stack struct {
+	// Name is the CloudFormation stack name.
+	Name string
+	// Template is the template.
+	Template map[string]any
+	// AssemblyDir is the cloud assembly directory holding the template's
+	// assets.
+	AssemblyDir string
+}
+
+// Deployment deploys stacks into one simulated account and region the way
+// CloudFormation does: resources in dependency order, every intrinsic
+// function resolved, exports passed to importing stacks, and each custom
+// resource's handler run with the event CloudFormation sends it.
+type Deployment struct {
+	// Account and Region are where the stacks deploy.
+	Account, Region string
+	// Runtime runs the Lambda handlers.
+	Runtime *Runtime
+	// Endpoints are the stand-ins' URLs, by the suffix of the SDK's
+	// AWS_ENDPOINT_URL_<SERVICE> variable, e.g. "ELASTIC_BEANSTALK".
+	Endpoints map[string]string
+	// Services are the stand-ins; each is given the calling function's
+	// policies before each invocation.
+	Services []*awsstandin.QueryService
+	// Beanstalk and LoadBalancing learn about each environment and its load
+	// balancer when the environment is created, as AWS would.
+	Beanstalk     *awsstandin.Beanstalk
+	LoadBalancing *awsstandin.LoadBalancing
+	// EC2 learns about each VPC's default security group.
+	EC2 *awsstandin.EC2
+
+	// Runs are the custom resources run so far, in creation order.
+	Runs []*CustomResourceRun
+
+	exports map[string]any
+	created int
+	dir     string
+}
+
+// CustomResourceRun is one custom resource as CloudFormation created it.
+type CustomResourceRun struct {
+	// Stack and LogicalID name the resource; Type is its resource type.
+	Stack, LogicalID, Type string
+	// Function is the logical id of the Lambda function behind it.
+	Function string
+	// Policy is what the function's role allows when the call runs.
+	Policy Policy
+	// Create and Update are its Create event, and an Update event with the
+	// same properties as CloudFormation sends after a change elsewhere in
+	// the resource's properties.
+	Create, Update *HandlerRun
+}
+
+// HandlerRun is one event sent to a custom resource's handler.
+type HandlerRun struct {
+	// Event is the event sent.
+	Event map[string]any
+	// Result is what the handler did.
+	Result *Result
+	// Response is what the handler sent CloudFormation, and Size its size in bytes.
+	Response *Response
+	Size     int
+	// Calls are the AWS API calls the handler made.
+	Calls []awsstandin.Call
+}
+
+// Response is a custom resource's answer to CloudFormation ("Custom
+// resource response objects", CloudFormation user guide).
+type Response struct {
+	Status             string
+	Reason             string
+	PhysicalResourceID string `json:"PhysicalResourceId"`
+	StackID            string `json:"StackId"`
+	RequestID          string `json:"RequestId"`
+	LogicalResourceID  string `json:"LogicalResourceId"`
+	NoEcho             bool
+	Data               map[string]any
+}
+
+// resource is one resource of a stack being deployed.
+type resource struct {
+	logicalID  string
+	definition map[string]any
+	physicalID string
+	attributes map[string]any
+	order      int
+}
+
+type deploying struct {
+	*Stack
+	resources map[string]*resource
+	inFlight  map[string]bool
+}
+
+// Deploy creates every resource of stack, after the stacks it imports from.
+func (d *Deployment) Deploy(stack *Stack) error {
+	if d.exports == nil {
+		d.exports = map[string]any{}
+	}
+	s := &deploying{Stack: stack, resources: map[string]*resource{}, inFlight: map[string]bool{}}
+	resources, _ := stack.Template["Resources"].(map[string]any)
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
+		if _, err := d.create(s, id); err != nil {
+			return fmt.Errorf("%s: %w", stack.Name, err)
+		}
+	}
+	outputs, _ := stack.Template["Outputs"].(map[string]any)
+	for id, o := range outputs {
+		output := o.(map[string]any)
+		export, ok := output["Export"].(map[string]any)
+		if !ok {
+			continue
+		}
+		name, err := d.resolve(s, export["Name"])
+		if err != nil {
+			return fmt.Errorf("%s: output %s: %w", stack.Name, id, err)
+		}
+		value, err := d.resolve(s, output["Value"])
+		if err != nil {
+			return fmt.Errorf("%s: output %s: %w", stack.Name, id, err)
+		}
+		d.exports[fmt.Sprint(name)] = value
+	}
+	return nil
+}
+
+// Dependencies returns the logical ids a resource waits for: its DependsOn
+// and every resource its properties refer to.
+func Dependencies(definition map[string]any) []string {
+	deps := map[string]bool{}
+	switch on := definition["DependsOn"].(type) {
+	case string:
+		deps[on] = true
+	case []any:
+		for _, id := range on {
+			deps[fmt.Sprint(id)] = true
+		}
+	}
+	collectRefs(definition["Properties"], deps)
+	return slices.Sorted(maps.Keys(deps))
+}
+
+var subVariable = regexp.MustCompile(`\$\{([A-Za-z0-9:.]+)\}`)
+
+func collectRefs(v any, deps map[string]bool) {
+	switch x := v.(type) {
+	case map[string]any:
+		if ref, ok := x["Ref"].(string); ok && !strings.HasPrefix(ref, "AWS::") {
+			deps[ref] = true
+		}
+		if att, ok := x["Fn::GetAtt"].([]any); ok {
+			deps[fmt.Sprint(att[0])] = true
+		}
+		if sub, ok := x["Fn::Sub"].(string); ok {
+			for _, m := range subVariable.FindAllStringSubmatch(sub, -1) {
+				if name, _, _ := strings.Cut(m[1], "."); !strings.HasPrefix(name, "AWS::") {
+					deps[name] = true
+				}
+			}
+		}
+		for _, child := range x {
+			collectRefs(child, deps)
+		}
+	case []any:
+		for _, child := range x {
+			collectRefs(child, deps)
+		}
+	}
+}
+
+func (d *Deployment) create(s *deploying, id string) (*resource, error) {
+	if r, ok := s.resources[id]; ok {
+		return r, nil
+	}
+	resources := s.Template["Resources"].(map[string]any)
+	definition, ok := resources[id].(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("no resource %s", id)
+	}
+	if s.inFlight[id] {
+		return nil, fmt.Errorf("circular dependency through %s", id)
+	}
+	s.inFlight[id] = true
+	for _, dep := range Dependencies(definition) {
+		if _, isParameter := s.parameter(dep); isParameter {
+			continue
+		}
+		if _, err := d.create(s, dep); err != nil {
+			return nil, err
+		}
+	}
+	d.created++
+	r := &resource{logicalID: id, definition: definition, order: d.created}
+	resourceType := fmt.Sprint(definition["Type"])
+	props, err := d.resolve(s, definition["Properties"])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", id, err)
+	}
+	properties, _ := props.(map[string]any)
+	if resourceType == "AWS::CloudFormation::CustomResource" || strings.HasPrefix(resourceType, "Custom::") {
+		err = d.runCustomResource(s, r, resourceType, properties)
+	} else {
+		err = d.createAWSResource(s, r, resourceType, properties)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s (%s): %w", id, resourceType, err)
+	}
+	s.resources[id] = r
+	return r, nil
+}
+
+func (s *deploying) parameter(name string) (map[string]any, bool) {
+	params, _ := s.Template["Parameters"].(map[string]any)
+	p, ok := params[name].(map[string]any)
+	return p, ok
+}
+
+// createAWSResource gives a resource the physical id and attributes AWS
+// would ("Return values" of each resource type's CloudFormation reference),
+// and tells the stand-ins about the environments Beanstalk creates.
+func (d *Deployment) createAWSResource(s *deploying, r *resource, resourceType string, props map[string]any) error {
+	arn := func(service, resource string) string {
+		return fmt.Sprintf("arn:aws:%s:%s:%s:%s", service, d.Region, d.Account, resource)
+	}
+	generated := fmt.Sprintf("%s-%s-%06d", s.Name, r.logicalID, r.order)
+	r.physicalID = generated
+	r.attributes = map[string]any{}
+	switch resourceType {
+	case "AWS::IAM::Role":
+		r.attributes["Arn"] = fmt.Sprintf("arn:aws:iam::%s:role/%s", d.Account, generated)
+	case "AWS::Lambda::Function":
+		r.attributes["Arn"] = arn("lambda", "function:"+generated)
+	case "AWS::Logs::LogGroup":
+		r.attributes["Arn"] = arn("logs", "log-group:"+generated+":*")
+	case "AWS::EC2::VPC":
+		r.physicalID = fmt.Sprintf("vpc-%017x", r.order)
+		group := fmt.Sprintf("sg-%017x", r.order)
+		r.attributes["DefaultSecurityGroup"] = group
+		r.attributes["CidrBlock"] = props["CidrBlock"]
+		if d.EC2 != nil {
+			d.EC2.AddDefaultSecurityGroup(group)
+		}
+	case "AWS::ElasticBeanstalk::Application":
+		if name, ok := props["ApplicationName"].(string); ok {
+			r.physicalID = name
+		}
+	case "AWS::ElasticBeanstalk::Environment":
+		id := fmt.Sprintf("e-%010d", r.order)
+		lb := fmt.Sprintf("awseb-%s-%06d", id, r.order)
+		lbArn := arn("elasticloadbalancing", "loadbalancer/net/"+lb+"/0123456789abcdef")
+		r.physicalID = fmt.Sprintf("%.4s-%.5s-%012d", s.Name, r.logicalID, r.order)
+		r.attributes["EndpointURL"] = lb + "-0123456789abcdef.elb." + d.Region + ".amazonaws.com"
+		if d.Beanstalk != nil {
+			d.Beanstalk.AddEnvironment(awsstandin.BeanstalkEnvironment{
+				Name: r.physicalID, ID: id, Application: fmt.Sprint(props["ApplicationName"]), LoadBalancerArn: lbArn,
+			})
+		}
+		if d.LoadBalancing != nil {
+			d.LoadBalancing.AddTargetGroup(awsstandin.TargetGroup{
+				TargetGroupArn: arn("elasticloadbalancing", "targetgroup/awseb-"+id+"-default/0123456789abcdef"), TargetGroupName: "awseb-" + id + "-default",
+				Protocol: "TCP", Port: 80, VpcID: "vpc-0123456789abcdef0", HealthCheckProtocol: "TCP", HealthCheckPort: "traffic-port",
+				HealthCheckEnabled: true, HealthCheckIntervalSeconds: 10, HealthyThresholdCount: 3, UnhealthyThresholdCount: 3,
+				LoadBalancerArns: []string{lbArn}, TargetType: "instance", IPAddressType: "ipv4",
+			})
+		}
+	}
+	return nil
+}
+
+// runCustomResource sends the resource's Create event to its handler, and
+// then an Update event with the same properties.
+func (d *Deployment) runCustomResource(s *deploying, r *resource, resourceType string, props map[string]any) error {
+	token, _ := r.definition["Properties"].(map[string]any)["ServiceToken"].(map[string]any)
+	att, _ := token["Fn::GetAtt"].([]any)
+	if len(att) != 2 || att[1] != "Arn" {
+		return fmt.Errorf("its ServiceToken %v is not a Lambda function of the stack", token)
+	}
+	fnID := fmt.Sprint(att[0])
+	fn := s.resources[fnID]
+	if fn == nil || fn.definition["Type"] != "AWS::Lambda::Function" {
+		return fmt.Errorf("its ServiceToken names %s, which is not a Lambda function", fnID)
+	}
+	inv, err := d.invocation(s, fn)
+	if err != nil {
+		return fmt.Errorf("function %s: %w", fnID, err)
+	}
+	policy, err := d.rolePolicy(s, fn)
+	if err != nil {
+		return fmt.Errorf("function %s: %w", fnID, err)
+	}
+	run := &CustomResourceRun{Stack: s.Name, LogicalID: r.logicalID, Type: resourceType, Function: fnID, Policy: policy}
+	d.Runs = append(d.Runs, run)
+	event := map[string]any{
+		"RequestType":        "Create",
+		"ServiceToken":       props["ServiceToken"],
+		"ResponseURL":        fmt.Sprintf("https://cloudformation-custom-resource-response-%s.s3.amazonaws.com/%s", strings.ReplaceAll(d.Region, "-", ""), r.logicalID),
+		"StackId":            fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/00000000-0000-4000-8000-000000000000", d.Region, d.Account, s.Name),
+		"RequestId":          fmt.Sprintf("00000000-0000-4000-8000-%012d", r.order),
+		"ResourceType":       resourceType,
+		"LogicalResourceId":  r.logicalID,
+		"ResourceProperties": stringify(props),
+	}
+	if run.Create, err = d.send(inv, policy, event); err != nil {
+		return err
+	}
+	if run.Create.Response.Status != "SUCCESS" {
+		return &FailedError{Run: run, Reason: run.Create.Response.Reason}
+	}
+	r.physicalID = run.Create.Response.PhysicalResourceID
+	r.attributes = run.Create.Response.Data
+	update := maps.Clone(event)
+	update["RequestType"] = "Update"
+	update["PhysicalResourceId"] = r.physicalID
+	update["OldResourceProperties"] = event["ResourceProperties"]
+	if run.Update, err = d.send(inv, policy, update); err != nil {
+		return err
+	}
+	if run.Update.Response.Status != "SUCCESS" {
+		return &FailedError{Run: run, Reason: "on update: " + run.Update.Response.Reason}
+	}
+	return nil
+}
+
+// FailedError is a custom resource whose handler answered FAILED, which
+// makes CloudFormation roll the stack back.
+type FailedError struct {
+	Run    *CustomResourceRun
+	Reason string
+}
+
+func (e *FailedError) Error() string { return "the handler answered FAILED: " + e.Reason }
+
+// stringify turns every scalar into a string: CloudFormation hands a custom
+// resource its properties as strings ("Custom resource request objects").
+func stringify(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		out := map[string]any{}
+		for k, child := range x {
+			out[k] = stringify(child)
+		}
+		return out
+	case []any:
+		out := make([]any, len(x))
+		for i, child := range x {
+			out[i] = stringify(child)
+		}
+		return out
+	case string:
+		return x
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	default:
+		return fmt.Sprint(x)
+	}
+}
+
+func (d *Deployment) send(inv Invocation, policy Policy, event map[string]any) (*HandlerRun, error) {
+	for _, s := range d.Services {
+		s.Calls()
+		s.Authorize(policy.Allows)
+	}
+	inv.Event = event
+	result, err := d.Runtime.Invoke(inv)
+	if err != nil {
+		return nil, err
+	}
+	run := &HandlerRun{Event: event, Result: result}
+	for _, s := range d.Services {
+		run.Calls = append(run.Calls, s.Calls()...)
+		s.Authorize(nil)
+	}
+	if len(result.Puts) != 1 {
+		return nil, fmt.Errorf("the handler sent %d responses to CloudFormation, want 1; error %s; logs:\n%s", len(result.Puts), result.Error, strings.Join(result.Logs, "\n"))
+	}
+	run.Size = len(result.Puts[0].Body)
+	if err := json.Unmarshal([]byte(result.Puts[0].Body), &run.Response); err != nil {
+		return nil, fmt.Errorf("the handler's response is not JSON: %v: %s", err, result.Puts[0].Body)
+	}
+	return run, nil
+}
+
+// invocation prepares a function's code and environment as Lambda would.
+func (d *Deployment) invocation(s *deploying, fn *resource) (Invocation, error) {
+	props, err := d.resolve(s, fn.definition["Properties"])
+	if err != nil {
+		return Invocation{}, err
+	}
+	p := props.(map[string]any)
+	module, export, ok := strings.Cut(fmt.Sprint(p["Handler"]), ".")
+	if !ok {
+		return Invocation{}, fmt.Errorf("handler %v is not FILE.EXPORT", p["Handler"])
+	}
+	if !strings.HasPrefix(fmt.Sprint(p["Runtime"]), "nodejs") {
+		return Invocation{}, fmt.Errorf("runtime %v is not Node.js", p["Runtime"])
+	}
+	code, _ := p["Code"].(map[string]any)
+	// Each function gets its code in a directory of its own, so that it
+	// gets its own module instances, as in a Lambda execution environment
+	// of its own.
+	if d.dir == "" {
+		if d.dir, err = os.MkdirTemp(d.Runtime.Dir(), "deployment-"); err != nil {
+			return Invocation{}, err
+		}
+	}
+	dir := filepath.Join(d.dir, s.Name+"-"+fn.logicalID)
+	switch {
+	case code["ZipFile"] != nil:
+		// CloudFormation saves inline code as index.js (Code, ZipFile).
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return Invocation{}, err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "index.js"), []byte(fmt.Sprint(code["ZipFile"])), 0o644); err != nil {
+			return Invocation{}, err
+		}
+	case code["S3Key"] != nil:
+		hash := strings.TrimSuffix(fmt.Sprint(code["S3Key"]), ".zip")
+		if err := os.CopyFS(dir, os.DirFS(filepath.Join(s.AssemblyDir, "asset."+hash))); err != nil && !errors.Is(err, fs.ErrExist) {
+			return Invocation{}, fmt.Errorf("asset %s: %w", hash, err)
+		}
+	default:
+		return Invocation{}, fmt.Errorf("code %v is neither inline nor an asset", code)
+	}
+	handler := filepath.Join(dir, module+".js")
+	if _, err := os.Stat(handler); err != nil {
+		return Invocation{}, fmt.Errorf("no handler module: %w", err)
+	}
+	// The variables the Lambda runtime sets ("Defined runtime environment
+	// variables", Lambda developer guide), then the function's own.
+	env := map[string]string{
+		"AWS_REGION": d.Region, "AWS_DEFAULT_REGION": d.Region,
+		"AWS_ACCESS_KEY_ID": "ASIAREHEARSAL0000000", "AWS_SECRET_ACCESS_KEY": "rehearsal", "AWS_SESSION_TOKEN": "rehearsal",
+		"AWS_LAMBDA_FUNCTION_NAME": fn.physicalID, "AWS_EXECUTION_ENV": "AWS_Lambda_" + fmt.Sprint(p["Runtime"]),
+	}
+	for service, url := range d.Endpoints {
+		env["AWS_ENDPOINT_URL_"+service] = url
+	}
+	environment, _ := p["Environment"].(map[string]any)
+	if vars, ok := environment["Variables"].(map[string]any); ok {
+		for k, v := range vars {
+			env[k] = fmt.Sprint(v)
+		}
+	}
+	timeout := 3.0 // seconds, Lambda's default
+	if t, ok := p["Timeout"].(float64); ok {
+		timeout = t
+	}
+	return Invocation{Handler: handler, Export: export, Env: env, RemainingMs: int(timeout * 1000)}, nil
+}
+
+// resolve evaluates CloudFormation's intrinsic functions in v.
+func (d *Deployment) resolve(s *deploying, v any) (any, error) {
+	switch x := v.(type) {
+	case []any:
+		out := make([]any, len(x))
+		for i, child := range x {
+			r, err := d.resolve(s, child)
+			if err != nil {
+				return nil, err
+			}
+			out[i] = r
+		}
+		return out, nil
+	case map[string]any:
+		if len(x) == 1 {
+			for fn, arg := range x {
+				if strings.HasPrefix(fn, "Fn::") || fn == "Ref" {
+					return d.intrinsic(s, fn, arg)
+				}
+			}
+		}
+		out := map[string]any{}
+		for k, child := range x {
+			r, err := d.resolve(s, child)
+			if err != nil {
+				return nil, err
+			}
+			out[k] = r
+		}
+		return out, nil
+	default:
+		return v, nil
+	}
+}
+
+func (d *Deployment) intrinsic(s *deploying, fn string, arg any) (any, error) {
+	switch fn {
+	case "Ref":
+		return d.ref(s, fmt.Sprint(arg))
+	case "Fn::GetAtt":
+		parts, _ := arg.([]any)
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("Fn::GetAtt %v", arg)
+		}
+		return d.getAtt(s, fmt.Sprint(parts[0]), fmt.Sprint(parts[1]))
+	case "Fn::Join":
+		parts, _ := arg.([]any)
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("Fn::Join %v", arg)
+		}
+		list, err := d.resolve(s, parts[1])
+		if err != nil {
+			return nil, err
+		}
+		items, _ := list.([]any)
+		strs := make([]string, len(items))
+		for i, item := range items {
+			strs[i] = fmt.Sprint(item)
+		}
+		return strings.Join(strs, fmt.Sprint(parts[0])), nil
+	case "Fn::ImportValue":
+		name, err := d.resolve(s, arg)
+		if err != nil {
+			return nil, err
+		}
+		value, ok := d.exports[fmt.Sprint(name)]
+		if !ok {
+			return nil, fmt.Errorf("Fn::ImportValue %v: no stack deployed so far exports it", name)
+		}
+		return value, nil
+	case "Fn::Select":
+		parts, _ := arg.([]any)
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("Fn::Select %v", arg)
+		}
+		index, err := d.resolve(s, parts[0])
+		if err != nil {
+			return nil, err
+		}
+		list, err := d.resolve(s, parts[1])
+		if err != nil {
+			return nil, err
+		}
+		i, _ := strconv.Atoi(fmt.Sprint(index))
+		items, _ := list.([]any)
+		if i < 0 || i >= len(items) {
+			return nil, fmt.Errorf("Fn::Select index %d of %d items", i, len(items))
+		}
+		return items[i], nil
+	case "Fn::Split":
+		parts, _ := arg.([]any)
+		if len(parts) != 2 {
+			return nil, fmt.Errorf("Fn::Split %v", arg)
+		}
+		value, err := d.resolve(s, parts[1])
+		if err != nil {
+			return nil, err
+		}
+		var out []any
+		for _, item := range strings.Split(fmt.Sprint(value), fmt.Sprint(parts[0])) {
+			out = append(out, item)
+		}
+		return out, nil
+	case "Fn::GetAZs":
+		return []any{d.Region + "a", d.Region + "b", d.Region + "c"}, nil
+	case "Fn::Sub":
+		text, ok := arg.(string)
+		if !ok {
+			return nil, fmt.Errorf("Fn::Sub with variables is not modeled: %v", arg)
+		}
+		var failed error
+		out := subVariable.ReplaceAllStringFunc(text, func(m string) string {
+			name := subVariable.FindStringSubmatch(m)[1]
+			var v any
+			var err error
+			if logical, attribute, ok := strings.Cut(name, "."); ok {
+				v, err = d.getAtt(s, logical, attribute)
+			} else {
+				v, err = d.ref(s, name)
+			}
+			if err != nil {
+				failed = err
+			}
+			return fmt.Sprint(v)
+		})
+		return out, failed
+	}
+	return nil, fmt.Errorf("the intrinsic function %s is not modeled", fn)
+}
+
+func (d *Deployment) ref(s *deploying, name string) (any, error) {
+	switch name {
+	case "AWS::Region":
+		return d.Region, nil
+	case "AWS::AccountId":
+		return d.Account, nil
+	case "AWS::Partition":
+		return "aws", nil
+	case "AWS::URLSuffix":
+		return "amazonaws.com", nil
+	case "AWS::StackName":
+		return s.Name, nil
+	case "AWS::StackId":
+		return fmt.Sprintf("arn:aws:cloudformation:%s:%s:stack/%s/00000000-0000-4000-8000-000000000000", d.Region, d.Account, s.Name), nil
+	case "AWS::NoValue":
+		return nil, nil
+	}
+	if p, ok := s.parameter(name); ok {
+		return p["Default"], nil
+	}
+	r, err := d.create(s, name)
+	if err != nil {
+		return nil, err
+	}
+	return r.physicalID, nil
+}
+
+func (d *Deployment) getAtt(s *deploying, id, attribute string) (any, error) {
+	r, err := d.create(s, id)
+	if err != nil {
+		return nil, err
+	}
+	if v, ok := r.attributes[attribute]; ok {
+		return v, nil
+	}
+	if t := fmt.Sprint(r.definition["Type"]); t == "AWS::CloudFormation::CustomResource" || strings.HasPrefix(t, "Custom::") {
+		return nil, fmt.Errorf("Fn::GetAtt %s.%s: the custom resource's response has no such attribute", id, attribute)
+	}
+	return fmt.Sprintf("%s.%s", r.physicalID, attribute), nil
+}
