@@ -52,6 +52,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "setting up the app tests:", err)
 		code = 1
 	}
+	cdktest.CloseLambdaRuntime()
 	jsii.Close()
 	os.Exit(code)
 }
@@ -667,5 +668,28 @@ func TestSynthesisLeavesNoJsiiRuntimeBehind(t *testing.T) {
 	// (jsii-kernel-*) may stay behind.
 	for _, name := range cdktest.DirEntries(leak.tmp) {
 		t.Errorf("the synthesis left %s in its temporary directory", name)
+	}
+}
+
+// TestBackendsAndTheirFoundationsDeployConcurrently checks what lets
+// "cdk deploy --concurrency" save time: Network and Alerts do not wait for
+// each other, and no backend waits for another, so each backend's ten
+// minutes of Beanstalk run beside the others'.
+func TestBackendsAndTheirFoundationsDeployConcurrently(t *testing.T) {
+	for _, e := range environments {
+		network, alerts := e.Name+"/Network", e.Name+"/Alerts"
+		if slices.Contains(stack(t, network).Dependencies, alerts) || slices.Contains(stack(t, alerts).Dependencies, network) {
+			t.Errorf("%s: Network and Alerts depend on each other", e.Name)
+		}
+		for _, b := range e.BackendNames() {
+			for _, dep := range stack(t, e.Name+"/Backend-"+b).Dependencies {
+				if strings.HasPrefix(dep, e.Name+"/Backend-") {
+					t.Errorf("%s/Backend-%s waits for %s", e.Name, b, dep)
+				}
+			}
+		}
+		if deps := stack(t, e.Name+"/Api").Dependencies; len(deps) == 0 {
+			t.Errorf("%s/Api depends on nothing; it imports from the backends", e.Name)
+		}
 	}
 }

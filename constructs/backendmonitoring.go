@@ -8,11 +8,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
-	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
-
-	"privatebackend/internal/nag"
 )
 
 // Enhanced health reports an environment's health as EnvironmentHealth: 0 OK,
@@ -149,23 +146,17 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 
 // lookUpTargetGroup adds a custom resource that asks Elastic Load Balancing
 // for the load balancer's target group, which Beanstalk creates with the
-// environment and CfnEnvironment does not expose.
+// environment and CfnEnvironment does not expose. A new load balancer (a
+// replaced environment) runs the lookup again.
 func lookUpTargetGroup(scope cdkconstructs.Construct, loadBalancerArn *string) *string {
-	call := &customresources.AwsSdkCall{
-		Service:    jsii.String("ElasticLoadBalancingV2"),
-		Action:     jsii.String("describeTargetGroups"),
-		Parameters: map[string]any{"LoadBalancerArn": loadBalancerArn},
-		// A new load balancer (a replaced environment) runs the lookup again.
-		PhysicalResourceId: customresources.PhysicalResourceId_Of(loadBalancerArn),
-		OutputPaths:        jsii.Strings(targetGroupPath),
-	}
-	resource := newLookup(scope, "TargetGroupLookup", call,
+	resource := newLookup(scope, "TargetGroupLookup", "Custom::LoadBalancerTargetGroup",
+		map[string]any{"LoadBalancerArn": loadBalancerArn},
+		// DescribeTargetGroups supports no resource-level permissions
+		// (Service Authorization Reference for Elastic Load Balancing V2).
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions:   jsii.Strings("elasticloadbalancing:DescribeTargetGroups"),
 			Resources: jsii.Strings("*"),
 		}),
 	)
-	nag.Suppress(resource, "AwsSolutions-IAM5", "elasticloadbalancing:DescribeTargetGroups supports no resource-level permissions (Service Authorization Reference for Elastic Load Balancing V2), so IAM only accepts Resource \"*\"; it is read-only.",
-		"Resource::*")
-	return resource.GetResponseField(jsii.String(targetGroupPath))
+	return resource.GetAttString(jsii.String("TargetGroupArn"))
 }

@@ -7,43 +7,43 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/internal/nag"
 )
 
-// loadBalancerPath is where DescribeEnvironmentResources puts the load
-// balancer; for an ELBv2 load balancer its "Name" is the ARN.
-const loadBalancerPath = "EnvironmentResources.LoadBalancers.0.Name"
-
-// loadBalancerReadActions are the read-only actions Beanstalk performs with
-// the caller's rights to answer DescribeEnvironmentResources, which fails with
-// InsufficientPrivileges when the caller lacks rights "for one or more
-// downstream AWS services" (DescribeEnvironmentResources API reference). They
-// are the reads of the AWSElasticBeanstalkReadOnly managed policy that cover
-// what the answer lists: Auto Scaling groups and their instances, launch
-// configurations and templates, triggers and load balancers. None of them
-// supports resource-level permissions (Service Authorization Reference for
-// Amazon EC2 Auto Scaling, Amazon EC2 and Elastic Load Balancing V2).
-var loadBalancerReadActions = []string{
+// callerReads are what DescribeEnvironmentResources may read with the
+// caller's rights: it fails with InsufficientPrivileges when the caller lacks
+// rights "for one or more downstream AWS services" (API reference), and AWS
+// does not list which. They are the reads AWSElasticBeanstalkReadOnly grants
+// for the kinds of resource the answer lists: Auto Scaling groups and their
+// scaling triggers, instances, launch configurations and templates, load
+// balancers. None supports resource-level permissions (Service
+// Authorization Reference for Amazon EC2 Auto Scaling, Amazon EC2 and
+// Elastic Load Balancing V2).
+var callerReads = []string{
 	"autoscaling:DescribeAutoScalingGroups",
 	"autoscaling:DescribeAutoScalingInstances",
 	"autoscaling:DescribeLaunchConfigurations",
 	"autoscaling:DescribePolicies",
+	"autoscaling:DescribeScheduledActions",
+	"autoscaling:DescribeNotificationConfigurations",
+	"cloudwatch:DescribeAlarms",
 	"ec2:DescribeInstances",
+	"ec2:DescribeInstanceStatus",
 	"ec2:DescribeLaunchTemplates",
+	"ec2:DescribeLaunchTemplateVersions",
 	"elasticloadbalancing:DescribeLoadBalancers",
+	"elasticloadbalancing:DescribeTargetGroups",
+	"elasticloadbalancing:DescribeTargetHealth",
 }
 
 // LoadBalancerArnProps configures a LoadBalancerArn lookup.
 type LoadBalancerArnProps struct {
-	// ApplicationName is the Beanstalk application of the environment. Required.
-	ApplicationName *string
 	// Environment is the Beanstalk environment whose load balancer is wanted;
-	// the lookup depends on it and re-runs whenever its name changes, that is
-	// whenever CloudFormation replaces it. Required.
+	// the lookup runs after it is created and again whenever its name
+	// changes, that is whenever CloudFormation replaces it. Required.
 	Environment awscdk.CfnResource
 }
 
@@ -66,51 +66,45 @@ func (l *loadBalancerArn) LoadBalancerArn() *string { return l.arn }
 // NewLoadBalancerArn adds a custom resource that calls Beanstalk's
 // DescribeEnvironmentResources for the environment and reads its load balancer.
 func NewLoadBalancerArn(scope cdkconstructs.Construct, id string, props *LoadBalancerArnProps) LoadBalancerArn {
-	if props == nil || props.ApplicationName == nil || props.Environment == nil {
-		panic(fmt.Sprintf("constructs.NewLoadBalancerArn %q: ApplicationName and Environment are required", id))
+	if props == nil || props.Environment == nil {
+		panic(fmt.Sprintf("constructs.NewLoadBalancerArn %q: Environment is required", id))
 	}
 	c := &loadBalancerArn{}
 	cdkconstructs.NewConstruct_Override(c, scope, &id)
 	stack := awscdk.Stack_Of(c)
-	envName := props.Environment.Ref()
-	call := &customresources.AwsSdkCall{
-		Service:    jsii.String("ElasticBeanstalk"),
-		Action:     jsii.String("describeEnvironmentResources"),
-		Parameters: map[string]any{"EnvironmentName": envName},
-		// The environment's name is the physical id: a replaced environment
-		// has a new name, so the lookup runs again and reports the new ARN.
-		PhysicalResourceId: customresources.PhysicalResourceId_Of(envName),
-		OutputPaths:        jsii.Strings(loadBalancerPath),
-	}
-	resource := newLookup(c, "Resource", call,
+	// No statement names the environment: a policy naming it would be
+	// created only after the environment, and this lookup would run the
+	// moment it exists, before IAM has propagated it (aws/aws-cdk#37085).
+	// The environments of this account and region it may describe are read
+	// only.
+	resource := newLookup(c, "Resource", "Custom::EnvironmentLoadBalancer",
+		map[string]any{"EnvironmentName": props.Environment.Ref()},
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
 			Actions: jsii.Strings("elasticbeanstalk:DescribeEnvironmentResources"),
 			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("elasticbeanstalk"),
-				Resource:     jsii.String("environment"),
-				ResourceName: awscdk.Fn_Join(jsii.String("/"), jsii.Strings(*props.ApplicationName, *envName)),
+				Service: jsii.String("elasticbeanstalk"), Resource: jsii.String("environment"), ResourceName: jsii.String("*"),
 			})),
 		}),
 		// Beanstalk finds the environment's resources in its own
 		// CloudFormation stack, named awseb-e-<id>-stack, with the caller's rights.
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions: jsii.Strings("cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources"),
+			Actions: jsii.Strings("cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources",
+				"cloudformation:DescribeStacks", "cloudformation:ListStackResources"),
 			Resources: jsii.Strings(*stack.FormatArn(&awscdk.ArnComponents{
-				Service:      jsii.String("cloudformation"),
-				Resource:     jsii.String("stack"),
-				ResourceName: jsii.String("awseb-e-*"),
+				Service: jsii.String("cloudformation"), Resource: jsii.String("stack"), ResourceName: jsii.String("awseb-e-*"),
 			})),
 		}),
 		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings(loadBalancerReadActions...),
+			Actions:   jsii.Strings(callerReads...),
 			Resources: jsii.Strings("*"),
 		}),
 	)
-	nag.Suppress(resource, "AwsSolutions-IAM5", "Beanstalk names the environment's CloudFormation stack awseb-e-<id>-stack at deploy time; the wildcard covers only those stacks, and only the two read actions DescribeEnvironmentResources needs there.",
+	role := lookupFunction(c).Role()
+	nag.Suppress(role, "AwsSolutions-IAM5", "DescribeEnvironmentResources may read any Beanstalk environment of this account and region: the environment's name is generated by CloudFormation, and a policy naming it would be created only after the environment, just before the lookup, and race IAM's propagation (aws/aws-cdk#37085); the action only reads.",
+		nag.Regex(`^Resource::arn:.+:elasticbeanstalk:.+:environment/\*$`))
+	nag.Suppress(role, "AwsSolutions-IAM5", "Beanstalk names the environment's CloudFormation stack awseb-e-<id>-stack at deploy time; the wildcard covers only those stacks, and only read actions.",
 		nag.Regex(`^Resource::arn:.+:cloudformation:.+:stack/awseb-e-\*$`))
-	nag.Suppress(resource, "AwsSolutions-IAM5", "DescribeEnvironmentResources reads the environment's Auto Scaling group, instances, launch configuration or template, scaling policies and load balancer with the caller's rights; these Describe actions support no resource-level permissions, so IAM only accepts Resource \"*\" for them.",
-		"Resource::*")
-	resource.Node().AddDependency(props.Environment)
-	c.arn = resource.GetResponseField(jsii.String(loadBalancerPath))
+	// A replaced environment has a new name, so the lookup runs again.
+	c.arn = resource.GetAttString(jsii.String("LoadBalancerArn"))
 	return c
 }

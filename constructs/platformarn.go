@@ -3,19 +3,12 @@ package constructs
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
-	"github.com/aws/aws-cdk-go/awscdk/v2/customresources"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/internal/ebplatform"
-	"privatebackend/internal/nag"
 )
-
-// platformArnPath is where ListPlatformVersions puts the first matching
-// platform version's ARN.
-const platformArnPath = "PlatformSummaryList.0.PlatformArn"
 
 // PlatformArnProps configures a PlatformArn lookup.
 type PlatformArnProps struct {
@@ -46,9 +39,11 @@ func (p *platformArn) PlatformArn() *string { return p.arn }
 
 // NewPlatformArn adds a custom resource that calls Beanstalk's
 // ListPlatformVersions for the recommended version of props.Branch. Its
-// answer is kept by CloudFormation: the lookup runs again only when the
-// custom resource's properties change (a new branch, a new Refresh), so a
-// deploy never moves the platform silently.
+// answer is kept by CloudFormation: the lookup runs again only when its
+// properties change (a new branch, a new Refresh), so a deploy never moves
+// the platform silently. A branch with no recommended version in the region
+// fails the stack, before the environment is created, naming the branch
+// and the region.
 func NewPlatformArn(scope cdkconstructs.Construct, id string, props *PlatformArnProps) PlatformArn {
 	if props == nil {
 		panic(fmt.Sprintf("constructs.NewPlatformArn %q: props are required", id))
@@ -58,52 +53,22 @@ func NewPlatformArn(scope cdkconstructs.Construct, id string, props *PlatformArn
 	}
 	c := &platformArn{}
 	cdkconstructs.NewConstruct_Override(c, scope, &id)
-	stack := awscdk.Stack_Of(c)
-	filter := func(attribute, value string) map[string]any {
-		return map[string]any{"Type": attribute, "Operator": "=", "Values": []string{value}}
+	var filters []any
+	for _, f := range ebplatform.RecommendedVersionFilters(props.Branch) {
+		filters = append(filters, map[string]any{"Type": f.Type, "Operator": f.Operator, "Values": f.Values})
 	}
-	call := &customresources.AwsSdkCall{
-		Service: jsii.String("ElasticBeanstalk"),
-		Action:  jsii.String("listPlatformVersions"),
-		// An environment can always be created on the recommended version of a
-		// supported branch; an older one only if the account used it in the last
-		// 30 days ("About Elastic Beanstalk platforms"). PlatformFilter accepts
-		// PlatformBranchName and PlatformLifecycleState = "recommended".
-		Parameters: map[string]any{"Filters": []any{
-			filter("PlatformBranchName", props.Branch),
-			filter("PlatformLifecycleState", "recommended"),
-		}},
-		PhysicalResourceId: customresources.PhysicalResourceId_Of(jsii.String(props.Branch)),
-		OutputPaths:        jsii.Strings(platformArnPath),
-	}
-	resource := newLookup(c, "Resource", call,
-		// ListPlatformVersions authorizes against the platform resource type
-		// and returns only the versions the caller may read ("Resources and
-		// conditions for Elastic Beanstalk actions"; ListPlatformVersions API
-		// reference), so the branch's versions are all it needs.
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings("elasticbeanstalk:ListPlatformVersions"),
-			Resources: jsii.Strings(platformVersionsArn(stack, props.Branch)),
-		}),
-	)
+	properties := map[string]any{"Branch": props.Branch, "Filters": filters}
 	if props.Refresh != "" {
-		resource.Node().FindChild(jsii.String("Resource")).Node().DefaultChild().(awscdk.CfnResource).
-			AddPropertyOverride(jsii.String("Refresh"), props.Refresh)
+		properties["Refresh"] = props.Refresh
 	}
-	nag.Suppress(resource, "AwsSolutions-IAM5", "ListPlatformVersions reads platform versions by ARN; an AWS-managed platform's versions are arn:...:elasticbeanstalk:REGION::platform/BRANCH/VERSION, and the wildcard covers the versions of this one branch only.",
-		nag.Regex(`^Resource::arn:.+:elasticbeanstalk:.+::platform/[^*]+/\*$`))
-	c.arn = resource.GetResponseField(jsii.String(platformArnPath))
-	return c
-}
-
-// platformVersionsArn is the IAM resource of every version of an
-// AWS-managed platform branch in the stack's region: AWS-managed platform
-// ARNs have no account ("Amazon resource name format for Elastic Beanstalk").
-func platformVersionsArn(stack awscdk.Stack, branch string) string {
-	return *stack.FormatArn(&awscdk.ArnComponents{
-		Service:      jsii.String("elasticbeanstalk"),
-		Account:      jsii.String(""),
-		Resource:     jsii.String("platform"),
-		ResourceName: jsii.String(branch + "/*"),
+	statement := awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("elasticbeanstalk:ListPlatformVersions"),
+		// The action's resource type, platform, is optional (Service
+		// Authorization Reference for Elastic Beanstalk): a call that names
+		// no platform version is authorized against "*".
+		Resources: jsii.Strings("*"),
 	})
+	resource := newLookup(c, "Resource", "Custom::PlatformVersion", properties, statement)
+	c.arn = resource.GetAttString(jsii.String("PlatformArn"))
+	return c
 }

@@ -173,10 +173,7 @@ func NewPrivateBeanstalkEnvironment(scope cdkconstructs.Construct, id string, pr
 			serviceRole:     serviceRole.RoleArn(),
 		}),
 	})
-	p.loadBalancer = NewLoadBalancerArn(p, "LoadBalancer", &LoadBalancerArnProps{
-		ApplicationName: cfg.ApplicationName,
-		Environment:     p.env,
-	}).LoadBalancerArn()
+	p.loadBalancer = NewLoadBalancerArn(p, "LoadBalancer", &LoadBalancerArnProps{Environment: p.env}).LoadBalancerArn()
 	return p
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/internal/cdktest"
+	"privatebackend/internal/ebplatform"
 )
 
 // optionSettingsOf returns the environment's option settings of one backend
@@ -148,47 +149,67 @@ func TestBackendRolesHaveOnlyTheDocumentedManagedPolicies(t *testing.T) {
 	}
 }
 
-// platformCall is the ListPlatformVersions call of the platform lookup.
-func platformCall(branch string) string {
-	return `{"action":"listPlatformVersions","outputPaths":["PlatformSummaryList.0.PlatformArn"],` +
-		`"parameters":{"Filters":[{"Operator":"=","Type":"PlatformBranchName","Values":["` + branch + `"]},` +
-		`{"Operator":"=","Type":"PlatformLifecycleState","Values":["recommended"]}]},` +
-		`"physicalResourceId":{"id":"` + branch + `"},"service":"ElasticBeanstalk"}`
+// lookupPolicy returns the statements of a stack's lookup role.
+func lookupPolicy(t *testing.T, stack string) []any {
+	t.Helper()
+	var statements []any
+	for id, p := range *template(t, stack).FindResources(jsii.String("AWS::IAM::Policy"), nil) {
+		if strings.HasPrefix(id, "LookupRoleDefaultPolicy") {
+			statements = append(statements, (*p)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)...)
+		}
+	}
+	if len(statements) == 0 {
+		t.Fatalf("%s: the lookup role has no policy", stack)
+	}
+	return statements
+}
+
+// lookupAllows reports whether a lookup role's statements allow action on
+// a resource whose JSON contains resource.
+func lookupAllows(statements []any, action, resource string) bool {
+	for _, s := range statements {
+		st := s.(map[string]any)
+		actions, _ := json.Marshal(st["Action"])
+		resources, _ := json.Marshal(st["Resource"])
+		if st["Effect"] == "Allow" && strings.Contains(string(actions), `"`+action+`"`) && strings.Contains(string(resources), resource) {
+			return true
+		}
+	}
+	return false
 }
 
 func TestBackendResolvesTheBranchesRecommendedPlatformAtDeployTime(t *testing.T) {
 	tpl := template(t, "isolated/Backend-blue")
+	var filters []any
+	for _, f := range ebplatform.RecommendedVersionFilters(config.DefaultPlatform) {
+		filters = append(filters, map[string]any{"Type": f.Type, "Operator": f.Operator, "Values": []any{f.Values[0]}})
+	}
 	cdktest.Check(t, func() {
-		// Looked up on create and on a changed branch, with the same call.
-		tpl.HasResourceProperties(jsii.String("Custom::AWS"), map[string]any{
-			"Create":  platformCall(config.DefaultPlatform),
-			"Update":  platformCall(config.DefaultPlatform),
-			"Refresh": assertions.Match_Absent(),
-		})
-		tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
-			"PolicyDocument": map[string]any{"Statement": []any{map[string]any{
-				"Action": "elasticbeanstalk:ListPlatformVersions",
-				"Effect": "Allow",
-				"Resource": map[string]any{"Fn::Join": []any{"", []any{
-					"arn:", map[string]any{"Ref": "AWS::Partition"}, ":elasticbeanstalk:", map[string]any{"Ref": "AWS::Region"},
-					"::platform/" + config.DefaultPlatform + "/*",
-				}}},
-			}}},
+		// Looked up when created and when the branch changes, by the stack's
+		// lookup function.
+		tpl.HasResourceProperties(jsii.String("Custom::PlatformVersion"), map[string]any{
+			"ServiceToken": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LookupFunction")), "Arn"}},
+			"Branch":       config.DefaultPlatform,
+			"Filters":      filters,
+			"Refresh":      assertions.Match_Absent(),
 		})
 		// The environment runs the looked-up version through the mutable PlatformArn.
 		tpl.HasResourceProperties(jsii.String("AWS::ElasticBeanstalk::Environment"), map[string]any{
-			"PlatformArn":       map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^EnvironmentPlatform")), "PlatformSummaryList.0.PlatformArn"}},
+			"PlatformArn":       map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^EnvironmentPlatform")), "PlatformArn"}},
 			"SolutionStackName": assertions.Match_Absent(),
 			"TemplateName":      assertions.Match_Absent(),
 		})
 	})
+	if !lookupAllows(lookupPolicy(t, "isolated/Backend-blue"), "elasticbeanstalk:ListPlatformVersions", `"*"`) {
+		t.Error("the lookup role may not call ListPlatformVersions on \"*\"")
+	}
 }
 
 func TestBackendLooksThePlatformUpAgainOnlyWhenRefreshChanges(t *testing.T) {
 	tpl := template(t, "isolated/Backend-green")
 	cdktest.Check(t, func() {
-		tpl.HasResourceProperties(jsii.String("Custom::AWS"), map[string]any{
-			"Create":  platformCall(config.DefaultPlatform),
+		tpl.HasResourceProperties(jsii.String("Custom::PlatformVersion"), map[string]any{
+			"Branch":  config.DefaultPlatform,
 			"Refresh": "2026-11-26",
 		})
 	})
@@ -201,61 +222,57 @@ func TestBackendWithAPinnedPlatformVersionLooksNothingUp(t *testing.T) {
 			"PlatformArn":       pinnedPlatform,
 			"SolutionStackName": assertions.Match_Absent(),
 		})
-		// Only the load balancer and target group lookups remain.
-		tpl.ResourceCountIs(jsii.String("Custom::AWS"), jsii.Number(2))
+		tpl.ResourceCountIs(jsii.String("Custom::PlatformVersion"), jsii.Number(0))
 	})
-	data, _ := json.Marshal(tpl.ToJSON())
-	if strings.Contains(string(data), "ListPlatformVersions") {
+	if lookupAllows(lookupPolicy(t, "nat/Backend-blue"), "elasticbeanstalk:ListPlatformVersions", "") {
 		t.Error("a backend with a pinned platform version still grants ListPlatformVersions")
 	}
 }
 
 func TestBackendLooksUpTheLoadBalancerArnWithTheReadsBeanstalkNeeds(t *testing.T) {
 	tpl := template(t, "isolated/Backend-blue")
-	env := map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Environment[0-9A-F]{8}$"))}
 	cdktest.Check(t, func() {
-		tpl.HasResource(jsii.String("Custom::AWS"), map[string]any{
-			"Properties": map[string]any{
-				// The environment's name is both the parameter and the physical
-				// id: a replaced environment re-runs the lookup.
-				"Create": map[string]any{"Fn::Join": []any{"", []any{
-					`{"action":"describeEnvironmentResources","outputPaths":["EnvironmentResources.LoadBalancers.0.Name"],"parameters":{"EnvironmentName":"`,
-					env,
-					`"},"physicalResourceId":{"id":"`,
-					env,
-					`"},"service":"ElasticBeanstalk"}`,
-				}}},
-				"Update": assertions.Match_AnyValue(),
-			},
-			"DependsOn": assertions.Match_ArrayWith(&[]any{assertions.Match_StringLikeRegexp(jsii.String("^Environment[0-9A-F]{8}$"))}),
+		// The environment's name is the lookup's property and so its
+		// trigger: a replaced environment runs the lookup again.
+		tpl.HasResourceProperties(jsii.String("Custom::EnvironmentLoadBalancer"), map[string]any{
+			"ServiceToken":    map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LookupFunction")), "Arn"}},
+			"EnvironmentName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Environment[0-9A-F]{8}$"))},
 		})
-		tpl.HasResourceProperties(jsii.String("AWS::IAM::Policy"), map[string]any{
-			"PolicyDocument": map[string]any{"Statement": []any{
-				map[string]any{
-					"Action": "elasticbeanstalk:DescribeEnvironmentResources",
-					"Effect": "Allow",
-					"Resource": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{
-						":environment/", map[string]any{"Fn::Join": []any{"/", []any{map[string]any{"Ref": "Application"}, env}}},
-					})}},
-				},
-				map[string]any{
-					"Action":   []any{"cloudformation:DescribeStackResource", "cloudformation:DescribeStackResources"},
-					"Effect":   "Allow",
-					"Resource": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{":stack/awseb-e-*"})}},
-				},
-				// What DescribeEnvironmentResources reads downstream with the
-				// caller's rights; these actions take no resource-level scope.
-				map[string]any{
-					"Action": []any{
-						"autoscaling:DescribeAutoScalingGroups", "autoscaling:DescribeAutoScalingInstances",
-						"autoscaling:DescribeLaunchConfigurations", "autoscaling:DescribePolicies",
-						"ec2:DescribeInstances", "ec2:DescribeLaunchTemplates",
-						"elasticloadbalancing:DescribeLoadBalancers",
-					},
-					"Effect":   "Allow",
-					"Resource": "*",
-				},
-			}},
+	})
+	statements := lookupPolicy(t, "isolated/Backend-blue")
+	for _, want := range []struct{ action, resource string }{
+		{"elasticbeanstalk:DescribeEnvironmentResources", `":environment/*"`},
+		{"cloudformation:DescribeStackResources", `":stack/awseb-e-*"`},
+		// What DescribeEnvironmentResources reads downstream with the
+		// caller's rights; these actions take no resource-level scope.
+		{"autoscaling:DescribeAutoScalingGroups", `"*"`},
+		{"ec2:DescribeLaunchTemplateVersions", `"*"`},
+		{"elasticloadbalancing:DescribeTargetGroups", `"*"`},
+	} {
+		if !lookupAllows(statements, want.action, want.resource) {
+			t.Errorf("the lookup role may not call %s on %s", want.action, want.resource)
+		}
+	}
+}
+
+func TestBackendLookupFunctionRunsTheLookupHandler(t *testing.T) {
+	tpl := template(t, "isolated/Backend-blue")
+	cdktest.Check(t, func() {
+		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+			"Runtime":       "nodejs24.x",
+			"Handler":       "index.handler",
+			"Timeout":       300,
+			"Code":          map[string]any{"ZipFile": assertions.Match_StringLikeRegexp(jsii.String(`'Custom::PlatformVersion': platformVersion`))},
+			"LoggingConfig": map[string]any{"LogGroup": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^LookupLogs"))}},
+		})
+		// Its role carries no managed policy: it may write its own logs and
+		// make the lookups' calls, nothing else.
+		tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+			"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{
+				"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "lambda.amazonaws.com"},
+			}}},
+			"ManagedPolicyArns": assertions.Match_Absent(),
 		})
 	})
 }
@@ -264,7 +281,7 @@ func TestBackendExportsTheLoadBalancerArnAndDnsName(t *testing.T) {
 	tpl := template(t, "isolated/Backend-blue")
 	cdktest.Check(t, func() {
 		tpl.HasOutput(jsii.String("*"), map[string]any{
-			"Value":  map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^EnvironmentLoadBalancer")), "EnvironmentResources.LoadBalancers.0.Name"}},
+			"Value":  map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^EnvironmentLoadBalancer")), "LoadBalancerArn"}},
 			"Export": map[string]any{"Name": assertions.Match_AnyValue()},
 		})
 		tpl.HasOutput(jsii.String("*"), map[string]any{

@@ -31,7 +31,7 @@ var (
 func buildConstructFixtures(app awscdk.App) {
 	lookup := awscdk.NewStack(app, jsii.String("ConstructLoadBalancerArn"), nil)
 	env := awscdk.NewCfnResource(lookup, jsii.String("Env"), &awscdk.CfnResourceProps{Type: jsii.String("AWS::ElasticBeanstalk::Environment")})
-	arn := constructs.NewLoadBalancerArn(lookup, "Lookup", &constructs.LoadBalancerArnProps{ApplicationName: jsii.String("app"), Environment: env})
+	arn := constructs.NewLoadBalancerArn(lookup, "Lookup", &constructs.LoadBalancerArnProps{Environment: env})
 	awscdk.NewCfnOutput(lookup, jsii.String("Arn"), &awscdk.CfnOutputProps{Value: arn.LoadBalancerArn()})
 
 	proxy := awscdk.NewStack(app, jsii.String("ConstructProxy"), nil)
@@ -78,9 +78,9 @@ func panicOf(f func()) (msg string) {
 func TestLoadBalancerArnLooksUpTheEnvironmentItDependsOn(t *testing.T) {
 	tpl := template(t, "ConstructLoadBalancerArn")
 	cdktest.Check(t, func() {
-		tpl.HasResource(jsii.String("Custom::AWS"), map[string]any{"DependsOn": assertions.Match_ArrayWith(&[]any{"Env"})})
+		tpl.HasResourceProperties(jsii.String("Custom::EnvironmentLoadBalancer"), map[string]any{"EnvironmentName": map[string]any{"Ref": "Env"}})
 		tpl.HasOutput(jsii.String("Arn"), map[string]any{"Value": map[string]any{
-			"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Lookup")), "EnvironmentResources.LoadBalancers.0.Name"},
+			"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Lookup")), "LoadBalancerArn"},
 		}})
 		// The lookup function's one log group keeps a month of logs.
 		tpl.ResourceCountIs(jsii.String("AWS::Logs::LogGroup"), jsii.Number(1))
@@ -90,9 +90,9 @@ func TestLoadBalancerArnLooksUpTheEnvironmentItDependsOn(t *testing.T) {
 
 func TestLoadBalancerArnRejectsMissingProps(t *testing.T) {
 	msg := panicOf(func() {
-		constructs.NewLoadBalancerArn(awscdk.NewStack(nil, jsii.String("Bad"), nil), "Lookup", &constructs.LoadBalancerArnProps{ApplicationName: jsii.String("app")})
+		constructs.NewLoadBalancerArn(awscdk.NewStack(nil, jsii.String("Bad"), nil), "Lookup", &constructs.LoadBalancerArnProps{})
 	})
-	if !strings.Contains(msg, "ApplicationName and Environment are required") {
+	if !strings.Contains(msg, "Environment is required") {
 		t.Fatalf("NewLoadBalancerArn without an environment: panic %q", msg)
 	}
 }
@@ -142,10 +142,10 @@ func TestPrivateBeanstalkEnvironmentFillsItsDocumentedDefaults(t *testing.T) {
 			})
 		}
 		// The default platform is the Node.js branch, looked up at deploy time.
-		tpl.HasResourceProperties(jsii.String("Custom::AWS"), map[string]any{
-			"Create": assertions.Match_StringLikeRegexp(jsii.String(`"Values":\["Node.js 24 running on 64bit Amazon Linux 2023"\]`)),
+		tpl.HasResourceProperties(jsii.String("Custom::PlatformVersion"), map[string]any{
+			"Branch": "Node.js 24 running on 64bit Amazon Linux 2023",
 		})
-		tpl.ResourceCountIs(jsii.String("Custom::AWS"), jsii.Number(2))
+		tpl.ResourceCountIs(jsii.String("Custom::EnvironmentLoadBalancer"), jsii.Number(1))
 	})
 }
 

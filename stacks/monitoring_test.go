@@ -138,15 +138,13 @@ func TestBackendAlarmsWatchHealthAndTheLoadBalancersHosts(t *testing.T) {
 					"Dimensions": []any{
 						map[string]any{"Name": "LoadBalancer", "Value": map[string]any{"Fn::Join": assertions.Match_AnyValue()}},
 						map[string]any{"Name": "TargetGroup", "Value": map[string]any{"Fn::Select": []any{5, map[string]any{"Fn::Split": []any{":",
-							map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^MonitoringTargetGroupLookup")), "TargetGroups.0.TargetGroupArn"}}}}}}},
+							map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^MonitoringTargetGroupLookup")), "TargetGroupArn"}}}}}}},
 					},
 				},
 				"Period": 60, "Stat": "Maximum"}})},
 		})
-		tpl.HasResourceProperties(jsii.String("Custom::AWS"), map[string]any{
-			"Create": map[string]any{"Fn::Join": []any{"", assertions.Match_ArrayWith(&[]any{
-				assertions.Match_StringLikeRegexp(jsii.String(`"action":"describeTargetGroups"`)),
-			})}},
+		tpl.HasResourceProperties(jsii.String("Custom::LoadBalancerTargetGroup"), map[string]any{
+			"LoadBalancerArn": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^EnvironmentLoadBalancer")), "LoadBalancerArn"}},
 		})
 	})
 }

@@ -31,6 +31,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, "setting up the stack tests:", err)
 		code = 1
 	}
+	cdktest.CloseLambdaRuntime()
 	jsii.Close()
 	os.Exit(code)
 }
@@ -79,8 +80,7 @@ func setUp(m *testing.M) (int, error) {
 	buildConstructFixtures(app)
 
 	app.Synth(nil)
-	assembly, err := cdktest.ReadAssembly(dir)
-	if err != nil {
+	if assembly, err = cdktest.ReadAssembly(dir); err != nil {
 		return 0, err
 	}
 	for name, s := range assembly.Stacks {
@@ -89,7 +89,11 @@ func setUp(m *testing.M) (int, error) {
 	return m.Run(), nil
 }
 
-var lookupNetwork *Network
+var (
+	lookupNetwork *Network
+	// assembly is the synthesized fixtures, read back from their files.
+	assembly *cdktest.Assembly
+)
 
 // lookupContext is what "cdk synth" caches in cdk.context.json for the
 // pinned test environment: its availability zones and the existing VPC.

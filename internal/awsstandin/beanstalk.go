@@ -105,6 +105,40 @@ func (b *Beanstalk) AddEnvironment(env BeanstalkEnvironment) {
 	b.environments[env.Name] = env
 }
 
+// Recommended says whether arn is the recommended version of a supported
+// platform branch that the stand-in offers.
+func (b *Beanstalk) Recommended(arn string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for _, p := range b.platforms {
+		if p.PlatformArn == arn {
+			return p.PlatformLifecycleState == "recommended" && p.PlatformBranchLifecycleState == "supported"
+		}
+	}
+	return false
+}
+
+// RecommendedPlatforms are platform versions as Beanstalk lists them in
+// region: for each branch, its recommended version and the one that
+// version superseded.
+func RecommendedPlatforms(region string, branches ...string) []PlatformSummary {
+	var out []PlatformSummary
+	for _, branch := range branches {
+		for _, v := range []struct{ version, lifecycle string }{{"6.10.0", ""}, {"6.11.0", "recommended"}} {
+			out = append(out, PlatformSummary{
+				PlatformArn:   fmt.Sprintf("arn:aws:elasticbeanstalk:%s::platform/%s/%s", region, branch, v.version),
+				PlatformOwner: "AWSElasticBeanstalk", PlatformStatus: "Ready", PlatformCategory: "Node.js",
+				OperatingSystemName: "Amazon Linux", OperatingSystemVersion: "2023",
+				SupportedTierList:      []string{"WebServer/Standard", "Worker/SQS/HTTP"},
+				SupportedAddonList:     []string{"Log/S3", "Monitoring/Healthd", "WorkerDaemon/SQSD"},
+				PlatformLifecycleState: v.lifecycle, PlatformVersion: v.version,
+				PlatformBranchName: branch, PlatformBranchLifecycleState: "supported",
+			})
+		}
+	}
+	return out
+}
+
 // HidePlatformsNext makes the next n ListPlatformVersions calls answer an
 // empty list: "ListPlatformVersions ... returns only the platform versions
 // the caller is authorized to access" (API reference), so that is how a

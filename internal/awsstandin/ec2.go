@@ -70,6 +70,17 @@ func (e *EC2) AddDefaultSecurityGroup(id string) {
 	e.rules[id] = map[string]bool{ingressFromSelf: true, egressToAnywhere: true}
 }
 
+// Groups returns the ids of the security groups the stand-in knows.
+func (e *EC2) Groups() []string {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var out []string
+	for id := range e.rules {
+		out = append(out, id)
+	}
+	return out
+}
+
 // Rules returns the rules a security group has left.
 func (e *EC2) Rules(id string) []string {
 	e.mu.Lock()

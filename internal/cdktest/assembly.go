@@ -1,6 +1,7 @@
 package cdktest
 
 import (
+	"cmp"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -24,6 +25,8 @@ type Stack struct {
 	TemplateFile string
 	// Messages are the errors and warnings annotated on the stack's constructs.
 	Messages []Message
+	// Dependencies are the display names of the stacks it deploys after.
+	Dependencies []string
 }
 
 // Message is one error or warning annotation of a synthesized stack.
@@ -49,6 +52,7 @@ type manifest struct {
 		} `json:"properties"`
 		Metadata               metadata `json:"metadata"`
 		AdditionalMetadataFile string   `json:"additionalMetadataFile"`
+		Dependencies           []string `json:"dependencies"`
 	} `json:"artifacts"`
 }
 
@@ -70,6 +74,12 @@ func (a *Assembly) read(dir string) error {
 	if err := readJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
 		return err
 	}
+	names := map[string]string{}
+	for id, art := range m.Artifacts {
+		if art.Type == "aws:cloudformation:stack" {
+			names[id] = cmp.Or(art.DisplayName, id)
+		}
+	}
 	for id, art := range m.Artifacts {
 		switch art.Type {
 		case "cdk:cloud-assembly":
@@ -89,11 +99,12 @@ func (a *Assembly) read(dir string) error {
 				}
 				s.collectMessages(more)
 			}
-			name := art.DisplayName
-			if name == "" {
-				name = id
+			for _, dep := range art.Dependencies {
+				if name, isStack := names[dep]; isStack {
+					s.Dependencies = append(s.Dependencies, name)
+				}
 			}
-			a.Stacks[name] = s
+			a.Stacks[names[id]] = s
 		}
 	}
 	return nil

@@ -97,6 +97,87 @@ type Response struct {
 	Data               map[string]any
 }
 
+// NewDeployment returns a deployment into account and region, with
+// stand-ins of Elastic Beanstalk (offering platforms), Elastic Load
+// Balancing and EC2 started on loopback ports. Close stops them.
+func NewDeployment(runtime *Runtime, account, region string, platforms []awsstandin.PlatformSummary) *Deployment {
+	d := &Deployment{
+		Account: account, Region: region, Runtime: runtime,
+		Beanstalk:     awsstandin.NewBeanstalk(region, account, platforms),
+		LoadBalancing: awsstandin.NewLoadBalancing(),
+		EC2:           awsstandin.NewEC2(region, account),
+	}
+	d.Services = []*awsstandin.QueryService{&d.Beanstalk.QueryService, &d.LoadBalancing.QueryService, &d.EC2.QueryService}
+	// The SDK's service-specific endpoint variables, named after each
+	// service's SDK id ("Service-specific endpoints", AWS SDKs and Tools
+	// reference guide).
+	d.Endpoints = map[string]string{
+		"ELASTIC_BEANSTALK":         d.Beanstalk.Start(),
+		"ELASTIC_LOAD_BALANCING_V2": d.LoadBalancing.Start(),
+		"EC2":                       d.EC2.Start(),
+	}
+	return d
+}
+
+// Close stops the stand-ins.
+func (d *Deployment) Close() {
+	for _, s := range d.Services {
+		s.Close()
+	}
+}
+
+// DeployAll deploys stacks, each after the stacks it imports from, as
+// "cdk deploy" orders them.
+func (d *Deployment) DeployAll(stacks []*Stack) error {
+	pending := slices.Clone(stacks)
+	exported := map[string]bool{}
+	for len(pending) > 0 {
+		next := slices.IndexFunc(pending, func(s *Stack) bool {
+			for _, name := range Imports(s.Template) {
+				if !exported[name] {
+					return false
+				}
+			}
+			return true
+		})
+		if next < 0 {
+			return fmt.Errorf("no stack can deploy next: each of %d imports what no deployed stack exports", len(pending))
+		}
+		s := pending[next]
+		pending = slices.Delete(pending, next, next+1)
+		if err := d.Deploy(s); err != nil {
+			return err
+		}
+		outputs, _ := s.Template["Outputs"].(map[string]any)
+		for _, o := range outputs {
+			if export, ok := o.(map[string]any)["Export"].(map[string]any); ok {
+				exported[fmt.Sprint(export["Name"])] = true
+			}
+		}
+	}
+	return nil
+}
+
+// Imports returns the export names a template imports with Fn::ImportValue.
+func Imports(v any) []string {
+	var out []string
+	switch x := v.(type) {
+	case map[string]any:
+		for k, child := range x {
+			if k == "Fn::ImportValue" {
+				out = append(out, fmt.Sprint(child))
+				continue
+			}
+			out = append(out, Imports(child)...)
+		}
+	case []any:
+		for _, child := range x {
+			out = append(out, Imports(child)...)
+		}
+	}
+	return out
+}
+
 // resource is one resource of a stack being deployed.
 type resource struct {
 	logicalID  string
@@ -127,15 +208,15 @@ func (d *Deployment) Deploy(stack *Stack) error {
 	outputs, _ := stack.Template["Outputs"].(map[string]any)
 	for id, o := range outputs {
 		output := o.(map[string]any)
+		value, err := d.resolve(s, output["Value"])
+		if err != nil {
+			return fmt.Errorf("%s: output %s: %w", stack.Name, id, err)
+		}
 		export, ok := output["Export"].(map[string]any)
 		if !ok {
 			continue
 		}
 		name, err := d.resolve(s, export["Name"])
-		if err != nil {
-			return fmt.Errorf("%s: output %s: %w", stack.Name, id, err)
-		}
-		value, err := d.resolve(s, output["Value"])
 		if err != nil {
 			return fmt.Errorf("%s: output %s: %w", stack.Name, id, err)
 		}
@@ -158,6 +239,78 @@ func Dependencies(definition map[string]any) []string {
 	}
 	collectRefs(definition["Properties"], deps)
 	return slices.Sorted(maps.Keys(deps))
+}
+
+// WaitsFor returns every resource of a template that the resource id waits
+// for, directly or through others, sorted.
+func WaitsFor(resources map[string]any, id string) []string {
+	seen := map[string]bool{}
+	var visit func(string)
+	visit = func(id string) {
+		definition, ok := resources[id].(map[string]any)
+		if !ok {
+			return
+		}
+		for _, dep := range Dependencies(definition) {
+			if _, isResource := resources[dep]; isResource && !seen[dep] {
+				seen[dep] = true
+				visit(dep)
+			}
+		}
+	}
+	visit(id)
+	return slices.Sorted(maps.Keys(seen))
+}
+
+// LookupTypes are the resource types of the app's deploy-time lookups.
+var LookupTypes = []string{"Custom::PlatformVersion", "Custom::EnvironmentLoadBalancer", "Custom::LoadBalancerTargetGroup"}
+
+// Lookup is a lookup custom resource of a template, with the function that
+// answers it and what its role's permissions are made of.
+type Lookup struct {
+	LogicalID, Function, Role string
+	// Policies are the AWS::IAM::Policy resources attached to the role.
+	Policies []string
+}
+
+// Lookups returns the lookup custom resources of a template's resources.
+func Lookups(resources map[string]any) []Lookup {
+	var out []Lookup
+	for _, id := range slices.Sorted(maps.Keys(resources)) {
+		definition := resources[id].(map[string]any)
+		if !slices.Contains(LookupTypes, fmt.Sprint(definition["Type"])) {
+			continue
+		}
+		l := Lookup{LogicalID: id, Function: getAttTarget(definition["Properties"].(map[string]any)["ServiceToken"])}
+		if fn, ok := resources[l.Function].(map[string]any); ok {
+			l.Role = getAttTarget(fn["Properties"].(map[string]any)["Role"])
+		}
+		for pid, p := range resources {
+			policy := p.(map[string]any)
+			if policy["Type"] != "AWS::IAM::Policy" {
+				continue
+			}
+			roles, _ := policy["Properties"].(map[string]any)["Roles"].([]any)
+			for _, r := range roles {
+				if ref, ok := r.(map[string]any); ok && ref["Ref"] == l.Role {
+					l.Policies = append(l.Policies, pid)
+				}
+			}
+		}
+		slices.Sort(l.Policies)
+		out = append(out, l)
+	}
+	return out
+}
+
+// getAttTarget returns the logical id in {"Fn::GetAtt": [id, attribute]}.
+func getAttTarget(v any) string {
+	m, _ := v.(map[string]any)
+	att, _ := m["Fn::GetAtt"].([]any)
+	if len(att) != 2 {
+		return ""
+	}
+	return fmt.Sprint(att[0])
 }
 
 var subVariable = regexp.MustCompile(`\$\{([A-Za-z0-9:.]+)\}`)
@@ -265,6 +418,13 @@ func (d *Deployment) createAWSResource(s *deploying, r *resource, resourceType s
 			r.physicalID = name
 		}
 	case "AWS::ElasticBeanstalk::Environment":
+		if arn, ok := props["PlatformArn"].(string); ok && d.Beanstalk != nil && !d.Beanstalk.Recommended(arn) {
+			// "You can always create an environment based on the recommended
+			// platform version in a supported platform branch" ("About
+			// Elastic Beanstalk platforms"); an older one only if the account
+			// used it lately, which a fresh account has not.
+			return fmt.Errorf("PlatformArn %s is not the recommended version of a supported branch: a fresh account cannot create an environment on it", arn)
+		}
 		id := fmt.Sprintf("e-%010d", r.order)
 		lb := fmt.Sprintf("awseb-%s-%06d", id, r.order)
 		lbArn := arn("elasticloadbalancing", "loadbalancer/net/"+lb+"/0123456789abcdef")
@@ -339,6 +499,24 @@ func (d *Deployment) runCustomResource(s *deploying, r *resource, resourceType s
 		return &FailedError{Run: run, Reason: "on update: " + run.Update.Response.Reason}
 	}
 	return nil
+}
+
+// Explain describes a failed deployment: for a custom resource that
+// answered FAILED, the calls its handler made and what it logged.
+func Explain(err error) string {
+	var failed *FailedError
+	if !errors.As(err, &failed) {
+		return err.Error()
+	}
+	run := failed.Run.Create
+	if failed.Run.Update != nil {
+		run = failed.Run.Update
+	}
+	var calls []string
+	for _, c := range run.Calls {
+		calls = append(calls, c.Action)
+	}
+	return fmt.Sprintf("%v\ncalls: %v\nhandler logs:\n  %s", err, calls, strings.Join(run.Result.Logs, "\n  "))
 }
 
 // FailedError is a custom resource whose handler answered FAILED, which

@@ -55,3 +55,23 @@ func Parse(s string) (Platform, error) {
 	}
 	return Platform{Branch: s}, nil
 }
+
+// Filter is a PlatformFilter of ListPlatformVersions: Type Operator Values[0].
+type Filter struct {
+	Type     string   `json:"Type"`
+	Operator string   `json:"Operator"`
+	Values   []string `json:"Values"`
+}
+
+// RecommendedVersionFilters select the recommended version of a platform
+// branch: an environment can always be created on the recommended version
+// of a supported branch, an older one only if the account used it in the
+// last 30 days ("About Elastic Beanstalk platforms"). PlatformFilter accepts
+// PlatformBranchName, and PlatformLifecycleState "recommended"; "only one
+// value is supported for all current operators" (PlatformFilter, API reference).
+func RecommendedVersionFilters(branch string) []Filter {
+	return []Filter{
+		{Type: "PlatformBranchName", Operator: "=", Values: []string{branch}},
+		{Type: "PlatformLifecycleState", Operator: "=", Values: []string{"recommended"}},
+	}
+}

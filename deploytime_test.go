@@ -1,0 +1,111 @@
+package main
+
+import (
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"privatebackend/config"
+	"privatebackend/internal/awsstandin"
+	"privatebackend/internal/cdktest"
+	"privatebackend/internal/deploytime"
+)
+
+// The deploy-time rehearsal of the shipped configuration: every stack of
+// every environment deployed as CloudFormation would, every custom
+// resource's handler run on the pinned Node.js with the AWS SDK against
+// stand-ins of the AWS APIs. The lookups' faults are rehearsed on fixtures,
+// in the stacks tests.
+
+// deployment deploys every stack of e into a fresh simulated account: its
+// own account and region when pinned, else an arbitrary pair.
+func deployment(t *testing.T, e *config.Environment) (*deploytime.Deployment, error) {
+	t.Helper()
+	account, region := "222222222222", "eu-central-1"
+	if e.Pinned() {
+		account, region = e.Account, e.Region
+	}
+	var branches []string
+	for _, b := range e.Backends {
+		branches = append(branches, b.Platform)
+	}
+	d := deploytime.NewDeployment(cdktest.LambdaRuntime(t), account, region, awsstandin.RecommendedPlatforms(region, branches...))
+	t.Cleanup(d.Close)
+	var stacks []*deploytime.Stack
+	for _, name := range expectedStacks(e) {
+		s := stack(t, name)
+		// A Stage's nested assembly keeps its assets in the root assembly.
+		stacks = append(stacks, &deploytime.Stack{Name: s.Name, Template: s.Template, AssemblyDir: filepath.Dir(filepath.Dir(s.TemplateFile))})
+	}
+	return d, d.DeployAll(stacks)
+}
+
+// TestDeployTimeEveryCustomResourceSucceeds deploys each environment: every
+// custom resource's handler must answer SUCCESS to its Create and Update
+// events, with every attribute the templates read from it, in an answer
+// CloudFormation accepts (at most 4,096 bytes: "Custom resource response
+// objects"), having called only what its function's policy allows.
+func TestDeployTimeEveryCustomResourceSucceeds(t *testing.T) {
+	for _, e := range environments {
+		t.Run(e.Name, func(t *testing.T) {
+			d, err := deployment(t, e)
+			if err != nil {
+				t.Fatal(deploytime.Explain(err))
+			}
+			if len(d.Runs) == 0 {
+				t.Fatal("no custom resource ran")
+			}
+			for _, run := range d.Runs {
+				for _, h := range []*deploytime.HandlerRun{run.Create, run.Update} {
+					if h.Size > 4096 {
+						t.Errorf("%s/%s answered %d bytes to %s; CloudFormation accepts at most 4096", run.Stack, run.LogicalID, h.Size, h.Event["RequestType"])
+					}
+					for _, c := range h.Calls {
+						if !run.Policy.Allows(c.Permission.Action, c.Permission.Resource) {
+							t.Errorf("%s/%s called %s on %s, which its function's policy does not allow", run.Stack, run.LogicalID, c.Permission.Action, c.Permission.Resource)
+						}
+					}
+				}
+			}
+			// The CDK's handler leaves each VPC's default security group
+			// without rules (@aws-cdk/aws-ec2:restrictDefaultSecurityGroup).
+			for _, group := range d.EC2.Groups() {
+				if rules := d.EC2.Rules(group); len(rules) > 0 {
+					t.Errorf("default security group %s keeps %v", group, rules)
+				}
+			}
+		})
+	}
+}
+
+// TestDeployTimeLookupPermissionsExistBeforeTheirCalls checks every
+// template: each policy of a lookup's function waits only for what a stack
+// creates in its first seconds (roles, the function's log group and keys),
+// and the function waits for every one of them. So every permission exists
+// before the function, never just before its call, as a policy naming a
+// resource the call waits for would be (aws/aws-cdk#37085: the call then
+// runs before IAM has propagated it).
+func TestDeployTimeLookupPermissionsExistBeforeTheirCalls(t *testing.T) {
+	startOfStack := []any{"AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::KMS::Key"}
+	checked := 0
+	for _, name := range stackNames() {
+		resources, _ := stack(t, name).Template["Resources"].(map[string]any)
+		for _, lookup := range deploytime.Lookups(resources) {
+			checked++
+			functionWaitsFor := deploytime.WaitsFor(resources, lookup.Function)
+			for _, policy := range append([]string{lookup.Role}, lookup.Policies...) {
+				if !slices.Contains(functionWaitsFor, policy) {
+					t.Errorf("%s: lookup %s's function %s does not wait for its policy %s", name, lookup.LogicalID, lookup.Function, policy)
+				}
+				for _, dep := range deploytime.WaitsFor(resources, policy) {
+					if typ := resources[dep].(map[string]any)["Type"]; !slices.Contains(startOfStack, typ) {
+						t.Errorf("%s: %s, a policy of lookup %s, waits for %s (%s)", name, policy, lookup.LogicalID, dep, typ)
+					}
+				}
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no template has a lookup")
+	}
+}
