@@ -1,13 +1,16 @@
 // Command privatebackend is the CDK app: it reads the environments from the
 // context in cdk.json, validates them, and builds one awscdk.Stage per
-// environment with its Network, Backend-NAME and Api stacks.
+// environment with its Network, Alerts, Backend-NAME and Api stacks, and one
+// per account and region with its ApiGatewayAccount stack.
 package main
 
 import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -63,6 +66,7 @@ func synth(props *awscdk.AppProps) (err error) {
 		return err
 	}
 	stages := build(app, cfg.Environments)
+	accounts := buildAccounts(app, cfg.Environments)
 	// The pipeline deploys every environment, so config gives it only when
 	// no "-c env" narrows the app to one.
 	if cfg.Pipeline != nil {
@@ -70,7 +74,7 @@ func synth(props *awscdk.AppProps) (err error) {
 		if err != nil {
 			return err
 		}
-		addPipeline(app, cfg.Pipeline, cfg.Environments, stages, cliVersion)
+		addPipeline(app, cfg.Pipeline, cfg.Environments, stages, accounts, cliVersion)
 	}
 	app.Synth(nil)
 	return nil
@@ -88,9 +92,35 @@ func build(app awscdk.App, envs []*config.Environment) map[string]awscdk.Stage {
 	return stages
 }
 
+// buildAccounts adds, for each account and region the environments deploy
+// to, a stage with the ApiGatewayAccount stack, deployed once there before
+// any environment: "ApiGatewayAccount-ACCOUNT-REGION" for pinned
+// environments, "ApiGatewayAccount" (where the CLI's credentials point) for
+// environment-agnostic ones. It returns them in name order.
+func buildAccounts(app awscdk.App, envs []*config.Environment) []awscdk.Stage {
+	targets := map[string]*config.Environment{}
+	for _, e := range envs {
+		name := stacks.ApiGatewayAccountStackName
+		if e.Pinned() {
+			name += "-" + e.Account + "-" + e.Region
+		}
+		targets[name] = e
+	}
+	var out []awscdk.Stage
+	for _, name := range slices.Sorted(maps.Keys(targets)) {
+		stage := awscdk.NewStage(app, jsii.String(name), &awscdk.StageProps{Env: deployEnv(targets[name])})
+		attachGates(stage)
+		stacks.NewApiGatewayAccount(stage, "Logging", &awscdk.StackProps{
+			Description: jsii.String("API Gateway's logging role for the REST APIs of this account and region"),
+		})
+		out = append(out, stage)
+	}
+	return out
+}
+
 // addPipeline adds the Pipeline stack, which deploys the same stages wave by
 // wave, with cdk-nag's checks like every environment.
-func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environment, stages map[string]awscdk.Stage, cliVersion string) {
+func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environment, stages map[string]awscdk.Stage, accounts []awscdk.Stage, cliVersion string) {
 	byName := map[string]*config.Environment{}
 	for _, e := range envs {
 		byName[e.Name] = e
@@ -100,10 +130,11 @@ func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environmen
 			Description: jsii.String("Deploys the environments from " + cfg.Source.Repository),
 			Env:         &awscdk.Environment{Account: jsii.String(cfg.Account), Region: jsii.String(cfg.Region)},
 		},
-		Pipeline:     cfg,
-		Environments: byName,
-		Stages:       stages,
-		CLIVersion:   cliVersion,
+		Pipeline:      cfg,
+		Environments:  byName,
+		Stages:        stages,
+		AccountStages: accounts,
+		CLIVersion:    cliVersion,
 	})
 	attachGates(p.Stack)
 }

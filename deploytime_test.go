@@ -27,7 +27,7 @@ func deployment(t *testing.T, e *config.Environment) (*deploytime.Deployment, er
 	}
 	var branches []string
 	for _, b := range e.Backends {
-		branches = append(branches, b.Platform)
+		branches = append(branches, b.Beanstalk.WithDefaults().Platform)
 	}
 	d := deploytime.NewDeployment(cdktest.LambdaRuntime(t), account, region, awsstandin.RecommendedPlatforms(region, branches...))
 	t.Cleanup(d.Close)

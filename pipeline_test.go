@@ -42,12 +42,28 @@ func actionsOf(stage map[string]any) map[string]map[string]any {
 	return out
 }
 
+// pipelineStage returns the pipeline stage of a wave.
+func pipelineStage(t *testing.T, name string) map[string]any {
+	t.Helper()
+	for _, s := range pipelineStages(t) {
+		if s["Name"] == name {
+			return s
+		}
+	}
+	t.Fatalf("the pipeline has no stage %s", name)
+	return nil
+}
+
 func TestPipelineRunsItsWavesInTheConfiguredOrderAfterBuildingAndUpdatingItself(t *testing.T) {
 	var names []string
 	for _, s := range pipelineStages(t) {
-		names = append(names, s["Name"].(string))
+		// CDK Pipelines places the asset publishing stage itself, before
+		// the first wave that needs an asset.
+		if name := s["Name"].(string); name != "Assets" {
+			names = append(names, name)
+		}
 	}
-	want := []string{"Source", "Build", "UpdatePipeline", "Assets"}
+	want := []string{"Source", "Build", "UpdatePipeline", stacks.AccountsWave}
 	for _, w := range pipeline.Waves {
 		want = append(want, w.Name)
 	}
@@ -56,12 +72,23 @@ func TestPipelineRunsItsWavesInTheConfiguredOrderAfterBuildingAndUpdatingItself(
 	}
 }
 
+// TestPipelineSetsUpEveryAccountBeforeAnyEnvironment checks the first wave
+// deploys the ApiGatewayAccount stack of every account and region a wave
+// deploys to.
+func TestPipelineSetsUpEveryAccountBeforeAnyEnvironment(t *testing.T) {
+	actions := actionsOf(pipelineStage(t, stacks.AccountsWave))
+	for _, e := range environments {
+		stage, _, _ := strings.Cut(accountStack(e), "/")
+		if _, ok := actions[stage+"."+stacks.ApiGatewayAccountStackName+".Deploy"]; !ok {
+			t.Errorf("the first wave does not deploy %s; its actions: %v", accountStack(e), slices.Sorted(maps.Keys(actions)))
+		}
+	}
+}
+
 func TestPipelineWavesDeployEveryConfiguredEnvironmentAndWaitForApprovals(t *testing.T) {
-	stages := pipelineStages(t)
 	deployed := map[string]bool{}
-	for i, w := range pipeline.Waves {
-		stage := stages[4+i]
-		actions := actionsOf(stage)
+	for _, w := range pipeline.Waves {
+		actions := actionsOf(pipelineStage(t, w.Name))
 		approval, hasApproval := actions["Approve-"+w.Name]
 		if hasApproval != w.Approval {
 			t.Errorf("wave %s: manual approval %v, want %v", w.Name, hasApproval, w.Approval)

@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/ebplatform"
 )
 
@@ -18,14 +19,6 @@ const (
 	// EgressEndpoints keeps the subnets isolated and reaches AWS services
 	// through VPC endpoints only.
 	EgressEndpoints = "endpoints"
-)
-
-// Deployment policies of a backend, as Beanstalk names them.
-const (
-	// DeploymentRolling replaces instances in batches, keeping the rest in service.
-	DeploymentRolling = "Rolling"
-	// DeploymentImmutable deploys to a fresh Auto Scaling group and swaps it in.
-	DeploymentImmutable = "Immutable"
 )
 
 // API authorization modes.
@@ -62,31 +55,15 @@ type Environment struct {
 
 // Monitoring configures the alarms of an environment: on each API stage a
 // 5XX error rate and a latency percentile, on each backend its enhanced
-// health and its load balancer's unhealthy hosts. All share one period and
-// alarm after that many consecutive breaching periods.
+// health and its load balancer's unhealthy hosts. All share one schedule.
+// The thresholds and the schedule are the monitoring constructs' settings,
+// with their defaults.
 type Monitoring struct {
 	// Emails are subscribed to the alarm topic (each confirms by email).
 	// Default: none.
 	Emails []string `json:"emails"`
-	// ErrorRatePercent is the share of a stage's requests answered with 5XX
-	// above which its error alarm fires. Default: 5.
-	ErrorRatePercent float64 `json:"errorRatePercent"`
-	// MinRequests is the number of requests per period below which a
-	// stage's error rate is not judged, so a quiet stage does not flap.
-	// Default: 20.
-	MinRequests int `json:"minRequests"`
-	// LatencyPercentile is the latency statistic alarmed on, "p50" to
-	// "p99.9". Default: "p99".
-	LatencyPercentile string `json:"latencyPercentile"`
-	// LatencyThresholdMs is the latency, in milliseconds, above which a
-	// stage's latency alarm fires. Default: 2000.
-	LatencyThresholdMs int `json:"latencyThresholdMs"`
-	// PeriodMinutes is the length of one evaluated period: 1, 5, 10, 15,
-	// 30 or 60. Default: 5.
-	PeriodMinutes int `json:"periodMinutes"`
-	// EvaluationPeriods is how many consecutive breaching periods raise an
-	// alarm. Default: 3.
-	EvaluationPeriods int `json:"evaluationPeriods"`
+	settings.StageAlarms
+	settings.AlarmSchedule
 }
 
 // Network configures the VPC of an environment.
@@ -109,34 +86,15 @@ type Network struct {
 	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
 }
 
-// Backend configures one Elastic Beanstalk backend of an environment.
+// Backend configures one Elastic Beanstalk backend of an environment: the
+// private Beanstalk environment's settings, with their defaults, and the
+// version the sample application reports.
 type Backend struct {
 	// Name is the backend's key in cdk.json; it names the stack Backend-NAME.
 	Name string `json:"-"`
-	// Platform is a Beanstalk platform branch, whose recommended version is
-	// looked up when the backend is created and when the branch changes, or
-	// the ARN of one exact platform version. Default: DefaultPlatform.
-	Platform string `json:"platform"`
-	// PlatformRefresh is any value; changing it (e.g. to today's date) looks
-	// the branch's recommended version up again on the next deploy.
-	// Default: "".
-	PlatformRefresh string `json:"platformRefresh"`
-	// InstanceTypes lists the EC2 instance types, the first preferred.
-	// Default: ["t3.small"].
-	InstanceTypes []string `json:"instanceTypes"`
-	// MinInstances is the Auto Scaling group's minimum size. Default: 2.
-	MinInstances int `json:"minInstances"`
-	// MaxInstances is the Auto Scaling group's maximum size. Default: 4.
-	MaxInstances int `json:"maxInstances"`
-	// DeploymentPolicy is "Rolling" or "Immutable". Default: "Rolling".
-	DeploymentPolicy string `json:"deploymentPolicy"`
+	settings.Beanstalk
 	// AppVersion is the version the sample application reports. Default: "1".
 	AppVersion string `json:"appVersion"`
-	// LogRetentionDays is how long streamed instance logs are kept. Default: 30.
-	LogRetentionDays int `json:"logRetentionDays"`
-	// UpdateWindow is the weekly window for managed platform updates, as
-	// "Day:HH:MM" in UTC. Default: "Sun:03:00".
-	UpdateWindow string `json:"updateWindow"`
 }
 
 // API configures the REST API of an environment.
@@ -150,45 +108,24 @@ type API struct {
 	Waf bool `json:"waf"`
 	// Routes lists explicit routes in addition to the catch-all proxy.
 	// Default: none.
-	Routes []Route `json:"routes"`
+	Routes []settings.Route `json:"routes"`
 	// VpcLinkQuota is the number of REST API VPC links allowed in one account
 	// and region. Default: 20.
 	VpcLinkQuota int `json:"vpcLinkQuota"`
-	// AccessLogRetentionDays is how long stage access logs are kept. Default: 90.
-	AccessLogRetentionDays int `json:"accessLogRetentionDays"`
+	// AccessLogRetentionDays is how long stage access logs are kept, a
+	// CloudWatch Logs retention; the API construct's setting, with its
+	// default (90).
+	AccessLogRetentionDays *int `json:"accessLogRetentionDays"`
 }
 
-// Route is an explicit API route, proxied to the same path on the backend.
-type Route struct {
-	// Path is the resource path, such as "/orders/{id}".
-	Path string `json:"path"`
-	// Methods are the HTTP methods of the route. Default: ["ANY"].
-	Methods []string `json:"methods"`
-}
-
-// Stage configures one API stage: which backend it points at and its limits.
+// Stage configures one API stage: the backend it points at, and the API
+// construct's stage settings (throttling, a canary), with their defaults.
 type Stage struct {
 	// Name is the stage's key in cdk.json; it is the stage name in the URL.
 	Name string `json:"-"`
 	// Backend names the backend the stage sends traffic to. Required.
 	Backend string `json:"backend"`
-	// RateLimit is the steady-state request rate limit (requests per second).
-	// Default: 100.
-	RateLimit float64 `json:"rateLimit"`
-	// BurstLimit is the burst request limit. Default: 200.
-	BurstLimit int `json:"burstLimit"`
-	// Canary sends a share of the stage's traffic to another backend.
-	// Default: none.
-	Canary *Canary `json:"canary"`
-}
-
-// Canary overrides a stage's variables for a percentage of its requests.
-type Canary struct {
-	// Backend names the backend that receives the canary traffic. Required.
-	Backend string `json:"backend"`
-	// Percent is the share of requests sent to Backend, above 0 and below 100.
-	// Required.
-	Percent float64 `json:"percent"`
+	settings.Stage
 }
 
 func (n *Network) setDefaults() {
@@ -199,14 +136,7 @@ func (n *Network) setDefaults() {
 }
 
 func (b *Backend) setDefaults() {
-	b.Platform = DefaultPlatform
-	b.InstanceTypes = []string{"t3.small"}
-	b.MinInstances = 2
-	b.MaxInstances = 4
-	b.DeploymentPolicy = DeploymentRolling
 	b.AppVersion = "1"
-	b.LogRetentionDays = 30
-	b.UpdateWindow = "Sun:03:00"
 }
 
 func (a *API) setDefaults() {
@@ -215,31 +145,11 @@ func (a *API) setDefaults() {
 	// "VPC links per account per Region: 20" ("Quotas for configuring and
 	// running a REST API in API Gateway").
 	a.VpcLinkQuota = 20
-	a.AccessLogRetentionDays = 90
-}
-
-func (r *Route) setDefaults() {
-	r.Methods = []string{"ANY"}
-}
-
-func (s *Stage) setDefaults() {
-	s.RateLimit = 100
-	s.BurstLimit = 200
-}
-
-func (m *Monitoring) setDefaults() {
-	m.ErrorRatePercent = 5
-	m.MinRequests = 20
-	m.LatencyPercentile = "p99"
-	m.LatencyThresholdMs = 2000
-	m.PeriodMinutes = 5
-	m.EvaluationPeriods = 3
 }
 
 func (e *Environment) setDefaults() {
 	e.Network.setDefaults()
 	e.API.setDefaults()
-	e.Monitoring.setDefaults()
 }
 
 // Pinned reports whether the environment names its account and region.

@@ -4,10 +4,10 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"slices"
 	"strings"
 	"testing"
 
+	"privatebackend/constructs/settings"
 	_ "privatebackend/internal/cdktest" // defines -update for "go test ./... -update"
 )
 
@@ -22,55 +22,37 @@ func load(t *testing.T, raw, selected string) ([]*Environment, error) {
 
 const minimal = `{"dev": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}`
 
-func TestDefaultsFillWhatIsLeftOut(t *testing.T) {
+// TestConstructSettingsPassThroughAsSet checks the split of defaults: config
+// fills the app's own (names, the network, the API's authorization and WAF,
+// the sample app's version) and passes the constructs' settings through as
+// the user wrote them, so each construct applies its own defaults.
+func TestConstructSettingsPassThroughAsSet(t *testing.T) {
 	envs, err := load(t, minimal, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := envs[0]
 	b, s := e.Backends["blue"], e.API.Stages["live"]
-	checks := map[string][2]any{
-		"network.cidr":         {e.Network.Cidr, "10.0.0.0/16"},
-		"network.maxAzs":       {e.Network.MaxAzs, 2},
-		"network.egress":       {e.Network.Egress, EgressEndpoints},
-		"backend name":         {b.Name, "blue"},
-		"backend minInstances": {b.MinInstances, 2},
-		"backend platform":     {b.Platform, DefaultPlatform},
-		"stage name":           {s.Name, "live"},
-		"stage rateLimit":      {s.RateLimit, 100.0},
-		"api authorization":    {e.API.Authorization, AuthorizationIAM},
-		"api waf":              {e.API.Waf, true},
-		"api vpcLinkQuota":     {e.API.VpcLinkQuota, 20},
-		"monitoring errorRate": {e.Monitoring.ErrorRatePercent, 5.0},
-		"monitoring minReq":    {e.Monitoring.MinRequests, 20},
-		"monitoring latency":   {e.Monitoring.LatencyPercentile, "p99"},
-		"monitoring latencyMs": {e.Monitoring.LatencyThresholdMs, 2000},
-		"monitoring period":    {e.Monitoring.PeriodMinutes, 5},
-		"monitoring periods":   {e.Monitoring.EvaluationPeriods, 3},
-		"monitoring emails":    {len(e.Monitoring.Emails), 0},
+	if b.Name != "blue" || s.Name != "live" || b.AppVersion != "1" || e.API.Authorization != AuthorizationIAM || !e.API.Waf {
+		t.Errorf("the app's defaults are missing: %+v, %+v, %+v", b, s, e.API)
 	}
-	for what, c := range checks {
-		if c[0] != c[1] {
-			t.Errorf("%s = %v, want %v", what, c[0], c[1])
-		}
+	if b.Beanstalk != (settings.Beanstalk{}) || s.Stage != (settings.Stage{}) ||
+		e.Monitoring.StageAlarms != (settings.StageAlarms{}) || e.Monitoring.AlarmSchedule != (settings.AlarmSchedule{}) {
+		t.Errorf("construct settings left out were filled in: %+v, %+v, %+v", b.Beanstalk, s.Stage, e.Monitoring)
 	}
-	if !slices.Equal(b.InstanceTypes, []string{"t3.small"}) || e.Network.NatGateways != nil || e.Pinned() {
-		t.Errorf("unexpected defaults: %+v, %+v", b, e.Network)
-	}
-}
-
-func TestValuesOverrideDefaults(t *testing.T) {
-	envs, err := load(t, `{"prod": {"account": "123456789012", "region": "eu-west-1",
+	envs, err = load(t, `{"prod": {"account": "123456789012", "region": "eu-west-1",
 		"network": {"maxAzs": 3, "egress": "nat", "natGateways": 1},
-		"backends": {"blue": {"instanceTypes": ["m7g.large"], "minInstances": 3, "maxInstances": 6}},
-		"api": {"waf": false, "stages": {"live": {"backend": "blue", "canary": {"backend": "blue", "percent": 5}}}}}}`, "")
+		"backends": {"blue": {"instanceType": "m7g.large", "minInstances": 3, "maxInstances": 6}},
+		"monitoring": {"periodMinutes": 1},
+		"api": {"waf": false, "stages": {"live": {"backend": "blue", "burstLimit": 5, "canary": {"backend": "blue", "percent": 5}}}}}}`, "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := envs[0]
-	if !e.Pinned() || e.Network.MaxAzs != 3 || *e.Network.NatGateways != 1 || e.API.Waf ||
-		e.Backends["blue"].InstanceTypes[0] != "m7g.large" || e.API.Stages["live"].Canary.Percent != 5 {
-		t.Errorf("values not taken: %+v", e)
+	e = envs[0]
+	b, s = e.Backends["blue"], e.API.Stages["live"]
+	if !e.Pinned() || e.Network.MaxAzs != 3 || *e.Network.NatGateways != 1 || e.API.Waf || b.InstanceType != "m7g.large" ||
+		*b.MinInstances != 3 || *s.BurstLimit != 5 || s.RateLimit != nil || s.Canary.Percent != 5 || *e.Monitoring.PeriodMinutes != 1 {
+		t.Errorf("values not taken as written: %+v", e)
 	}
 }
 

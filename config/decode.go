@@ -74,6 +74,11 @@ func decode(raw any, out reflect.Value, path string, p *problems) {
 			p.add(path, "is %s; %s", describe(raw), want(out.Type()))
 			return
 		}
+		if s == "" {
+			// An unset setting takes its default; an empty one is a slip.
+			p.add(path, "is an empty string; set a value, or remove the key to use its default")
+			return
+		}
 		out.SetString(s)
 	case reflect.Bool:
 		b, ok := raw.(bool)
@@ -112,18 +117,20 @@ func newElem(t reflect.Type) reflect.Value {
 }
 
 func decodeStruct(obj map[string]any, out reflect.Value, path string, p *problems) {
-	fields := map[string]int{}
+	// Fields of embedded structs (a construct's settings) are keys of the
+	// same object, as encoding/json reads them.
+	fields := map[string][]int{}
 	var names []string
-	for i := 0; i < out.NumField(); i++ {
-		name, _, _ := strings.Cut(out.Type().Field(i).Tag.Get("json"), ",")
-		if name == "" || name == "-" {
+	for _, f := range reflect.VisibleFields(out.Type()) {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if f.Anonymous || name == "" || name == "-" {
 			continue
 		}
-		fields[name] = i
+		fields[name] = f.Index
 		names = append(names, name)
 	}
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
-		i, ok := fields[key]
+		index, ok := fields[key]
 		if !ok {
 			msg := fmt.Sprintf("unknown key %q", key)
 			if s := nearest(key, names); s != "" {
@@ -134,7 +141,7 @@ func decodeStruct(obj map[string]any, out reflect.Value, path string, p *problem
 			p.add(path, "%s", msg)
 			continue
 		}
-		decode(obj[key], out.Field(i), path+"."+key, p)
+		decode(obj[key], out.FieldByIndex(index), path+"."+key, p)
 	}
 }
 

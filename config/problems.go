@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"strings"
+
+	"privatebackend/constructs/settings"
 )
 
 // problems collects every configuration mistake of one run, each under the
@@ -13,6 +15,13 @@ type problems struct {
 
 func (p *problems) add(path, format string, args ...any) {
 	p.lines = append(p.lines, path+": "+fmt.Sprintf(format, args...))
+}
+
+// addAll adds problems a settings check found, their keys relative to at.
+func (p *problems) addAll(at string, found settings.Problems) {
+	for _, f := range found.Within(at) {
+		p.lines = append(p.lines, f.Error())
+	}
 }
 
 func (p *problems) err() error {

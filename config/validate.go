@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/ebplatform"
 )
 
@@ -18,20 +19,9 @@ var (
 	// A backend name becomes part of a stack name and a construct id.
 	backendName = regexp.MustCompile(`^[a-z][a-z0-9]{0,19}$`)
 	// API Gateway stage names allow letters, digits and underscores.
-	stageName         = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
-	accountID         = regexp.MustCompile(`^[0-9]{12}$`)
-	regionName        = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	vpcID             = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
-	instanceType      = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	updateWindow      = regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01][0-9]|2[0-3]):[0-5][0-9]$`)
-	routePath         = regexp.MustCompile(`^(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))+$`)
-	emailAddress      = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[^@\s]+$`)
-	latencyPercentile = regexp.MustCompile(`^p(50|75|90|95|99|99\.9)$`)
-	// alarmPeriods are the periods, in minutes, that monitoring.periodMinutes accepts.
-	alarmPeriods = []int{1, 5, 10, 15, 30, 60}
-	// platformRefresh ends up as a custom resource property; keep it short and plain.
-	platformRefresh = regexp.MustCompile(`^[A-Za-z0-9._-]{0,64}$`)
-	httpMethods     = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
+	accountID  = regexp.MustCompile(`^[0-9]{12}$`)
+	regionName = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
+	vpcID      = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
 )
 
 func (e *Environment) validate(p *problems) {
@@ -68,35 +58,9 @@ func (e *Environment) validate(p *problems) {
 }
 
 func (m *Monitoring) validate(at string, p *problems) {
-	for i, email := range m.Emails {
-		if !emailAddress.MatchString(email) {
-			p.add(fmt.Sprintf("%s.emails[%d]", at, i), "%q is not an email address; want e.g. \"oncall@example.com\"", email)
-		}
-	}
-	if m.ErrorRatePercent <= 0 || m.ErrorRatePercent > 100 {
-		p.add(at+".errorRatePercent", "%v is out of range; use a percentage above 0 and at most 100", m.ErrorRatePercent)
-	}
-	if m.MinRequests < 1 {
-		p.add(at+".minRequests", "%d is too small; use at least 1 request per period", m.MinRequests)
-	}
-	if !latencyPercentile.MatchString(m.LatencyPercentile) {
-		p.add(at+".latencyPercentile", "%q is not a latency percentile; use one of p50, p75, p90, p95, p99, p99.9", m.LatencyPercentile)
-	}
-	// API Gateway's integration timeout is at most 29 seconds by default
-	// ("Quotas for configuring and running a REST API in API Gateway").
-	if m.LatencyThresholdMs < 1 || m.LatencyThresholdMs > 29000 {
-		p.add(at+".latencyThresholdMs", "%d is out of range; use 1 to 29000 milliseconds", m.LatencyThresholdMs)
-	}
-	if !slices.Contains(alarmPeriods, m.PeriodMinutes) {
-		p.add(at+".periodMinutes", "%d is not an alarm period here; use one of %s", m.PeriodMinutes, strings.Trim(fmt.Sprint(alarmPeriods), "[]"))
-	}
-	// EvaluationPeriods times Period cannot exceed 86,400 seconds (PutMetricAlarm API reference).
-	switch {
-	case m.EvaluationPeriods < 1:
-		p.add(at+".evaluationPeriods", "%d is too small; use at least 1", m.EvaluationPeriods)
-	case m.EvaluationPeriods*m.PeriodMinutes > 24*60:
-		p.add(at+".evaluationPeriods", "%d periods of %d minutes is more than the one day an alarm can evaluate", m.EvaluationPeriods, m.PeriodMinutes)
-	}
+	p.addAll(at, settings.EmailProblems(m.Emails))
+	p.addAll(at, m.StageAlarms.Problems())
+	p.addAll(at, m.AlarmSchedule.Problems())
 }
 
 func (n *Network) validate(at string, pinned bool, p *problems) {
@@ -140,59 +104,18 @@ func (n *Network) validate(at string, pinned bool, p *problems) {
 	default:
 		p.add(at+".egress", "%q is not an egress mode; use %q or %q", n.Egress, EgressEndpoints, EgressNat)
 	}
-	validateRetention(at+".flowLogRetentionDays", n.FlowLogRetentionDays, p)
+	p.addAll(at, settings.LogRetentionProblems("flowLogRetentionDays", n.FlowLogRetentionDays))
 }
 
 func (b *Backend) validate(at string, e *Environment, p *problems) {
-	b.validatePlatform(at, e, p)
-	if len(b.InstanceTypes) == 0 {
-		p.add(at+".instanceTypes", "is empty; list at least one instance type, e.g. [\"t3.small\"]")
-	}
-	for i, t := range b.InstanceTypes {
-		if !instanceType.MatchString(t) {
-			p.add(fmt.Sprintf("%s.instanceTypes[%d]", at, i), "%q is not an instance type; want e.g. \"t3.small\"", t)
-		}
-	}
-	if len(b.InstanceTypes) > 40 {
-		p.add(at+".instanceTypes", "lists %d types; Beanstalk accepts at most 40", len(b.InstanceTypes))
-	}
-	switch {
-	case b.MinInstances < 1:
-		p.add(at+".minInstances", "%d is too small; use at least 1 (2 or more to serve from two availability zones)", b.MinInstances)
-	case b.MaxInstances < 1:
-		p.add(at+".maxInstances", "%d is too small; use at least 1", b.MaxInstances)
-	case b.MinInstances > b.MaxInstances:
-		p.add(at+".minInstances", "%d is greater than maxInstances (%d); raise maxInstances or lower minInstances", b.MinInstances, b.MaxInstances)
-	case b.MaxInstances > 10000:
-		p.add(at+".maxInstances", "%d is more than Auto Scaling allows (10000)", b.MaxInstances)
-	}
-	if b.DeploymentPolicy != DeploymentRolling && b.DeploymentPolicy != DeploymentImmutable {
-		p.add(at+".deploymentPolicy", "%q is not supported; use %q or %q", b.DeploymentPolicy, DeploymentRolling, DeploymentImmutable)
+	p.addAll(at, b.Beanstalk.Problems())
+	// A platform version ARN names its region; Beanstalk offers platform
+	// versions per region ("About Elastic Beanstalk platforms").
+	if platform, err := ebplatform.Parse(b.Platform); err == nil && platform.Arn != "" && e.Pinned() && platform.Region != e.Region {
+		p.add(at+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, platform.Region, e.Region)
 	}
 	if strings.TrimSpace(b.AppVersion) == "" {
 		p.add(at+".appVersion", "is empty; use e.g. \"1\"")
-	}
-	validateRetention(at+".logRetentionDays", b.LogRetentionDays, p)
-	if !updateWindow.MatchString(b.UpdateWindow) {
-		p.add(at+".updateWindow", "%q is not a weekly window; want \"Day:HH:MM\" in UTC, e.g. \"Sun:03:00\"", b.UpdateWindow)
-	}
-}
-
-// validatePlatform checks that platform names a branch or a platform
-// version ARN (in the environment's own region when it is pinned), and that
-// platformRefresh is only used with a branch.
-func (b *Backend) validatePlatform(at string, e *Environment, p *problems) {
-	platform, err := ebplatform.Parse(b.Platform)
-	switch {
-	case err != nil:
-		p.add(at+".platform", "%v", err)
-	case platform.Arn != "" && e.Pinned() && platform.Region != e.Region:
-		p.add(at+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, platform.Region, e.Region)
-	case platform.Arn != "" && b.PlatformRefresh != "":
-		p.add(at+".platformRefresh", "is set but platform is a platform version ARN, which is never looked up; remove platformRefresh or name a platform branch")
-	}
-	if !platformRefresh.MatchString(b.PlatformRefresh) {
-		p.add(at+".platformRefresh", "%q is not a refresh token; use up to 64 letters, digits, dots, dashes or underscores, e.g. today's date \"2026-11-26\"", b.PlatformRefresh)
 	}
 }
 
@@ -203,20 +126,11 @@ func (a *API) validate(at string, e *Environment, p *problems) {
 	if a.VpcLinkQuota < 1 {
 		p.add(at+".vpcLinkQuota", "%d is too small; the default REST API quota is 20 VPC links per account and region", a.VpcLinkQuota)
 	}
-	validateRetention(at+".accessLogRetentionDays", a.AccessLogRetentionDays, p)
+	if a.AccessLogRetentionDays != nil {
+		p.addAll(at, settings.LogRetentionProblems("accessLogRetentionDays", *a.AccessLogRetentionDays))
+	}
 	for i, r := range a.Routes {
-		rat := fmt.Sprintf("%s.routes[%d]", at, i)
-		if !routePath.MatchString(r.Path) || r.Path == "/{proxy+}" {
-			p.add(rat+".path", "%q is not a route path; want e.g. \"/orders/{id}\" (the catch-all proxy is always there)", r.Path)
-		}
-		if len(r.Methods) == 0 {
-			p.add(rat+".methods", "is empty; list at least one of %s", strings.Join(httpMethods, ", "))
-		}
-		for j, m := range r.Methods {
-			if !slices.Contains(httpMethods, m) {
-				p.add(fmt.Sprintf("%s.methods[%d]", rat, j), "%q is not an HTTP method; use one of %s", m, strings.Join(httpMethods, ", "))
-			}
-		}
+		p.addAll(fmt.Sprintf("%s.routes[%d]", at, i), r.Problems())
 	}
 	if len(a.Stages) == 0 {
 		p.add(at+".stages", "is missing or empty; define at least one stage, e.g. {\"live\": {\"backend\": \"blue\"}}")
@@ -224,21 +138,10 @@ func (a *API) validate(at string, e *Environment, p *problems) {
 	for _, name := range e.StageNames() {
 		s := a.Stages[name]
 		sat := at + ".stages." + name
-		if !stageName.MatchString(name) {
-			p.add(sat, "stage name %q is not valid; use letters, digits and underscores", name)
-		}
 		validateBackendRef(sat+".backend", s.Backend, e, p)
-		if s.RateLimit <= 0 {
-			p.add(sat+".rateLimit", "%v is not a rate; use a number of requests per second above 0", s.RateLimit)
-		}
-		if s.BurstLimit < 1 {
-			p.add(sat+".burstLimit", "%d is too small; use at least 1", s.BurstLimit)
-		}
-		if s.Canary != nil {
+		p.addAll(sat, s.Stage.Problems(name))
+		if s.Canary != nil && s.Canary.Backend != "" {
 			validateBackendRef(sat+".canary.backend", s.Canary.Backend, e, p)
-			if s.Canary.Percent <= 0 || s.Canary.Percent >= 100 {
-				p.add(sat+".canary.percent", "%v is out of range; use a percentage above 0 and below 100", s.Canary.Percent)
-			}
 		}
 	}
 }
@@ -250,15 +153,6 @@ func validateBackendRef(at, name string, e *Environment, p *problems) {
 	}
 	if _, ok := e.Backends[name]; !ok {
 		p.add(at, "%q is not a backend of this environment; defined backends: %s", name, strings.Join(e.BackendNames(), ", "))
-	}
-}
-
-// retentionDays are the values CloudWatch Logs accepts for a log group.
-var retentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
-
-func validateRetention(at string, days int, p *problems) {
-	if !slices.Contains(retentionDays, days) {
-		p.add(at, "%d is not a CloudWatch Logs retention; use one of %s", days, strings.Trim(fmt.Sprint(retentionDays), "[]"))
 	}
 }
 

@@ -2,7 +2,6 @@ package constructs
 
 import (
 	"fmt"
-	"net/mail"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
@@ -11,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/constructs/settings"
 )
 
 // AlarmTopicProps configures an AlarmTopic.
@@ -43,10 +44,8 @@ func NewAlarmTopic(scope cdkconstructs.Construct, id string, props *AlarmTopicPr
 	if props == nil {
 		props = &AlarmTopicProps{}
 	}
-	for _, email := range props.Emails {
-		if _, err := mail.ParseAddress(email); err != nil {
-			panic(fmt.Sprintf("constructs.NewAlarmTopic %q: %q is not an email address", id, email))
-		}
+	if err := settings.EmailProblems(props.Emails).Err("Emails"); err != nil {
+		panic(fmt.Sprintf("constructs.NewAlarmTopic %q: %v", id, err))
 	}
 	a := &alarmTopic{}
 	cdkconstructs.NewConstruct_Override(a, scope, &id)

@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/constructs/settings"
 )
 
 // Enhanced health reports an environment's health as EnvironmentHealth: 0 OK,
@@ -36,8 +38,9 @@ type BackendMonitoringProps struct {
 	Topic awssns.ITopic
 	// AlarmNamePrefix starts every alarm's name. Default: the stack name.
 	AlarmNamePrefix string
-	// Schedule is how the alarms evaluate. Default: see AlarmSchedule.
-	Schedule AlarmSchedule
+	// Schedule is how the alarms evaluate; each setting left unset takes its
+	// default.
+	Schedule settings.AlarmSchedule
 }
 
 // BackendMonitoring holds the alarms and dashboard widgets of one private
@@ -69,10 +72,13 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 	if props == nil || props.Name == "" || props.EnvironmentName == nil || props.LoadBalancerArn == nil || props.Topic == nil {
 		panic(fmt.Sprintf("constructs.NewBackendMonitoring %q: Name, EnvironmentName, LoadBalancerArn and Topic are required", id))
 	}
+	if err := props.Schedule.Problems().Err("Schedule"); err != nil {
+		panic(fmt.Sprintf("constructs.NewBackendMonitoring %q: %v", id, err))
+	}
 	b := &backendMonitoring{}
 	cdkconstructs.NewConstruct_Override(b, scope, &id)
 	stack := awscdk.Stack_Of(b)
-	schedule := props.Schedule.withDefaults()
+	schedule := props.Schedule.WithDefaults()
 	prefix := props.AlarmNamePrefix
 	if prefix == "" {
 		prefix = *stack.StackName()
@@ -83,9 +89,9 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 	// in its publication does not count as breaching, and over about as long
 	// in all as the other alarms.
 	healthSchedule := schedule
-	if seconds := int(*schedule.Period.ToSeconds(nil)); seconds < 300 {
-		healthSchedule.Period = awscdk.Duration_Minutes(jsii.Number(5))
-		healthSchedule.EvaluationPeriods = (schedule.EvaluationPeriods*seconds + 299) / 300
+	if minutes := *schedule.PeriodMinutes; minutes < 5 {
+		healthSchedule.PeriodMinutes = ptr(5)
+		healthSchedule.EvaluationPeriods = ptr((*schedule.EvaluationPeriods*minutes + 4) / 5)
 	}
 	health := awscloudwatch.NewMetric(&awscloudwatch.MetricProps{
 		// Enhanced health publishes EnvironmentHealth, per EnvironmentName, with
@@ -94,7 +100,7 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 		MetricName:    jsii.String("EnvironmentHealth"),
 		DimensionsMap: &map[string]*string{"EnvironmentName": props.EnvironmentName},
 		Statistic:     jsii.String("Maximum"),
-		Period:        healthSchedule.Period,
+		Period:        period(healthSchedule),
 		Label:         jsii.String("environment health (0 OK, 15 Warning, 20 Degraded, 25 Severe)"),
 	})
 	// The Network Load Balancer's host counts are reported per LoadBalancer
@@ -105,7 +111,7 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 		LoadBalancerArns: props.LoadBalancerArn,
 	})
 	hostMetric := func(m func(*awscloudwatch.MetricOptions) awscloudwatch.Metric, statistic, label string) awscloudwatch.Metric {
-		return m(&awscloudwatch.MetricOptions{Statistic: jsii.String(statistic), Period: schedule.Period, Label: jsii.String(label)})
+		return m(&awscloudwatch.MetricOptions{Statistic: jsii.String(statistic), Period: period(schedule), Label: jsii.String(label)})
 	}
 	unhealthy := hostMetric(targetGroup.Metrics().UnHealthyHostCount, "Maximum", "unhealthy hosts")
 

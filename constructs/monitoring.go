@@ -1,34 +1,23 @@
 package constructs
 
 import (
-	"cmp"
-
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/constructs/settings"
 )
 
-// AlarmSchedule is how every alarm of a monitoring construct evaluates its
-// metric: over periods of one length, raising the alarm after a number of
-// consecutive breaching periods.
-type AlarmSchedule struct {
-	// Period is the length of one evaluated period. Default: 5 minutes.
-	Period awscdk.Duration
-	// EvaluationPeriods is how many consecutive breaching periods raise the
-	// alarm. Default: 3.
-	EvaluationPeriods int
+// period is the length of one period of a schedule with its defaults applied.
+func period(s settings.AlarmSchedule) awscdk.Duration {
+	return awscdk.Duration_Minutes(jsii.Number(*s.PeriodMinutes))
 }
 
-func (s AlarmSchedule) withDefaults() AlarmSchedule {
-	if s.Period == nil {
-		s.Period = awscdk.Duration_Minutes(jsii.Number(5))
-	}
-	s.EvaluationPeriods = cmp.Or(s.EvaluationPeriods, 3)
-	return s
-}
+// ptr returns a pointer to a copy of v.
+func ptr[T any](v T) *T { return &v }
 
 // alarmSpec is one alarm of a monitoring construct.
 type alarmSpec struct {
@@ -43,15 +32,15 @@ type alarmSpec struct {
 
 // newAlarm creates an alarm that notifies topic when it enters ALARM and
 // when it returns to OK.
-func newAlarm(scope cdkconstructs.Construct, id string, spec alarmSpec, schedule AlarmSchedule, topic awssns.ITopic) awscloudwatch.Alarm {
+func newAlarm(scope cdkconstructs.Construct, id string, spec alarmSpec, schedule settings.AlarmSchedule, topic awssns.ITopic) awscloudwatch.Alarm {
 	props := &awscloudwatch.AlarmProps{
 		AlarmName:          jsii.String(spec.name),
 		AlarmDescription:   jsii.String(spec.description),
 		Metric:             spec.metric,
 		Threshold:          jsii.Number(spec.threshold),
 		ComparisonOperator: spec.comparison,
-		EvaluationPeriods:  jsii.Number(schedule.EvaluationPeriods),
-		DatapointsToAlarm:  jsii.Number(schedule.EvaluationPeriods),
+		EvaluationPeriods:  jsii.Number(*schedule.EvaluationPeriods),
+		DatapointsToAlarm:  jsii.Number(*schedule.EvaluationPeriods),
 		TreatMissingData:   spec.missingData,
 	}
 	if spec.lowSampleCountPercentile != "" {

@@ -1,20 +1,20 @@
 package constructs
 
 import (
-	"cmp"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
-	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticbeanstalk"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/ebplatform"
 	"privatebackend/internal/nag"
 )
@@ -22,14 +22,6 @@ import (
 // ListenerPort is the port the Network Load Balancer listens on and forwards
 // to the instances (the platform's nginx, in front of the application).
 const ListenerPort = 80
-
-// Deployment policies of a PrivateBeanstalkEnvironment, as Beanstalk names them.
-const (
-	// DeploymentRolling replaces instances in batches of one, keeping the rest in service.
-	DeploymentRolling = "Rolling"
-	// DeploymentImmutable deploys to a fresh Auto Scaling group and swaps it in.
-	DeploymentImmutable = "Immutable"
-)
 
 // PrivateBeanstalkEnvironmentProps configures a PrivateBeanstalkEnvironment.
 type PrivateBeanstalkEnvironmentProps struct {
@@ -43,30 +35,9 @@ type PrivateBeanstalkEnvironmentProps struct {
 	// Subnets are private subnets, in at least two availability zones, for
 	// both the instances and the load balancer. Required.
 	Subnets []awsec2.ISubnet
-	// Platform is a platform branch name, whose recommended version is looked
-	// up at deploy time, or the ARN of one exact platform version.
-	// Default: ebplatform.DefaultBranch.
-	Platform string
-	// PlatformRefresh, when changed, looks the branch's recommended version
-	// up again on the next deploy. Default: "" (look up when the environment
-	// is created and when Platform changes).
-	PlatformRefresh string
-	// InstanceTypes are the EC2 instance types, the first preferred.
-	// Default: ["t3.small"].
-	InstanceTypes []string
-	// MinInstances is the Auto Scaling group's minimum size. Default: 2.
-	MinInstances int
-	// MaxInstances is the Auto Scaling group's maximum size. Default: 4.
-	MaxInstances int
-	// DeploymentPolicy is DeploymentRolling or DeploymentImmutable.
-	// Default: DeploymentRolling.
-	DeploymentPolicy string
-	// LogRetentionDays is how long streamed instance and health logs are
-	// kept, a CloudWatch Logs retention. Default: 30.
-	LogRetentionDays int
-	// UpdateWindow is the weekly window for managed platform updates, as
-	// "Day:HH:MM" in UTC. Default: "Sun:03:00".
-	UpdateWindow string
+	// Beanstalk holds the environment's platform, size, deployments and log
+	// retention; each one left unset takes the default its doc comment names.
+	settings.Beanstalk
 	// EnvironmentVariables are set on the instances for the application.
 	// Default: none.
 	EnvironmentVariables map[string]string
@@ -92,19 +63,41 @@ type PrivateBeanstalkEnvironment interface {
 	LoadBalancerArn() *string
 	// LoadBalancerDNSName is the load balancer's DNS name (a token).
 	LoadBalancerDNSName() *string
+	// LoadBalancer is the environment's internal Network Load Balancer, for
+	// a VPC link or alarms.
+	LoadBalancer() awselasticloadbalancingv2.INetworkLoadBalancer
+	// InstanceRole is the role of the instances: grant it what the
+	// application needs, e.g. table.GrantReadWriteData(env.InstanceRole()).
+	InstanceRole() awsiam.IRole
+	// InstanceProfile is the instances' profile, which holds InstanceRole.
+	InstanceProfile() awsiam.IInstanceProfile
+	// ServiceRole is the role Beanstalk uses to manage the environment.
+	ServiceRole() awsiam.IRole
 }
 
 type privateBeanstalkEnvironment struct {
 	cdkconstructs.Construct
-	env          awselasticbeanstalk.CfnEnvironment
-	platformArn  *string
-	loadBalancer *string
+	env             awselasticbeanstalk.CfnEnvironment
+	platformArn     *string
+	loadBalancer    *string
+	nlb             awselasticloadbalancingv2.INetworkLoadBalancer
+	instanceRole    awsiam.IRole
+	instanceProfile awsiam.IInstanceProfile
+	serviceRole     awsiam.IRole
 }
 
 func (p *privateBeanstalkEnvironment) Environment() awselasticbeanstalk.CfnEnvironment { return p.env }
 func (p *privateBeanstalkEnvironment) EnvironmentName() *string                        { return p.env.Ref() }
 func (p *privateBeanstalkEnvironment) PlatformArn() *string                            { return p.platformArn }
 func (p *privateBeanstalkEnvironment) LoadBalancerArn() *string                        { return p.loadBalancer }
+func (p *privateBeanstalkEnvironment) LoadBalancer() awselasticloadbalancingv2.INetworkLoadBalancer {
+	return p.nlb
+}
+func (p *privateBeanstalkEnvironment) InstanceRole() awsiam.IRole { return p.instanceRole }
+func (p *privateBeanstalkEnvironment) InstanceProfile() awsiam.IInstanceProfile {
+	return p.instanceProfile
+}
+func (p *privateBeanstalkEnvironment) ServiceRole() awsiam.IRole { return p.serviceRole }
 
 // LoadBalancerDNSName is the environment's EndpointURL: for a load-balanced
 // environment, the URL of its load balancer (AWS::ElasticBeanstalk::Environment
@@ -174,11 +167,17 @@ func NewPrivateBeanstalkEnvironment(scope cdkconstructs.Construct, id string, pr
 		}),
 	})
 	p.loadBalancer = NewLoadBalancerArn(p, "LoadBalancer", &LoadBalancerArnProps{Environment: p.env}).LoadBalancerArn()
+	p.nlb = awselasticloadbalancingv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(p, jsii.String("NetworkLoadBalancer"),
+		&awselasticloadbalancingv2.NetworkLoadBalancerAttributes{
+			LoadBalancerArn:     p.loadBalancer,
+			LoadBalancerDnsName: p.LoadBalancerDNSName(),
+		})
+	p.instanceRole, p.instanceProfile, p.serviceRole = instanceRole, instanceProfile, serviceRole
 	return p
 }
 
 // withDefaults returns a copy of props with every default filled in, and
-// the parsed platform, or an error naming the first invalid value.
+// the parsed platform, or an error naming every invalid value.
 func withDefaults(props *PrivateBeanstalkEnvironmentProps) (PrivateBeanstalkEnvironmentProps, ebplatform.Platform, error) {
 	if props == nil || props.ApplicationName == nil || props.Vpc == nil {
 		return PrivateBeanstalkEnvironmentProps{}, ebplatform.Platform{}, fmt.Errorf("ApplicationName and Vpc are required")
@@ -187,31 +186,12 @@ func withDefaults(props *PrivateBeanstalkEnvironmentProps) (PrivateBeanstalkEnvi
 	if len(cfg.Subnets) < 2 {
 		return cfg, ebplatform.Platform{}, fmt.Errorf("%d subnets; a highly available environment needs private subnets in at least 2 availability zones", len(cfg.Subnets))
 	}
-	if cfg.Platform == "" {
-		cfg.Platform = ebplatform.DefaultBranch
+	if err := cfg.Beanstalk.Problems().Err("settings"); err != nil {
+		return cfg, ebplatform.Platform{}, err
 	}
+	cfg.Beanstalk = cfg.Beanstalk.WithDefaults()
 	platform, err := ebplatform.Parse(cfg.Platform)
-	if err != nil {
-		return cfg, platform, fmt.Errorf("Platform %v", err)
-	}
-	if cfg.PlatformRefresh != "" && platform.Arn != "" {
-		return cfg, platform, fmt.Errorf("PlatformRefresh %q has no effect with a platform version ARN", cfg.PlatformRefresh)
-	}
-	if len(cfg.InstanceTypes) == 0 {
-		cfg.InstanceTypes = []string{"t3.small"}
-	}
-	cfg.MinInstances = cmp.Or(cfg.MinInstances, 2)
-	cfg.MaxInstances = cmp.Or(cfg.MaxInstances, 4)
-	if cfg.MinInstances > cfg.MaxInstances {
-		return cfg, platform, fmt.Errorf("MinInstances %d is greater than MaxInstances %d", cfg.MinInstances, cfg.MaxInstances)
-	}
-	cfg.DeploymentPolicy = cmp.Or(cfg.DeploymentPolicy, DeploymentRolling)
-	if cfg.DeploymentPolicy != DeploymentRolling && cfg.DeploymentPolicy != DeploymentImmutable {
-		return cfg, platform, fmt.Errorf("DeploymentPolicy %q is not %q or %q", cfg.DeploymentPolicy, DeploymentRolling, DeploymentImmutable)
-	}
-	cfg.LogRetentionDays = cmp.Or(cfg.LogRetentionDays, 30)
-	cfg.UpdateWindow = cmp.Or(cfg.UpdateWindow, "Sun:03:00")
-	return cfg, platform, nil
+	return cfg, platform, err
 }
 
 // environmentResources are the resources an environment's option settings
@@ -224,9 +204,9 @@ type environmentResources struct {
 // value comes from "General options for all environments" in the Beanstalk
 // developer guide unless its comment names another source.
 func optionSettings(cfg *PrivateBeanstalkEnvironmentProps, r environmentResources) *[]*awselasticbeanstalk.CfnEnvironment_OptionSettingProperty {
-	var settings []*awselasticbeanstalk.CfnEnvironment_OptionSettingProperty
+	var options []*awselasticbeanstalk.CfnEnvironment_OptionSettingProperty
 	set := func(namespace, name string, value *string) {
-		settings = append(settings, &awselasticbeanstalk.CfnEnvironment_OptionSettingProperty{
+		options = append(options, &awselasticbeanstalk.CfnEnvironment_OptionSettingProperty{
 			Namespace: jsii.String(namespace), OptionName: jsii.String(name), Value: value,
 		})
 	}
@@ -256,15 +236,17 @@ func optionSettings(cfg *PrivateBeanstalkEnvironmentProps, r environmentResource
 	// aws:elb:loadbalancer, and neither namespace applies to a Network Load
 	// Balancer. The exposure this leaves is stated in the README.
 	setString("aws:autoscaling:launchconfiguration", "DisableDefaultEC2SecurityGroup", "false")
-	setString("aws:ec2:instances", "InstanceTypes", strings.Join(cfg.InstanceTypes, ","))
+	// One type: "When Spot Instances are not activated (EnableSpot is false),
+	// only the first instance type on the list is used" (aws:ec2:instances).
+	setString("aws:ec2:instances", "InstanceTypes", cfg.InstanceType)
 
-	setString("aws:autoscaling:asg", "MinSize", strconv.Itoa(cfg.MinInstances))
-	setString("aws:autoscaling:asg", "MaxSize", strconv.Itoa(cfg.MaxInstances))
+	setString("aws:autoscaling:asg", "MinSize", strconv.Itoa(*cfg.MinInstances))
+	setString("aws:autoscaling:asg", "MaxSize", strconv.Itoa(*cfg.MaxInstances))
 	setString("aws:autoscaling:updatepolicy:rollingupdate", "RollingUpdateEnabled", "true")
 	setString("aws:autoscaling:updatepolicy:rollingupdate", "RollingUpdateType", "Health")
 
 	setString("aws:elasticbeanstalk:command", "DeploymentPolicy", cfg.DeploymentPolicy)
-	if cfg.DeploymentPolicy == DeploymentRolling {
+	if cfg.DeploymentPolicy == settings.DeploymentRolling {
 		setString("aws:elasticbeanstalk:command", "BatchSizeType", "Fixed")
 		setString("aws:elasticbeanstalk:command", "BatchSize", "1")
 	}
@@ -281,7 +263,7 @@ func optionSettings(cfg *PrivateBeanstalkEnvironmentProps, r environmentResource
 	setString("aws:elasticbeanstalk:environment:process:default", "Protocol", "TCP")
 	setString("aws:elasticbeanstalk:environment:process:default", "HealthCheckInterval", "10")
 
-	retention := strconv.Itoa(cfg.LogRetentionDays)
+	retention := strconv.Itoa(*cfg.LogRetentionDays)
 	setString("aws:elasticbeanstalk:hostmanager", "LogPublicationControl", "true")
 	setString("aws:elasticbeanstalk:cloudwatch:logs", "StreamLogs", "true")
 	setString("aws:elasticbeanstalk:cloudwatch:logs", "DeleteOnTerminate", "false")
@@ -293,5 +275,5 @@ func optionSettings(cfg *PrivateBeanstalkEnvironmentProps, r environmentResource
 	for _, name := range slices.Sorted(maps.Keys(cfg.EnvironmentVariables)) {
 		setString("aws:elasticbeanstalk:application:environment", name, cfg.EnvironmentVariables[name])
 	}
-	return &settings
+	return &options
 }

@@ -3,7 +3,6 @@ package constructs
 import (
 	"cmp"
 	"fmt"
-	"regexp"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
@@ -11,6 +10,8 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/constructs/settings"
 )
 
 // StageMonitoringProps configures a StageMonitoring.
@@ -24,19 +25,12 @@ type StageMonitoringProps struct {
 	Name string
 	// AlarmNamePrefix starts every alarm's name. Default: the stack name and Name.
 	AlarmNamePrefix string
-	// ErrorRatePercent is the share of requests answered with 5XX above
-	// which the error alarm fires. Default: 5.
-	ErrorRatePercent float64
-	// MinRequests is the number of requests in a period below which the error
-	// rate counts as 0, so a quiet stage does not flap. Default: 20.
-	MinRequests int
-	// LatencyPercentile is the latency statistic alarmed on. Default: "p99".
-	LatencyPercentile string
-	// LatencyThreshold is the latency above which the latency alarm fires.
-	// Default: 2 seconds.
-	LatencyThreshold awscdk.Duration
-	// Schedule is how the alarms evaluate. Default: see AlarmSchedule.
-	Schedule AlarmSchedule
+	// StageAlarms are the alarms' thresholds; each one left unset takes the
+	// default its doc comment names.
+	settings.StageAlarms
+	// Schedule is how the alarms evaluate; each setting left unset takes its
+	// default.
+	Schedule settings.AlarmSchedule
 }
 
 // StageMonitoring holds the alarms and dashboard widgets of one API stage:
@@ -59,25 +53,18 @@ type stageMonitoring struct {
 func (s *stageMonitoring) Alarms() []awscloudwatch.Alarm    { return s.alarms }
 func (s *stageMonitoring) Widgets() []awscloudwatch.IWidget { return s.widgets }
 
-var percentile = regexp.MustCompile(`^p[0-9]{1,2}(\.[0-9]+)?$`)
-
 // NewStageMonitoring creates the stage's alarms and widgets.
 func NewStageMonitoring(scope cdkconstructs.Construct, id string, props *StageMonitoringProps) StageMonitoring {
 	if props == nil || props.Stage == nil || props.Topic == nil {
 		panic(fmt.Sprintf("constructs.NewStageMonitoring %q: Stage and Topic are required", id))
 	}
+	problems := append(props.StageAlarms.Problems(), props.Schedule.Problems().Within("Schedule")...)
+	if err := problems.Err("settings"); err != nil {
+		panic(fmt.Sprintf("constructs.NewStageMonitoring %q: %v", id, err))
+	}
 	cfg := *props
-	cfg.ErrorRatePercent = cmp.Or(cfg.ErrorRatePercent, 5)
-	cfg.MinRequests = cmp.Or(cfg.MinRequests, 20)
-	cfg.LatencyPercentile = cmp.Or(cfg.LatencyPercentile, "p99")
-	if cfg.LatencyThreshold == nil {
-		cfg.LatencyThreshold = awscdk.Duration_Seconds(jsii.Number(2))
-	}
-	if !percentile.MatchString(cfg.LatencyPercentile) || cfg.ErrorRatePercent < 0 || cfg.ErrorRatePercent > 100 || cfg.MinRequests < 0 {
-		panic(fmt.Sprintf("constructs.NewStageMonitoring %q: LatencyPercentile %q, ErrorRatePercent %v or MinRequests %d is out of range",
-			id, cfg.LatencyPercentile, cfg.ErrorRatePercent, cfg.MinRequests))
-	}
-	schedule := cfg.Schedule.withDefaults()
+	cfg.StageAlarms = cfg.StageAlarms.WithDefaults()
+	schedule := cfg.Schedule.WithDefaults()
 	s := &stageMonitoring{}
 	cdkconstructs.NewConstruct_Override(s, scope, &id)
 	stageName := cmp.Or(cfg.Name, *cfg.Stage.StageName())
@@ -87,29 +74,29 @@ func NewStageMonitoring(scope cdkconstructs.Construct, id string, props *StageMo
 	// 5XXError and the SampleCount of Count are the period's errors and
 	// requests ("Amazon API Gateway dimensions and metrics").
 	metric := func(m func(*awscloudwatch.MetricOptions) awscloudwatch.Metric, statistic, label string) awscloudwatch.Metric {
-		return m(&awscloudwatch.MetricOptions{Statistic: jsii.String(statistic), Period: schedule.Period, Label: jsii.String(label)})
+		return m(&awscloudwatch.MetricOptions{Statistic: jsii.String(statistic), Period: period(schedule), Label: jsii.String(label)})
 	}
 	errors := metric(cfg.Stage.MetricServerError, "Sum", "5XX")
 	requests := metric(cfg.Stage.MetricCount, "SampleCount", "requests")
 	errorRate := awscloudwatch.NewMathExpression(&awscloudwatch.MathExpressionProps{
-		Expression: jsii.String(fmt.Sprintf("IF(requests >= %d, 100 * errors / requests, 0)", cfg.MinRequests)),
+		Expression: jsii.String(fmt.Sprintf("IF(requests >= %d, 100 * errors / requests, 0)", *cfg.MinRequests)),
 		UsingMetrics: &map[string]awscloudwatch.IMetric{
 			"errors":   errors,
 			"requests": requests,
 		},
 		Label:  jsii.String("5XX rate (%)"),
-		Period: schedule.Period,
+		Period: period(schedule),
 	})
 	latency := metric(cfg.Stage.MetricLatency, cfg.LatencyPercentile, "latency "+cfg.LatencyPercentile)
-	thresholdMs := *cfg.LatencyThreshold.ToMilliseconds(nil)
+	thresholdMs := float64(*cfg.LatencyThresholdMs)
 
 	s.alarms = []awscloudwatch.Alarm{
 		newAlarm(s, "ErrorRate", alarmSpec{
 			name: prefix + "-5xx-rate",
 			description: fmt.Sprintf("Stage %s answers more than %v%% of its requests with 5XX (judged when a period has at least %d requests).",
-				stageName, cfg.ErrorRatePercent, cfg.MinRequests),
+				stageName, *cfg.ErrorRatePercent, *cfg.MinRequests),
 			metric:     errorRate,
-			threshold:  cfg.ErrorRatePercent,
+			threshold:  *cfg.ErrorRatePercent,
 			comparison: awscloudwatch.ComparisonOperator_GREATER_THAN_THRESHOLD,
 			// No data means no requests: not an error.
 			missingData: awscloudwatch.TreatMissingData_NOT_BREACHING,

@@ -37,11 +37,3 @@ func NewAlerts(scope cdkconstructs.Construct, id string, props *AlertsProps) *Al
 	stack.ExportValue(topic.TopicArn(), nil)
 	return &Alerts{Stack: stack, Topic: topic}
 }
-
-// alarmSchedule is the schedule every alarm of an environment follows.
-func alarmSchedule(m config.Monitoring) constructs.AlarmSchedule {
-	return constructs.AlarmSchedule{
-		Period:            awscdk.Duration_Minutes(jsii.Number(m.PeriodMinutes)),
-		EvaluationPeriods: m.EvaluationPeriods,
-	}
-}

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/interfaces/interfacesawscloudwatch"
@@ -23,10 +22,8 @@ import (
 // BackendTarget is what the API needs of a backend: its load balancer, and
 // its alarms and widgets for the environment's dashboard.
 type BackendTarget struct {
-	// LoadBalancerArn is the ARN of the backend's Network Load Balancer.
-	LoadBalancerArn *string
-	// LoadBalancerDNSName is the load balancer's DNS name.
-	LoadBalancerDNSName *string
+	// LoadBalancer is the backend's internal Network Load Balancer.
+	LoadBalancer awselasticloadbalancingv2.INetworkLoadBalancer
 	// Monitoring holds the backend's alarms and dashboard widgets.
 	Monitoring constructs.BackendMonitoring
 }
@@ -46,83 +43,42 @@ type APIProps struct {
 	DashboardName string
 }
 
-// API is the REST API of one environment: a VPC link per backend and stages
-// that point at backends through their variables.
+// API is the REST API of one environment, its stages' alarms and the
+// environment's dashboard.
 type API struct {
 	awscdk.Stack
-	// RestAPI is the REST API.
-	RestAPI awsapigateway.RestApi
-	// Proxy holds the API's private, stage-variable-driven methods.
-	Proxy constructs.StageVariableProxy
-	// VpcLinks are the VPC links by backend name.
-	VpcLinks map[string]awsapigateway.VpcLink
+	// Api is the private REST API: its VPC links, methods and stages.
+	Api constructs.PrivateRestApi
 	// Stages are the API's stages by name.
 	Stages map[string]awsapigateway.Stage
 	// Dashboard shows every stage and backend of the environment.
 	Dashboard awscloudwatch.Dashboard
-
-	backends map[string]BackendTarget
 }
 
 // NewAPI creates the API stack.
 func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	cfg := props.API
-	a := &API{
-		Stack:    stack,
-		VpcLinks: map[string]awsapigateway.VpcLink{},
-		Stages:   map[string]awsapigateway.Stage{},
-		backends: props.Backends,
-	}
-
-	for _, name := range slices.Sorted(maps.Keys(props.Backends)) {
-		target := props.Backends[name]
-		nlb := awselasticloadbalancingv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(stack,
-			jsii.String("LoadBalancer-"+name), &awselasticloadbalancingv2.NetworkLoadBalancerAttributes{
-				LoadBalancerArn:     target.LoadBalancerArn,
-				LoadBalancerDnsName: target.LoadBalancerDNSName,
-			})
-		a.VpcLinks[name] = awsapigateway.NewVpcLink(stack, jsii.String("VpcLink-"+name), &awsapigateway.VpcLinkProps{
-			Description: jsii.String("To backend " + name + " of " + *stack.StackName()),
-			Targets:     &[]awselasticloadbalancingv2.INetworkLoadBalancer{nlb},
-		})
-	}
-
-	stageNames := slices.Sorted(maps.Keys(cfg.Stages))
-	// The API's own deployment is the one whose logical id changes with the
-	// methods, so a changed method always reaches the stages: its first stage
-	// comes with it, the others share it.
-	first := cfg.Stages[stageNames[0]]
 	authorization := awsapigateway.AuthorizationType_IAM
 	if cfg.Authorization == config.AuthorizationNone {
 		authorization = awsapigateway.AuthorizationType_NONE
 	}
-	a.RestAPI = awsapigateway.NewRestApi(stack, jsii.String("Api"), &awsapigateway.RestApiProps{
-		RestApiName:                 stack.StackName(),
-		Description:                 jsii.String("Private backends of " + *stack.StackName() + ", reached through VPC links"),
-		EndpointTypes:               &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
-		CloudWatchRole:              jsii.Bool(true),
-		CloudWatchRoleRemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-		Deploy:                      jsii.Bool(true),
-		DeployOptions:               a.stageOptions(stack, first, cfg),
-		DefaultMethodOptions: &awsapigateway.MethodOptions{
-			AuthorizationType: authorization,
-		},
-	})
-	a.Proxy = constructs.NewStageVariableProxy(stack, "Proxy", &constructs.StageVariableProxyProps{
-		Api:    a.RestAPI,
-		Routes: proxyRoutes(cfg.Routes),
-		MethodOptions: &awsapigateway.MethodOptions{
-			AuthorizationType: authorization,
-			RequestValidator: awsapigateway.NewRequestValidator(stack, jsii.String("ParameterValidator"), &awsapigateway.RequestValidatorProps{
-				RestApi:                   a.RestAPI,
-				ValidateRequestParameters: jsii.Bool(true),
-				ValidateRequestBody:       jsii.Bool(true),
-			}),
-		},
-	})
-
-	for _, m := range a.Proxy.Methods() {
+	apiProps := &constructs.PrivateRestApiProps{
+		Description:            jsii.String("Private backends of " + *stack.StackName() + ", reached through VPC links"),
+		AuthorizationType:      authorization,
+		Routes:                 cfg.Routes,
+		AccessLogRetentionDays: cfg.AccessLogRetentionDays,
+	}
+	if cfg.Waf {
+		apiProps.WebAclArn = newWebACL(stack).AttrArn()
+	} else {
+		nag.Suppress(stack, "AwsSolutions-APIG3", "api.waf is false in this environment's configuration; throttling and authorization still apply.")
+	}
+	// The id "Default" leaves the API's resources with the logical ids they
+	// had at the stack's top level before the construct existed: CDK drops
+	// a "Default" from the paths it derives logical ids from.
+	a := &API{Stack: stack, Stages: map[string]awsapigateway.Stage{}, Api: constructs.NewPrivateRestApi(stack, "Default", apiProps)}
+	for _, m := range a.Api.Methods() {
 		if cfg.Authorization == config.AuthorizationIAM {
 			nag.Suppress(m, "AwsSolutions-COG4", "The method requires AWS_IAM (SigV4) authorization, chosen in api.authorization; a Cognito user pool is not the only sound authorizer.")
 		} else {
@@ -130,39 +86,16 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 			nag.Suppress(m, "AwsSolutions-COG4", "api.authorization is \"none\" in this environment's configuration: the API is deliberately open.")
 		}
 	}
-	nag.SuppressPath(stack, "Api/CloudWatchRole/Resource", "AwsSolutions-IAM4", "AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents for the account's logging role, needed for access and execution logs.",
-		nag.ManagedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
-
-	a.Stages[first.Name] = a.RestAPI.DeploymentStage()
-	for _, name := range stageNames[1:] {
-		a.Stages[name] = awsapigateway.NewStage(stack, jsii.String("Stage-"+name), a.stageProps(stack, cfg.Stages[name], cfg))
+	for _, name := range slices.Sorted(maps.Keys(props.Backends)) {
+		a.Api.AddBackend(name, props.Backends[name].LoadBalancer)
 	}
-	var webACL awswafv2.CfnWebACL
-	if cfg.Waf {
-		webACL = newWebACL(stack)
-	} else {
-		nag.Suppress(stack, "AwsSolutions-APIG3", "api.waf is false in this environment's configuration; throttling and authorization still apply.")
-	}
+	stageNames := slices.Sorted(maps.Keys(cfg.Stages))
 	for _, name := range stageNames {
-		stage, stageCfg := a.Stages[name], cfg.Stages[name]
-		if stageCfg.Canary != nil {
-			cfnStage := stage.Node().DefaultChild().(awsapigateway.CfnStage)
-			cfnStage.SetCanarySetting(&awsapigateway.CfnStage_CanarySettingProperty{
-				DeploymentId:           a.RestAPI.LatestDeployment().DeploymentId(),
-				PercentTraffic:         &stageCfg.Canary.Percent,
-				StageVariableOverrides: a.variables(stageCfg.Canary.Backend),
-				UseStageCache:          jsii.Bool(false),
-			})
-		}
-		if webACL != nil {
-			awswafv2.NewCfnWebACLAssociation(stack, jsii.String("WebAclAssociation-"+name), &awswafv2.CfnWebACLAssociationProps{
-				ResourceArn: stage.StageArn(),
-				WebAclArn:   webACL.AttrArn(),
-			})
-		}
+		s := cfg.Stages[name]
+		a.Stages[name] = a.Api.AddStage(name, &constructs.StageOptions{Backend: s.Backend, Stage: s.Stage})
 		awscdk.NewCfnOutput(stack, jsii.String("Url-"+name), &awscdk.CfnOutputProps{
-			Description: jsii.String("Invoke URL of stage " + name + " (backend " + stageCfg.Backend + ")"),
-			Value:       stage.UrlForPath(jsii.String("/")),
+			Description: jsii.String("Invoke URL of stage " + name + " (backend " + s.Backend + ")"),
+			Value:       a.Stages[name].UrlForPath(jsii.String("/")),
 		})
 	}
 	a.Dashboard = a.newDashboard(stack, stageNames, props)
@@ -177,14 +110,11 @@ func (a *API) newDashboard(stack awscdk.Stack, stageNames []string, props *APIPr
 	var rows [][]awscloudwatch.IWidget
 	for _, name := range stageNames {
 		monitoring := constructs.NewStageMonitoring(stack, "Monitoring-"+name, &constructs.StageMonitoringProps{
-			Stage:             a.Stages[name],
-			Name:              name,
-			Topic:             props.AlarmTopic,
-			ErrorRatePercent:  m.ErrorRatePercent,
-			MinRequests:       m.MinRequests,
-			LatencyPercentile: m.LatencyPercentile,
-			LatencyThreshold:  awscdk.Duration_Millis(jsii.Number(m.LatencyThresholdMs)),
-			Schedule:          alarmSchedule(m),
+			Stage:       a.Stages[name],
+			Name:        name,
+			Topic:       props.AlarmTopic,
+			StageAlarms: m.StageAlarms,
+			Schedule:    m.AlarmSchedule,
 		})
 		for _, alarm := range monitoring.Alarms() {
 			alarms = append(alarms, alarm)
@@ -211,66 +141,6 @@ func (a *API) newDashboard(stack awscdk.Stack, stageNames []string, props *APIPr
 		dashboard.AddWidgets(row...)
 	}
 	return dashboard
-}
-
-// stageOptions are the settings of one stage: the variables that point it at
-// its backend, throttling, access logs and metrics.
-func (a *API) stageOptions(stack awscdk.Stack, s *config.Stage, cfg config.API) *awsapigateway.StageOptions {
-	logs := awslogs.NewLogGroup(stack, jsii.String("AccessLogs-"+s.Name), &awslogs.LogGroupProps{
-		Retention:     retention(cfg.AccessLogRetentionDays),
-		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-	})
-	return &awsapigateway.StageOptions{
-		StageName:            jsii.String(s.Name),
-		Description:          jsii.String("Points at backend " + s.Backend),
-		Variables:            a.variables(s.Backend),
-		AccessLogDestination: awsapigateway.NewLogGroupLogDestination(logs),
-		AccessLogFormat:      awsapigateway.AccessLogFormat_JsonWithStandardFields(standardLogFields),
-		TracingEnabled:       jsii.Bool(true),
-		MethodOptions: &map[string]*awsapigateway.MethodDeploymentOptions{
-			"/*/*": {
-				ThrottlingRateLimit:  &s.RateLimit,
-				ThrottlingBurstLimit: jsii.Number(s.BurstLimit),
-				MetricsEnabled:       jsii.Bool(true),
-				LoggingLevel:         awsapigateway.MethodLoggingLevel_ERROR,
-				DataTraceEnabled:     jsii.Bool(false),
-			},
-		},
-	}
-}
-
-func (a *API) stageProps(stack awscdk.Stack, s *config.Stage, cfg config.API) *awsapigateway.StageProps {
-	o := a.stageOptions(stack, s, cfg)
-	return &awsapigateway.StageProps{
-		Deployment:           a.RestAPI.LatestDeployment(),
-		StageName:            o.StageName,
-		Description:          o.Description,
-		Variables:            o.Variables,
-		AccessLogDestination: o.AccessLogDestination,
-		AccessLogFormat:      o.AccessLogFormat,
-		TracingEnabled:       o.TracingEnabled,
-		MethodOptions:        o.MethodOptions,
-	}
-}
-
-// variables returns the stage variables that send requests to a backend.
-func (a *API) variables(backend string) *map[string]*string {
-	return constructs.StageVariables(a.VpcLinks[backend].VpcLinkId(), a.backends[backend].LoadBalancerDNSName)
-}
-
-// standardLogFields are the fields of every access log entry.
-var standardLogFields = &awsapigateway.JsonWithStandardFieldProps{
-	Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
-	RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
-	Status: jsii.Bool(true), User: jsii.Bool(true),
-}
-
-func proxyRoutes(routes []config.Route) []constructs.ProxyRoute {
-	out := make([]constructs.ProxyRoute, len(routes))
-	for i, r := range routes {
-		out[i] = constructs.ProxyRoute{Path: r.Path, Methods: r.Methods}
-	}
-	return out
 }
 
 // newWebACL creates a regional web ACL with AWS's common and known-bad-input

@@ -179,9 +179,9 @@ var awsRules = []awsRule{
 			tpl := template(t, "isolated/Api")
 			cdktest.Check(t, func() {
 				tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Stage"), map[string]any{
-					"DeploymentId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ApiDeployment"))},
+					"DeploymentId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Deployment[0-9A-F]{8}"))},
 					"CanarySetting": map[string]any{
-						"DeploymentId":           map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^ApiDeployment"))},
+						"DeploymentId":           map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Deployment[0-9A-F]{8}"))},
 						"StageVariableOverrides": assertions.Match_AnyValue(),
 						"PercentTraffic":         assertions.Match_AnyValue(),
 						"UseStageCache":          false,

@@ -37,11 +37,6 @@ type Backend struct {
 	awscdk.Stack
 	// Environment is the backend's private Beanstalk environment.
 	Environment constructs.PrivateBeanstalkEnvironment
-	// LoadBalancerArn is the ARN of the environment's Network Load Balancer.
-	LoadBalancerArn *string
-	// LoadBalancerDNSName is the load balancer's DNS name (the environment's
-	// endpoint URL), the host API Gateway sends requests to.
-	LoadBalancerDNSName *string
 	// Monitoring holds the backend's alarms and dashboard widgets.
 	Monitoring constructs.BackendMonitoring
 }
@@ -63,41 +58,32 @@ func NewBackend(scope cdkconstructs.Construct, id string, props *BackendProps) *
 		},
 	})
 	env := constructs.NewPrivateBeanstalkEnvironment(stack, "Environment", &constructs.PrivateBeanstalkEnvironmentProps{
-		ApplicationName:  app.Ref(),
-		VersionLabel:     version.Ref(),
-		Description:      jsii.String("Backend " + cfg.Name + ": private, behind an internal Network Load Balancer"),
-		Vpc:              props.Vpc,
-		Subnets:          props.Subnets,
-		Platform:         cfg.Platform,
-		PlatformRefresh:  cfg.PlatformRefresh,
-		InstanceTypes:    cfg.InstanceTypes,
-		MinInstances:     cfg.MinInstances,
-		MaxInstances:     cfg.MaxInstances,
-		DeploymentPolicy: cfg.DeploymentPolicy,
-		LogRetentionDays: cfg.LogRetentionDays,
-		UpdateWindow:     cfg.UpdateWindow,
+		ApplicationName: app.Ref(),
+		VersionLabel:    version.Ref(),
+		Description:     jsii.String("Backend " + cfg.Name + ": private, behind an internal Network Load Balancer"),
+		Vpc:             props.Vpc,
+		Subnets:         props.Subnets,
+		Beanstalk:       cfg.Beanstalk,
 		EnvironmentVariables: map[string]string{
 			"BACKEND_NAME":    cfg.Name,
 			"BACKEND_VERSION": cfg.AppVersion,
 		},
 	})
 	b := &Backend{
-		Stack:               stack,
-		Environment:         env,
-		LoadBalancerArn:     env.LoadBalancerArn(),
-		LoadBalancerDNSName: env.LoadBalancerDNSName(),
+		Stack:       stack,
+		Environment: env,
 		Monitoring: constructs.NewBackendMonitoring(stack, "Monitoring", &constructs.BackendMonitoringProps{
 			Name:            cfg.Name,
 			EnvironmentName: env.EnvironmentName(),
 			LoadBalancerArn: env.LoadBalancerArn(),
 			Topic:           props.AlarmTopic,
-			Schedule:        alarmSchedule(props.Monitoring),
+			Schedule:        props.Monitoring.AlarmSchedule,
 		}),
 	}
 	// Explicit exports outlive their importers, so the API stack (its VPC
 	// link, stage variables and dashboard) can stop using this backend before
 	// the backend itself is removed.
-	for _, value := range []*string{b.LoadBalancerArn, b.LoadBalancerDNSName, env.EnvironmentName(), b.Monitoring.TargetGroupArn()} {
+	for _, value := range []*string{env.LoadBalancerArn(), env.LoadBalancerDNSName(), env.EnvironmentName(), b.Monitoring.TargetGroupArn()} {
 		stack.ExportValue(value, nil)
 	}
 	for _, alarm := range b.Monitoring.Alarms() {

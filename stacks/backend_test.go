@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/config"
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/cdktest"
 	"privatebackend/internal/ebplatform"
 )
@@ -42,7 +43,7 @@ func TestBackendEnvironmentIsLoadBalancedByAnInternalNLB(t *testing.T) {
 			"aws:ec2:instances/InstanceTypes":                                      "t3.small",
 			"aws:autoscaling:asg/MinSize":                                          "2",
 			"aws:autoscaling:asg/MaxSize":                                          "4",
-			"aws:elasticbeanstalk:command/DeploymentPolicy":                        config.DeploymentRolling,
+			"aws:elasticbeanstalk:command/DeploymentPolicy":                        settings.DeploymentRolling,
 			"aws:elasticbeanstalk:healthreporting:system/SystemType":               "enhanced",
 			"aws:elasticbeanstalk:managedactions/ManagedActionsEnabled":            "true",
 			"aws:elasticbeanstalk:managedactions/PreferredStartTime":               "Sun:03:00",
@@ -60,8 +61,8 @@ func TestBackendEnvironmentIsLoadBalancedByAnInternalNLB(t *testing.T) {
 			"aws:elasticbeanstalk:application:environment/BACKEND_VERSION":         "1",
 		},
 		"isolated/Backend-green": {
-			"aws:elasticbeanstalk:command/DeploymentPolicy": config.DeploymentImmutable,
-			"aws:ec2:instances/InstanceTypes":               "t3.small,t3a.small",
+			"aws:elasticbeanstalk:command/DeploymentPolicy": settings.DeploymentImmutable,
+			"aws:ec2:instances/InstanceTypes":               "t3a.small",
 		},
 	} {
 		got := optionSettingsOf(t, stack)

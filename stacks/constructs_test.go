@@ -14,15 +14,17 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/constructs"
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/cdktest"
 )
 
 // The construct fixtures, built in the stacks' App before it is synthesized.
 var (
-	fixtureProxy       constructs.StageVariableProxy
+	fixtureAPI         constructs.PrivateRestApi
 	fixtureEnvironment constructs.PrivateBeanstalkEnvironment
 	fixtureMonitoring  constructs.StageMonitoring
 )
@@ -34,11 +36,18 @@ func buildConstructFixtures(app awscdk.App) {
 	arn := constructs.NewLoadBalancerArn(lookup, "Lookup", &constructs.LoadBalancerArnProps{Environment: env})
 	awscdk.NewCfnOutput(lookup, jsii.String("Arn"), &awscdk.CfnOutputProps{Value: arn.LoadBalancerArn()})
 
-	proxy := awscdk.NewStack(app, jsii.String("ConstructProxy"), nil)
-	fixtureProxy = constructs.NewStageVariableProxy(proxy, "Proxy", &constructs.StageVariableProxyProps{
-		Api:    awsapigateway.NewRestApi(proxy, jsii.String("Api"), nil),
-		Routes: []constructs.ProxyRoute{{Path: "/a/{b}/{c+}", Methods: []string{"GET", "POST"}}},
+	api := awscdk.NewStack(app, jsii.String("ConstructPrivateRestApi"), nil)
+	fixtureAPI = constructs.NewPrivateRestApi(api, "Api", &constructs.PrivateRestApiProps{
+		Routes: []settings.Route{{Path: "/a/{b}/{c+}", Methods: []string{"GET", "POST"}}},
 	})
+	for _, name := range []string{"blue", "green"} {
+		fixtureAPI.AddBackend(name, awselasticloadbalancingv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(api, jsii.String("Nlb-"+name),
+			&awselasticloadbalancingv2.NetworkLoadBalancerAttributes{
+				LoadBalancerArn:     jsii.String("arn:aws:elasticloadbalancing:eu-west-1:111111111111:loadbalancer/net/" + name + "/0123456789abcdef"),
+				LoadBalancerDnsName: jsii.String(name + ".elb.eu-west-1.amazonaws.com"),
+			}))
+	}
+	fixtureAPI.AddStage("live", &constructs.StageOptions{Backend: "blue", Stage: settings.Stage{Canary: &settings.Canary{Backend: "green", Percent: 25}}})
 
 	defaults := awscdk.NewStack(app, jsii.String("ConstructDefaults"), nil)
 	vpc := testVpc(defaults)
@@ -49,10 +58,10 @@ func buildConstructFixtures(app awscdk.App) {
 	})
 
 	monitoring := awscdk.NewStack(app, jsii.String("ConstructStageMonitoring"), nil)
-	api := awsapigateway.NewRestApi(monitoring, jsii.String("Api"), nil)
-	api.Root().AddMethod(jsii.String("GET"), nil, nil)
+	restAPI := awsapigateway.NewRestApi(monitoring, jsii.String("Api"), nil)
+	restAPI.Root().AddMethod(jsii.String("GET"), nil, nil)
 	fixtureMonitoring = constructs.NewStageMonitoring(monitoring, "Live", &constructs.StageMonitoringProps{
-		Stage: api.DeploymentStage(), Name: "prod", Topic: constructs.NewAlarmTopic(monitoring, "Topic", nil).Topic(),
+		Stage: restAPI.DeploymentStage(), Name: "prod", Topic: constructs.NewAlarmTopic(monitoring, "Topic", nil).Topic(),
 	})
 }
 
@@ -97,14 +106,11 @@ func TestLoadBalancerArnRejectsMissingProps(t *testing.T) {
 	}
 }
 
-func TestStageVariableProxyRoutesEveryPathThroughTheVariables(t *testing.T) {
-	if got := len(fixtureProxy.Methods()); got != 4 {
+func TestPrivateRestApiRoutesEveryPathThroughTheStageVariables(t *testing.T) {
+	if got := len(fixtureAPI.Methods()); got != 4 {
 		t.Errorf("%d methods, want 4 (ANY /, ANY /{proxy+}, GET and POST of the route)", got)
 	}
-	if v := fixtureProxy.Variables(); len(v) != 2 || v[0] != constructs.VpcLinkIDVariable || v[1] != constructs.BackendHostVariable {
-		t.Errorf("Variables() = %v", v)
-	}
-	tpl := template(t, "ConstructProxy")
+	tpl := template(t, "ConstructPrivateRestApi")
 	cdktest.Check(t, func() {
 		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
 			"HttpMethod":        "POST",
@@ -133,7 +139,7 @@ func TestPrivateBeanstalkEnvironmentFillsItsDocumentedDefaults(t *testing.T) {
 			{"aws:ec2:instances", "InstanceTypes", "t3.small"},
 			{"aws:autoscaling:asg", "MinSize", "2"},
 			{"aws:autoscaling:asg", "MaxSize", "4"},
-			{"aws:elasticbeanstalk:command", "DeploymentPolicy", constructs.DeploymentRolling},
+			{"aws:elasticbeanstalk:command", "DeploymentPolicy", settings.DeploymentRolling},
 			{"aws:elasticbeanstalk:cloudwatch:logs", "RetentionInDays", "30"},
 			{"aws:elasticbeanstalk:managedactions", "PreferredStartTime", "Sun:03:00"},
 		} {
@@ -160,11 +166,12 @@ func TestPrivateBeanstalkEnvironmentRejectsInvalidProps(t *testing.T) {
 		"no vpc":     {&constructs.PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app")}, "ApplicationName and Vpc are required"},
 		"one subnet": {&constructs.PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: subnets[:1]}, "at least 2 availability zones"},
 		"solution stack": {&constructs.PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: subnets,
-			Platform: "64bit Amazon Linux 2023 v6.10.0 running Node.js 24"}, "is a solution stack name"},
+			Beanstalk: settings.Beanstalk{Platform: "64bit Amazon Linux 2023 v6.10.0 running Node.js 24"}}, "is a solution stack name"},
 		"refresh with an ARN": {&constructs.PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: subnets,
-			Platform: "arn:aws:elasticbeanstalk:eu-west-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0", PlatformRefresh: "x"}, `PlatformRefresh "x" has no effect`},
-		"min above max": {&constructs.PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: subnets, MinInstances: 5},
-			"MinInstances 5 is greater than MaxInstances 4"},
+			Beanstalk: settings.Beanstalk{Platform: "arn:aws:elasticbeanstalk:eu-west-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0", PlatformRefresh: "x"}},
+			"platformRefresh: is set but platform is a platform version ARN"},
+		"min above max": {&constructs.PrivateBeanstalkEnvironmentProps{ApplicationName: jsii.String("app"), Vpc: vpc, Subnets: subnets, Beanstalk: settings.Beanstalk{MinInstances: ptr(5)}},
+			"minInstances: 5 is greater than maxInstances (4)"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			// Props are checked before anything is added to the stack.
@@ -219,3 +226,6 @@ func TestStageMonitoringDefaultsToP99AndFivePercentOverFiveMinutes(t *testing.T)
 		})
 	})
 }
+
+// ptr returns a pointer to a copy of v, for optional settings.
+func ptr[T any](v T) *T { return &v }

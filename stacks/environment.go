@@ -44,7 +44,7 @@ func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string
 			Monitoring: e.Monitoring,
 		})
 		env.Backends[name] = b
-		targets[name] = BackendTarget{LoadBalancerArn: b.LoadBalancerArn, LoadBalancerDNSName: b.LoadBalancerDNSName, Monitoring: b.Monitoring}
+		targets[name] = BackendTarget{LoadBalancer: b.Environment.LoadBalancer(), Monitoring: b.Monitoring}
 	}
 	env.API = NewAPI(stage, "Api", &APIProps{
 		StackProps:    awscdk.StackProps{Description: jsii.String(e.Name + ": REST API, VPC links, stages and the dashboard")},

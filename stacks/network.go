@@ -63,14 +63,12 @@ func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *
 		awscdk.Annotations_Of(stack).AddError(jsii.String(
 			"the VPC needs private subnets in at least 2 availability zones for a highly available backend"))
 	}
+	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+	flowLogs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(cfg.FlowLogRetentionDays))
 	awsec2.NewFlowLog(stack, jsii.String("FlowLog"), &awsec2.FlowLogProps{
 		ResourceType: awsec2.FlowLogResourceType_FromVpc(n.Vpc),
 		TrafficType:  awsec2.FlowLogTrafficType_ALL,
-		Destination: awsec2.FlowLogDestination_ToCloudWatchLogs(
-			awslogs.NewLogGroup(stack, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{
-				Retention:     retention(cfg.FlowLogRetentionDays),
-				RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
-			}), nil),
+		Destination:  awsec2.FlowLogDestination_ToCloudWatchLogs(flowLogs, nil),
 	})
 	return n
 }

@@ -19,6 +19,10 @@ import (
 // command, then its synth command, which writes the cloud assembly.
 var SynthCommands = []string{"./scripts/test", "./scripts/synth"}
 
+// AccountsWave is the pipeline's first wave: it deploys the
+// ApiGatewayAccount stack of every account and region before any environment.
+const AccountsWave = "ApiGatewayAccounts"
+
 // PipelineProps configures the pipeline stack.
 type PipelineProps struct {
 	awscdk.StackProps
@@ -29,6 +33,9 @@ type PipelineProps struct {
 	// Stages are the environments' stages, by name: the same Stages that
 	// "cdk deploy 'ENV/*'" deploys.
 	Stages map[string]awscdk.Stage
+	// AccountStages hold the ApiGatewayAccount stack of each account and
+	// region the environments deploy to; a first wave deploys them.
+	AccountStages []awscdk.Stage
 	// CLIVersion is the cdk CLI version the pipeline's own steps install,
 	// the one package.json pins.
 	CLIVersion string
@@ -65,6 +72,12 @@ func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps)
 		EnableKeyRotation: jsii.Bool(true),
 		CliVersion:        jsii.String(props.CLIVersion),
 	})
+	if len(props.AccountStages) > 0 {
+		accounts := pipeline.AddWave(jsii.String(AccountsWave), nil)
+		for _, stage := range props.AccountStages {
+			accounts.AddStage(stage, nil)
+		}
+	}
 	for _, w := range cfg.Waves {
 		options := &pipelines.WaveOptions{}
 		if w.Approval {

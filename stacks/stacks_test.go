@@ -56,7 +56,7 @@ func setUp(m *testing.M) (int, error) {
 		"network": {"cidr": "10.1.0.0/16"},
 		"monitoring": {"emails": ["oncall@example.com", "team@example.com"], "errorRatePercent": 2.5, "minRequests": 50,
 			"latencyPercentile": "p95", "latencyThresholdMs": 800, "periodMinutes": 1, "evaluationPeriods": 4},
-		"backends": {"blue": {}, "green": {"deploymentPolicy": "Immutable", "instanceTypes": ["t3.small", "t3a.small"], "platformRefresh": "2026-11-26"}},
+		"backends": {"blue": {}, "green": {"deploymentPolicy": "Immutable", "instanceType": "t3a.small", "platformRefresh": "2026-11-26"}},
 		"api": {
 			"routes": [{"path": "/orders/{id}", "methods": ["GET"]}],
 			"stages": {

@@ -87,7 +87,8 @@ func (a *Assembly) read(dir string) error {
 				return err
 			}
 		case "aws:cloudformation:stack":
-			s := &Stack{Name: art.Properties.StackName, TemplateFile: filepath.Join(dir, art.Properties.TemplateFile)}
+			// The manifest names a stack only when its name is not its id.
+			s := &Stack{Name: cmp.Or(art.Properties.StackName, id), TemplateFile: filepath.Join(dir, art.Properties.TemplateFile)}
 			if err := readJSON(s.TemplateFile, &s.Template); err != nil {
 				return err
 			}

@@ -1,0 +1,289 @@
+package constructs
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
+	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/constructs/settings"
+)
+
+// The stage variables through which a stage picks its backend: the methods'
+// integrations read them, and the construct sets both on every stage and
+// every canary, so no stage can lack one (API Gateway would only fail its
+// requests).
+const (
+	// VpcLinkIDVariable holds the id of the VPC link to the stage's backend.
+	VpcLinkIDVariable = "vpcLinkId"
+	// BackendHostVariable holds the DNS name of the backend's load balancer.
+	BackendHostVariable = "backendHost"
+)
+
+// PrivateRestApiProps configures a PrivateRestApi.
+type PrivateRestApiProps struct {
+	// RestApiName names the REST API. Default: the stack's name.
+	RestApiName *string
+	// Description describes the REST API. Default: none.
+	Description *string
+	// AuthorizationType is the authorization of every method.
+	// Default: awsapigateway.AuthorizationType_IAM (SigV4).
+	AuthorizationType awsapigateway.AuthorizationType
+	// Routes are explicit routes beside "ANY /" and "ANY /{proxy+}"; each
+	// route's methods left unset are ["ANY"]. Default: none.
+	Routes []settings.Route
+	// WebAclArn is a regional AWS WAF web ACL associated with every stage.
+	// Default: none.
+	WebAclArn *string
+	// AccessLogRetentionDays is how long each stage's access logs are kept,
+	// one of settings.LogRetentionDays. Default: 90.
+	AccessLogRetentionDays *int
+}
+
+// StageOptions configures one stage of a PrivateRestApi.
+type StageOptions struct {
+	// Backend is the name, given to AddBackend, of the backend the stage
+	// sends its requests to. Required.
+	Backend string
+	// Stage holds the stage's throttling and canary; each setting left
+	// unset takes the default its doc comment names.
+	settings.Stage
+}
+
+// PrivateRestApi is a Regional REST API whose every method is an HTTP proxy
+// to a private backend through a VPC link: "ANY /", "ANY /{proxy+}" and any
+// explicit routes. A stage picks its backend with two stage variables,
+// vpcLinkId and backendHost, which AddStage sets from the backend's name, so
+// moving a stage to another backend changes its variables and nothing else.
+// The construct owns the REST API, one deployment, the VPC links, the stages
+// (each its own Stage-NAME, none the REST API's built-in one, so adding or
+// removing a stage leaves the others alone), their canaries, access logs and
+// WAF associations.
+type PrivateRestApi interface {
+	cdkconstructs.IConstruct
+	// RestApi is the REST API.
+	RestApi() awsapigateway.RestApi
+	// Deployment is the one deployment every stage serves; its logical id
+	// changes with the methods, so a changed method reaches every stage.
+	Deployment() awsapigateway.Deployment
+	// Methods are the proxy's methods.
+	Methods() []awsapigateway.Method
+	// AddBackend adds a VPC link to a backend's Network Load Balancer; stages
+	// then name the backend.
+	AddBackend(name string, loadBalancer awselasticloadbalancingv2.INetworkLoadBalancer) awsapigateway.VpcLink
+	// AddStage adds a stage that sends its requests to options.Backend (and a
+	// share of them to its canary's backend). It panics, naming the problem,
+	// when the options are invalid or name a backend not added.
+	AddStage(name string, options *StageOptions) awsapigateway.Stage
+}
+
+type privateRestApi struct {
+	cdkconstructs.Construct
+	props      PrivateRestApiProps
+	api        awsapigateway.RestApi
+	deployment awsapigateway.Deployment
+	methods    []awsapigateway.Method
+	links      map[string]awsapigateway.VpcLink
+	hosts      map[string]*string
+}
+
+func (p *privateRestApi) RestApi() awsapigateway.RestApi       { return p.api }
+func (p *privateRestApi) Deployment() awsapigateway.Deployment { return p.deployment }
+func (p *privateRestApi) Methods() []awsapigateway.Method      { return p.methods }
+func (p *privateRestApi) backends() []string                   { return slices.Sorted(maps.Keys(p.links)) }
+func (p *privateRestApi) variables(backend string) *map[string]*string {
+	return &map[string]*string{VpcLinkIDVariable: p.links[backend].VpcLinkId(), BackendHostVariable: p.hosts[backend]}
+}
+
+var pathParameter = regexp.MustCompile(`\{([A-Za-z0-9_]+)\+?\}`)
+
+// NewPrivateRestApi creates the REST API, its methods and its deployment.
+// It panics, naming the problem, when props are invalid.
+func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateRestApiProps) PrivateRestApi {
+	if props == nil {
+		props = &PrivateRestApiProps{}
+	}
+	cfg := *props
+	var problems settings.Problems
+	for i, r := range cfg.Routes {
+		problems = append(problems, r.Problems().Within(fmt.Sprintf("Routes[%d]", i))...)
+		cfg.Routes[i] = r.WithDefaults()
+	}
+	if cfg.AccessLogRetentionDays == nil {
+		cfg.AccessLogRetentionDays = ptr(90)
+	}
+	problems = append(problems, settings.LogRetentionProblems("AccessLogRetentionDays", *cfg.AccessLogRetentionDays)...)
+	if err := problems.Err("props"); err != nil {
+		panic(fmt.Sprintf("constructs.NewPrivateRestApi %q: %v", id, err))
+	}
+	if cfg.AuthorizationType == "" {
+		cfg.AuthorizationType = awsapigateway.AuthorizationType_IAM
+	}
+	p := &privateRestApi{props: cfg, links: map[string]awsapigateway.VpcLink{}, hosts: map[string]*string{}}
+	cdkconstructs.NewConstruct_Override(p, scope, &id)
+	p.api = awsapigateway.NewRestApi(p, jsii.String("Api"), &awsapigateway.RestApiProps{
+		RestApiName:   cmp.Or(cfg.RestApiName, awscdk.Stack_Of(p).StackName()),
+		Description:   cfg.Description,
+		EndpointTypes: &[]awsapigateway.EndpointType{awsapigateway.EndpointType_REGIONAL},
+		// The deployment and the stages are this construct's own; the
+		// account's CloudWatch Logs role belongs to no API (one per account
+		// and region, AWS::ApiGateway::Account).
+		Deploy:         jsii.Bool(false),
+		CloudWatchRole: jsii.Bool(false),
+	})
+	p.deployment = awsapigateway.NewDeployment(p, jsii.String("Deployment"), &awsapigateway.DeploymentProps{Api: p.api})
+	validator := awsapigateway.NewRequestValidator(p, jsii.String("ParameterValidator"), &awsapigateway.RequestValidatorProps{
+		RestApi:                   p.api,
+		ValidateRequestParameters: jsii.Bool(true),
+		ValidateRequestBody:       jsii.Bool(true),
+	})
+	// The VPC link comes from the stage variable ("Set up API Gateway private
+	// integrations": connectionId may be ${stageVariables.NAME}).
+	vpcLink := awsapigateway.VpcLink_FromVpcLinkId(p, jsii.String("StageVpcLink"), jsii.String("${stageVariables."+VpcLinkIDVariable+"}"))
+	root := p.api.Root()
+	p.addMethod(root, "ANY", "/", vpcLink, validator)
+	p.addMethod(root.AddResource(jsii.String("{proxy+}"), nil), "ANY", "/{proxy+}", vpcLink, validator)
+	for _, r := range cfg.Routes {
+		resource := root.ResourceForPath(jsii.String(r.Path))
+		for _, m := range r.Methods {
+			p.addMethod(resource, m, r.Path, vpcLink, validator)
+		}
+	}
+	return p
+}
+
+// addMethod adds one method whose integration forwards to the same path on
+// the backend, passing every path parameter through, and makes the
+// deployment's logical id depend on it.
+func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod, path string, vpcLink awsapigateway.IVpcLink, validator awsapigateway.IRequestValidator) {
+	methodParams := map[string]*bool{}
+	integrationParams := map[string]*string{}
+	backendPath := path
+	for _, match := range pathParameter.FindAllStringSubmatch(path, -1) {
+		name := match[1]
+		methodParams["method.request.path."+name] = jsii.Bool(true)
+		integrationParams["integration.request.path."+name] = jsii.String("method.request.path." + name)
+		backendPath = strings.Replace(backendPath, match[0], "{"+name+"}", 1)
+	}
+	uri := "http://${stageVariables." + BackendHostVariable + "}" + backendPath
+	integration := awsapigateway.NewIntegration(&awsapigateway.IntegrationProps{
+		Type:                  awsapigateway.IntegrationType_HTTP_PROXY,
+		IntegrationHttpMethod: jsii.String(httpMethod),
+		Uri:                   jsii.String(uri),
+		Options: &awsapigateway.IntegrationOptions{
+			ConnectionType:    awsapigateway.ConnectionType_VPC_LINK,
+			VpcLink:           vpcLink,
+			RequestParameters: &integrationParams,
+		},
+	})
+	method := resource.AddMethod(jsii.String(httpMethod), integration, &awsapigateway.MethodOptions{
+		AuthorizationType: p.props.AuthorizationType,
+		RequestValidator:  validator,
+		RequestParameters: &methodParams,
+	})
+	p.methods = append(p.methods, method)
+	// A deployment is a snapshot: API Gateway serves a changed method only
+	// from a new deployment, so every input of a method is part of the
+	// deployment's logical id, and nothing else is (not the stages, not the
+	// backends: adding either leaves the deployment alone).
+	p.deployment.AddToLogicalId(map[string]any{
+		"method": httpMethod, "path": path, "uri": uri, "authorization": p.props.AuthorizationType,
+		"parameters": slices.Sorted(maps.Keys(methodParams)),
+	})
+	p.deployment.Node().AddDependency(method)
+}
+
+func (p *privateRestApi) AddBackend(name string, loadBalancer awselasticloadbalancingv2.INetworkLoadBalancer) awsapigateway.VpcLink {
+	if _, ok := p.links[name]; ok || loadBalancer == nil {
+		panic(fmt.Sprintf("constructs.PrivateRestApi.AddBackend %q: the backend is added twice or has no load balancer", name))
+	}
+	// A REST API VPC link targets exactly one Network Load Balancer
+	// (AWS::ApiGateway::VpcLink, TargetArns).
+	link := awsapigateway.NewVpcLink(p, jsii.String("VpcLink-"+name), &awsapigateway.VpcLinkProps{
+		Description: jsii.String("To backend " + name + " of " + *awscdk.Stack_Of(p).StackName()),
+		Targets:     &[]awselasticloadbalancingv2.INetworkLoadBalancer{loadBalancer},
+	})
+	p.links[name] = link
+	// The host of the integration's uri sets the Host header and TLS name
+	// of the request, not where it goes: the VPC link decides that.
+	p.hosts[name] = loadBalancer.LoadBalancerDnsName()
+	return link
+}
+
+func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigateway.Stage {
+	if options == nil {
+		options = &StageOptions{}
+	}
+	problems := options.Stage.Problems(name)
+	for key, backend := range map[string]string{"Backend": options.Backend, "canary.backend": canaryBackend(options.Canary)} {
+		if _, ok := p.links[backend]; backend != "" && !ok || key == "Backend" && backend == "" {
+			problems = append(problems, settings.Problem{Key: key, Message: fmt.Sprintf("%q is not a backend of this API; added: %s", backend, strings.Join(p.backends(), ", "))})
+		}
+	}
+	if err := problems.Err("options"); err != nil {
+		panic(fmt.Sprintf("constructs.PrivateRestApi.AddStage %q: %v", name, err))
+	}
+	s := options.Stage.WithDefaults()
+	logs := awslogs.NewLogGroup(p, jsii.String("AccessLogs-"+name), &awslogs.LogGroupProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+	logs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(*p.props.AccessLogRetentionDays))
+	stage := awsapigateway.NewStage(p, jsii.String("Stage-"+name), &awsapigateway.StageProps{
+		Deployment:           p.deployment,
+		StageName:            jsii.String(name),
+		Description:          jsii.String("Points at backend " + options.Backend),
+		Variables:            p.variables(options.Backend),
+		AccessLogDestination: awsapigateway.NewLogGroupLogDestination(logs),
+		AccessLogFormat:      awsapigateway.AccessLogFormat_JsonWithStandardFields(standardLogFields),
+		TracingEnabled:       jsii.Bool(true),
+		MethodOptions: &map[string]*awsapigateway.MethodDeploymentOptions{
+			"/*/*": {
+				ThrottlingRateLimit:  s.RateLimit,
+				ThrottlingBurstLimit: jsii.Number(*s.BurstLimit),
+				MetricsEnabled:       jsii.Bool(true),
+				LoggingLevel:         awsapigateway.MethodLoggingLevel_ERROR,
+				DataTraceEnabled:     jsii.Bool(false),
+			},
+		},
+	})
+	if s.Canary != nil {
+		// A canary on the stage's own deployment with stage-variable
+		// overrides is how API Gateway itself fills CanarySetting ("Set up
+		// an API Gateway canary release deployment").
+		stage.Node().DefaultChild().(awsapigateway.CfnStage).SetCanarySetting(&awsapigateway.CfnStage_CanarySettingProperty{
+			DeploymentId:           p.deployment.DeploymentId(),
+			PercentTraffic:         jsii.Number(s.Canary.Percent),
+			StageVariableOverrides: p.variables(s.Canary.Backend),
+			UseStageCache:          jsii.Bool(false),
+		})
+	}
+	if p.props.WebAclArn != nil {
+		awswafv2.NewCfnWebACLAssociation(p, jsii.String("WebAclAssociation-"+name), &awswafv2.CfnWebACLAssociationProps{
+			ResourceArn: stage.StageArn(),
+			WebAclArn:   p.props.WebAclArn,
+		})
+	}
+	return stage
+}
+
+func canaryBackend(c *settings.Canary) string {
+	if c == nil {
+		return ""
+	}
+	return c.Backend
+}
+
+// standardLogFields are the fields of every access log entry.
+var standardLogFields = &awsapigateway.JsonWithStandardFieldProps{
+	Caller: jsii.Bool(true), HttpMethod: jsii.Bool(true), Ip: jsii.Bool(true), Protocol: jsii.Bool(true),
+	RequestTime: jsii.Bool(true), ResourcePath: jsii.Bool(true), ResponseLength: jsii.Bool(true),
+	Status: jsii.Bool(true), User: jsii.Bool(true),
+}

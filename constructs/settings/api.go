@@ -1,0 +1,118 @@
+package settings
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Stage are the settings of one stage of a private REST API.
+type Stage struct {
+	// RateLimit is the steady-state request rate limit, in requests per
+	// second, above 0. Default: 100.
+	RateLimit *float64 `json:"rateLimit,omitempty"`
+	// BurstLimit is the burst request limit, at least 1. Default: 200.
+	BurstLimit *int `json:"burstLimit,omitempty"`
+	// Canary sends a share of the stage's requests to another backend.
+	// Default: none.
+	Canary *Canary `json:"canary,omitempty"`
+}
+
+// Canary overrides a stage's backend for a share of its requests.
+type Canary struct {
+	// Backend names the backend that receives the canary's share. Required.
+	Backend string `json:"backend"`
+	// Percent is the share of requests sent to Backend, above 0 and below
+	// 100. Required.
+	Percent float64 `json:"percent"`
+}
+
+// API Gateway stage names allow letters, digits and underscores.
+var stageName = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+
+// WithDefaults returns the stage settings with every unset one at its default.
+func (s Stage) WithDefaults() Stage {
+	s.RateLimit = or(s.RateLimit, 100.0)
+	s.BurstLimit = or(s.BurstLimit, 200)
+	return s
+}
+
+// Problems returns what is wrong with the settings of the stage called
+// name, with defaults applied; the name itself is reported under "".
+func (s Stage) Problems(name string) Problems {
+	s = s.WithDefaults()
+	var ps Problems
+	if !stageName.MatchString(name) {
+		ps = append(ps, Problem{Message: fmt.Sprintf("stage name %q is not valid; use letters, digits and underscores", name)})
+	}
+	if *s.RateLimit <= 0 {
+		ps.add("rateLimit", "%v is not a rate; use a number of requests per second above 0", *s.RateLimit)
+	}
+	if *s.BurstLimit < 1 {
+		ps.add("burstLimit", "%d is too small; use at least 1", *s.BurstLimit)
+	}
+	if s.Canary != nil {
+		if s.Canary.Backend == "" {
+			ps.add("canary.backend", "is missing; name the backend that receives the canary's share")
+		}
+		if p := s.Canary.Percent; p <= 0 || p >= 100 {
+			ps.add("canary.percent", "%v is out of range; use a percentage above 0 and below 100", p)
+		}
+	}
+	return ps
+}
+
+// Route is an explicit route of a private REST API, proxied to the same
+// path on the backend.
+type Route struct {
+	// Path is the resource path, such as "/orders/{id}". Required.
+	Path string `json:"path"`
+	// Methods are the HTTP methods of the route. Default: ["ANY"].
+	Methods []string `json:"methods,omitempty"`
+}
+
+// HTTPMethods are the methods a Route accepts.
+var HTTPMethods = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
+
+var routePath = regexp.MustCompile(`^(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))+$`)
+
+// WithDefaults returns the route with its methods defaulted.
+func (r Route) WithDefaults() Route {
+	if r.Methods == nil {
+		r.Methods = []string{"ANY"}
+	}
+	return r
+}
+
+// Problems returns what is wrong with the route.
+func (r Route) Problems() Problems {
+	r = r.WithDefaults()
+	var ps Problems
+	if !routePath.MatchString(r.Path) || r.Path == "/{proxy+}" {
+		ps.add("path", "%q is not a route path; want e.g. \"/orders/{id}\" (the catch-all proxy is always there)", r.Path)
+	}
+	if len(r.Methods) == 0 {
+		ps.add("methods", "is empty; list at least one of %s", strings.Join(HTTPMethods, ", "))
+	}
+	for i, m := range r.Methods {
+		if !slices.Contains(HTTPMethods, m) {
+			ps.add(fmt.Sprintf("methods[%d]", i), "%q is not an HTTP method; use one of %s", m, strings.Join(HTTPMethods, ", "))
+		}
+	}
+	return ps
+}
+
+// LogRetentionDays are the values CloudWatch Logs accepts for a log group's
+// retention (PutRetentionPolicy, CloudWatch Logs API reference).
+var LogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+// LogRetentionProblems reports, under key, a retention CloudWatch Logs does
+// not accept.
+func LogRetentionProblems(key string, days int) Problems {
+	var ps Problems
+	if !slices.Contains(LogRetentionDays, days) {
+		ps.add(key, "%d is not a CloudWatch Logs retention; use one of %s", days, joinInts(LogRetentionDays))
+	}
+	return ps
+}
