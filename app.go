@@ -16,6 +16,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"privatebackend/config"
+	"privatebackend/internal/synthtiming"
 	"privatebackend/stacks"
 )
 
@@ -72,7 +73,9 @@ func synth(props *awscdk.AppProps) (err error) {
 		}
 		addPipeline(app, cfg.Pipeline, cfg.Environments, stages, cliVersion)
 	}
+	synthDone := synthtiming.Synth()
 	app.Synth(nil)
+	synthDone()
 	return nil
 }
 
