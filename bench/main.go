@@ -57,7 +57,7 @@ func run(o options) error {
 	if err != nil {
 		return err
 	}
-	rep := report{now: time.Now(), machine: machine(), command: o.command, rounds: o.rounds, base: base}
+	rep := report{now: time.Now(), machine: machine(), loadStart: loadAverage(), command: o.command, rounds: o.rounds, base: base}
 	if rep.commit, rep.dirty, err = gitState(root); err != nil {
 		return err
 	}
@@ -117,6 +117,7 @@ func run(o options) error {
 		rep.fresh = &m
 	}
 
+	rep.loadEnd = loadAverage()
 	text, err := rep.render()
 	if err != nil {
 		return err

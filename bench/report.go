@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"maps"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -18,7 +19,10 @@ const (
 type report struct {
 	now     time.Time
 	machine string
-	commit  string
+	// loadStart and loadEnd are the load averages when the run started and
+	// ended: other work on the machine inflates every figure.
+	loadStart, loadEnd string
+	commit             string
 	// dirty is whether tracked files differed from commit.
 	dirty   bool
 	command string
@@ -91,14 +95,14 @@ func part(in []inside, f func(inside) float64) []float64 {
 
 // insideParts are the rows of the breakdown of one synthesis.
 var insideParts = []struct {
-	key, label string
-	get        func(inside) float64
+	key, name, label string
+	get              func(inside) float64
 }{
-	{"start", "program start to its first stack: the jsii kernel's start, `awscdk.NewApp`, reading the configuration", func(in inside) float64 { return in.start }},
-	{"stacks", "constructing the stacks (the sum of every stack's constructor)", func(in inside) float64 { return in.stacks }},
-	{"between", "outside the stacks, before `App.Synth`: creating the stages, attaching cdk-nag", func(in inside) float64 { return in.between }},
-	{"synth", "`App.Synth`: aspects (cdk-nag), the CloudFormation validator, resolving, writing the assembly", func(in inside) float64 { return in.synth }},
-	{"cli", "the CLI around the program: its start, reading the assembly, the program's exit", func(in inside) float64 { return in.cli }},
+	{"start", "program start to the first stack", "program start to its first stack: the jsii kernel's start, `awscdk.NewApp`, reading the configuration", func(in inside) float64 { return in.start }},
+	{"stacks", "constructing the stacks", "constructing the stacks (the sum of every stack's constructor)", func(in inside) float64 { return in.stacks }},
+	{"between", "outside the stacks", "outside the stacks, before `App.Synth`: creating the stages, attaching cdk-nag", func(in inside) float64 { return in.between }},
+	{"synth", "App.Synth", "`App.Synth`: aspects (cdk-nag), the CloudFormation validator, resolving, writing the assembly", func(in inside) float64 { return in.synth }},
+	{"cli", "the CLI around the program", "the CLI around the program: its start, reading the assembly, the program's exit", func(in inside) float64 { return in.cli }},
 }
 
 // stackTypes lists the app's stack types in the order the first round
@@ -161,8 +165,8 @@ func (r report) figures() []figure {
 	add("synth.app.peak_mib", "peak memory, the app", "MiB", am)
 	add("synth.above_floor.peak_mib", "peak memory, the app above the floor", "MiB", minus(am, fm))
 	for _, p := range insideParts {
-		add("inside.floor."+p.key+"_s", "floor: "+p.key, "s", part(r.floorIn, p.get))
-		add("inside.app."+p.key+"_s", "app: "+p.key, "s", part(r.appIn, p.get))
+		add("inside.floor."+p.key+"_s", "inside the floor: "+p.name, "s", part(r.floorIn, p.get))
+		add("inside.app."+p.key+"_s", "inside the app: "+p.name, "s", part(r.appIn, p.get))
 	}
 	for _, t := range r.stackTypes() {
 		_, total, first, further := r.stackType(t)
@@ -205,6 +209,7 @@ func (r report) render() (string, error) {
 	}
 	fmt.Fprintf(&b, "# Benchmark baseline\n\nRecorded %s by `%s` at commit %s%s, on %s.\n",
 		r.now.UTC().Format("2006-01-02"), r.command, r.commit, state, r.machine)
+	fmt.Fprintf(&b, "Load average (1 minute) %s at the start, %s at the end; on %d cores, more than that means other work shared the machine and inflated the figures.\n", r.loadStart, r.loadEnd, runtime.NumCPU())
 	b.WriteString("Re-record it with `./bench/run -record` (`./bench/run` alone compares with it and changes nothing). ")
 	b.WriteString("Wall time and peak resident memory of the whole process tree (the cdk CLI, the program, the jsii kernel), sampled every 50 ms; the CLI is the pinned one, from node_modules/.bin. ")
 	b.WriteString("Every synthesis is `cdk synth '**' --strict -q`, with cdk.json's context. A median of differences is the median of the per-round differences, not the difference of the medians.\n")
@@ -315,7 +320,7 @@ func (r report) renderComparison() string {
 	if r.base.UncommittedChanges {
 		state = " with uncommitted changes"
 	}
-	fmt.Fprintf(&b, "The baseline was recorded at commit %s%s on %s by `%s`, on %s. A figure more than %.0f%% worse is flagged; timings on a shared VM move by ±15%%, so a flag asks for a second run, not a verdict.\n\n",
+	fmt.Fprintf(&b, "The baseline was recorded at commit %s%s on %s by `%s`, on %s. A figure more than %.0f%% worse is flagged; timings on a shared VM move by ±15%%, so a flag asks for a second run, not a verdict. Figures this run did not measure are left out.\n\n",
 		r.base.Commit, state, r.base.Recorded, r.base.Command, r.base.Machine, worseBy*100)
 	b.WriteString("| figure | baseline | now | change | |\n|---|---|---|---|---|\n")
 	var flagged []string
