@@ -98,9 +98,9 @@ var insideParts = []struct {
 	key, name, label string
 	get              func(inside) float64
 }{
-	{"start", "program start to the first stack", "program start to its first stack: the jsii kernel's start, `awscdk.NewApp`, reading the configuration", func(in inside) float64 { return in.start }},
+	{"start", "program start to the first stack", "program start to its first stack: the jsii kernel's start, `awscdk.NewApp`, the configuration, the first stage and its cdk-nag checks", func(in inside) float64 { return in.start }},
 	{"stacks", "constructing the stacks", "constructing the stacks (the sum of every stack's constructor)", func(in inside) float64 { return in.stacks }},
-	{"between", "outside the stacks", "outside the stacks, before `App.Synth`: creating the stages, attaching cdk-nag", func(in inside) float64 { return in.between }},
+	{"between", "outside the stacks", "outside the stacks, from the first to `App.Synth`: the further stages and their cdk-nag checks", func(in inside) float64 { return in.between }},
 	{"synth", "App.Synth", "`App.Synth`: aspects (cdk-nag), the CloudFormation validator, resolving, writing the assembly", func(in inside) float64 { return in.synth }},
 	{"cli", "the CLI around the program", "the CLI around the program: its start, reading the assembly, the program's exit", func(in inside) float64 { return in.cli }},
 }
