@@ -71,13 +71,23 @@ func run(o options) error {
 	if err := runQuiet(root, nil, "go", "build", "-o", floorBinary, "./bench/floor"); err != nil {
 		return err
 	}
-	// One synthesis of each warms the caches and lets cdk.json's launcher
-	// build .build/app.
-	if _, err := synthesize(root, work, "warm-floor", "--app", floorBinary); err != nil {
-		return fmt.Errorf("floor: %w", err)
-	}
-	if _, err := synthesize(root, work, "warm-app"); err != nil {
-		return fmt.Errorf("app: %w", err)
+	// One synthesis of each warms the caches, lets cdk.json's launcher
+	// build .build/app, and shows before any round whether every stack is
+	// timed.
+	for _, w := range []struct {
+		name  string
+		extra []string
+	}{
+		{"floor", []string{"--app", floorBinary}},
+		{"app", nil},
+	} {
+		r, err := synthesize(root, work, "warm-"+w.name, w.extra...)
+		if err == nil {
+			_, err = breakDown(r)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", w.name, err)
+		}
 	}
 
 	if rep.floor, rep.app, err = synthRounds(root, work, floorBinary, o.rounds); err != nil {
