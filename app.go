@@ -19,6 +19,7 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"privatebackend/config"
+	"privatebackend/internal/synthtiming"
 	"privatebackend/stacks"
 )
 
@@ -76,7 +77,9 @@ func synth(props *awscdk.AppProps) (err error) {
 		}
 		addPipeline(app, cfg.Pipeline, cfg.Environments, stages, accounts, cliVersion)
 	}
+	synthDone := synthtiming.Synth()
 	app.Synth(nil)
+	synthDone()
 	return nil
 }
 

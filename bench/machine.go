@@ -32,3 +32,13 @@ func machine() string {
 	return fmt.Sprintf("%d cores (%s)%s, %s/%s, %s, Node.js %s", runtime.NumCPU(), cpu, mem, runtime.GOOS, runtime.GOARCH,
 		runtime.Version(), strings.TrimSpace(string(node)))
 }
+
+// loadAverage is the machine's load average over the last minute, or "?"
+// where /proc/loadavg cannot be read.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if fields := strings.Fields(string(data)); err == nil && len(fields) > 0 {
+		return fields[0]
+	}
+	return "?"
+}

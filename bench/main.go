@@ -1,32 +1,36 @@
-// Command bench measures what users wait for: "cdk synth" of every
-// environment, timed in alternation against a JavaScript twin of the app (the
-// same stacks on the same aws-cdk-lib, cdk-nag and Node.js), the whole test
-// suite, how synthesis grows with the number of environments, and a fresh
-// clone's first test run. It prints wall time and peak memory (of the whole
-// process tree) against the project's targets and, with -write, records them
-// in bench/BASELINE.md. It reports; it never fails on timing.
+// Command bench measures what users wait for and what a change costs:
+// "cdk synth" of every environment against the floor of any Go CDK app
+// (bench/floor), in alternating rounds, and inside one synthesis, each stack
+// type's construction and App.Synth; how synthesis grows with environments;
+// the test suite and each of its groups; a fresh clone's first test run. It
+// prints wall time and peak memory (of the whole process tree) against the
+// baseline in bench/BASELINE.md, flagging any figure more than 10% worse,
+// and with -record makes this run the baseline. It reports; it never fails
+// on timing.
 package main
 
 import (
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 )
 
 func main() {
 	var o options
-	flag.IntVar(&o.rounds, "rounds", 7, "alternating rounds of synthesis: the Go app through cdk.json, its prebuilt binary, the JavaScript twin")
-	flag.IntVar(&o.testRuns, "tests", 5, "runs of the test suite")
+	flag.IntVar(&o.rounds, "rounds", 7, "alternating rounds of synthesis (the floor and the app), and of the generated environments")
+	flag.IntVar(&o.testRuns, "tests", 5, "runs of the test suite and of each test group")
+	flag.BoolVar(&o.groups, "groups", true, "also time each test group on its own")
 	flag.BoolVar(&o.scaling, "scaling", true, "also synthesize generated configurations of 1, 3 and 10 environments")
 	flag.BoolVar(&o.cold, "cold", true, "also measure a fresh clone's first test run with an empty Go build cache (minutes)")
-	flag.BoolVar(&o.checkOnly, "check", false, "only check that the twin synthesizes the app's templates")
-	flag.StringVar(&o.write, "write", "", "write the report to this file as well, keeping its hand-written history section")
+	flag.StringVar(&o.baseline, "baseline", "bench/BASELINE.md", "the baseline to compare with")
+	flag.BoolVar(&o.record, "record", false, "make this run the baseline: rewrite the -baseline file, keeping its hand-written history section")
 	flag.Parse()
+	o.command = strings.Join(append([]string{"./bench/run"}, os.Args[1:]...), " ")
 	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
@@ -34,22 +38,27 @@ func main() {
 }
 
 type options struct {
-	rounds, testRuns         int
-	scaling, cold, checkOnly bool
-	write                    string
+	rounds, testRuns      int
+	groups, scaling, cold bool
+	baseline              string
+	record                bool
+	command               string
 }
-
-// result is one measured command over several runs.
-type result struct {
-	name string
-	runs []measurement
-}
-
-func (r *result) add(m measurement) { r.runs = append(r.runs, m) }
 
 func run(o options) error {
+	if o.rounds < 1 || o.testRuns < 0 {
+		return fmt.Errorf("-rounds %d -tests %d: rounds must be at least 1, tests at least 0", o.rounds, o.testRuns)
+	}
 	root, err := os.Getwd()
 	if err != nil {
+		return err
+	}
+	base, err := readBaseline(o.baseline)
+	if err != nil {
+		return err
+	}
+	rep := report{now: time.Now(), machine: machine(), loadStart: loadAverage(), command: o.command, rounds: o.rounds, base: base}
+	if rep.commit, rep.dirty, err = gitState(root); err != nil {
 		return err
 	}
 	work, err := os.MkdirTemp("", "bench-")
@@ -58,93 +67,52 @@ func run(o options) error {
 	}
 	defer os.RemoveAll(work)
 
-	if err := checkTwinVersions(root); err != nil {
+	floorBinary := filepath.Join(work, "floor")
+	if err := runQuiet(root, nil, "go", "build", "-o", floorBinary, "./bench/floor"); err != nil {
 		return err
 	}
-	if err := installTwin(root); err != nil {
-		return err
-	}
-	twinConfigPath := filepath.Join(work, "twin-config.json")
-	if err := writeTwinConfig(root, twinConfigPath); err != nil {
-		return err
-	}
-	twinEnv := []string{"TWIN_CONFIG=" + twinConfigPath}
-	synth := func(out string, app ...string) []string {
-		return append([]string{"cdk", "synth", "**", "--strict", "-q", "-o", out}, app...)
-	}
-
-	// One synthesis of each warms every cache (and lets cdk.json's launcher
-	// build .build/app); their outputs prove the twin is the app's twin.
-	if _, err := measure(root, nil, synth(filepath.Join(work, "go"))...); err != nil {
-		return err
-	}
-	if _, err := measure(root, twinEnv, synth(filepath.Join(work, "twin"), "--app", twinApp)...); err != nil {
-		return err
-	}
-	compared, err := compareAssemblies(filepath.Join(work, "go"), filepath.Join(work, "twin"))
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(os.Stderr, "bench: the twin wrote the same %d templates and nag reports as the app\n", compared)
-	if o.checkOnly {
-		return nil
-	}
-
-	// Rounds: each synthesizes with all three app commands, in an order that
-	// rotates from round to round, so that neither drift nor position
-	// favours one of them.
-	apps := []struct {
-		result *result
-		env    []string
-		args   []string
+	// One synthesis of each warms the caches, lets cdk.json's launcher
+	// build .build/app, and shows before any round whether every stack is
+	// timed.
+	for _, w := range []struct {
+		name  string
+		extra []string
 	}{
-		{&result{name: "Go app, cdk.json's app command (./scripts/app)"}, nil, nil},
-		{&result{name: "Go app, prebuilt binary (--app .build/app)"}, nil, []string{"--app", ".build/app"}},
-		{&result{name: "JavaScript twin (--app '" + twinApp + "')"}, twinEnv, []string{"--app", twinApp}},
-	}
-	for i := 0; i < o.rounds; i++ {
-		for j := range apps {
-			a := apps[(i+j)%len(apps)]
-			m, err := measure(root, a.env, synth(filepath.Join(work, "round-"+strconv.Itoa(i)+"-"+strconv.Itoa(j)), a.args...)...)
-			if err != nil {
-				return fmt.Errorf("%s: %w", a.result.name, err)
-			}
-			a.result.add(m)
+		{"floor", []string{"--app", floorBinary}},
+		{"app", nil},
+	} {
+		r, err := synthesize(root, work, "warm-"+w.name, w.extra...)
+		if err == nil {
+			_, err = breakDown(r)
 		}
-		fmt.Fprintf(os.Stderr, "bench: round %d/%d: %s\n", i+1, o.rounds, roundLine(apps[0].result, apps[1].result, apps[2].result, i))
-	}
-	rep := report{
-		compared: compared,
-		launcher: apps[0].result, prebuilt: apps[1].result, twin: apps[2].result,
+		if err != nil {
+			return fmt.Errorf("%s: %w", w.name, err)
+		}
 	}
 
-	rep.tests = &result{name: "test suite: go test -count=1 ./... (warm build cache)"}
-	for i := 0; i < o.testRuns; i++ {
-		m, err := measure(root, nil, "go", "test", "-count=1", "./...")
-		if err != nil {
-			return fmt.Errorf("%s: %w", rep.tests.name, err)
-		}
-		rep.tests.add(m)
+	if rep.floor, rep.app, err = synthRounds(root, work, floorBinary, o.rounds); err != nil {
+		return err
 	}
-	fmt.Fprintf(os.Stderr, "bench: test suite median %.2f s\n", median(walls(rep.tests)).Seconds())
+	for i := range rep.app {
+		f, err := breakDown(rep.floor[i])
+		if err != nil {
+			return fmt.Errorf("floor: %w", err)
+		}
+		a, err := breakDown(rep.app[i])
+		if err != nil {
+			return fmt.Errorf("app: %w", err)
+		}
+		rep.floorIn, rep.appIn = append(rep.floorIn, f), append(rep.appIn, a)
+	}
 
 	if o.scaling {
-		binary := filepath.Join(root, ".build", "app")
-		for _, n := range []int{1, 3, 10} {
-			dir, err := generatedProject(root, work, binary, n)
-			if err != nil {
-				return err
-			}
-			r := &result{name: fmt.Sprintf("cdk synth, %d generated environment(s) (prebuilt binary)", n)}
-			for i := 0; i < o.rounds; i++ {
-				m, err := measure(dir, nil, synth(filepath.Join(work, fmt.Sprintf("scaling-%d-%d", n, i)))...)
-				if err != nil {
-					return fmt.Errorf("%s: %w", r.name, err)
-				}
-				r.add(m)
-			}
-			rep.scaling = append(rep.scaling, r)
+		if rep.scaling, err = scalingRounds(root, work, o.rounds); err != nil {
+			return err
 		}
+	}
+
+	if err := measureSuite(root, o, &rep); err != nil {
+		return err
 	}
 
 	if o.cold {
@@ -152,25 +120,77 @@ func run(o options) error {
 		if err := runQuiet(work, nil, "git", "clone", "-q", root, clone); err != nil {
 			return err
 		}
-		rep.fresh = &result{name: "fresh clone: ./scripts/test with an empty Go build cache"}
 		m, err := measure(clone, []string{"GOCACHE=" + filepath.Join(work, "gocache")}, "./scripts/test")
 		if err != nil {
-			return fmt.Errorf("%s: %w", rep.fresh.name, err)
+			return fmt.Errorf("fresh clone: %w", err)
 		}
-		rep.fresh.add(m)
+		rep.fresh = &m
 	}
 
-	text := rep.render(time.Now(), machine(), o.rounds)
+	rep.loadEnd = loadAverage()
+	text, err := rep.render()
+	if err != nil {
+		return err
+	}
 	fmt.Print(text)
-	if o.write == "" {
+	if !o.record {
 		return nil
 	}
-	return writeKeepingHistory(o.write, text)
+	return writeKeepingHistory(o.baseline, text)
 }
 
-// roundLine is a progress line: the round's three wall times.
-func roundLine(launcher, prebuilt, twin *result, i int) string {
-	return fmt.Sprintf("launcher %.2f s, prebuilt %.2f s, twin %.2f s", launcher.runs[i].wall.Seconds(), prebuilt.runs[i].wall.Seconds(), twin.runs[i].wall.Seconds())
+// measureSuite times the whole suite and each test group, in rounds.
+func measureSuite(root string, o options, rep *report) error {
+	if o.groups {
+		all, err := listTests(root)
+		if err != nil {
+			return err
+		}
+		for _, g := range testGroups {
+			rep.groups = append(rep.groups, groupResult{testGroup: g, tests: g.tests(all)})
+		}
+		rep.ungrouped, rep.twice = groupCoverage(all, testGroups)
+	}
+	for i := 0; i < o.testRuns; i++ {
+		m, err := measure(root, nil, "go", "test", "-count=1", "./...")
+		if err != nil {
+			return fmt.Errorf("test suite: %w", err)
+		}
+		rep.suite = append(rep.suite, m)
+		line := []string{fmt.Sprintf("suite %.2f s", m.wall.Seconds())}
+		for j := range rep.groups {
+			g := &rep.groups[j]
+			if len(g.tests) == 0 {
+				continue
+			}
+			m, events, err := measureOutput(root, nil, g.command(g.tests)...)
+			if err != nil {
+				return fmt.Errorf("test group %s: %w", g.name, err)
+			}
+			own, err := testsTime(events)
+			if err != nil {
+				return fmt.Errorf("test group %s: %w", g.name, err)
+			}
+			g.runs, g.own = append(g.runs, m), append(g.own, own)
+			line = append(line, fmt.Sprintf("%s %.2f s", g.name, m.wall.Seconds()))
+		}
+		fmt.Fprintf(os.Stderr, "bench: test round %d/%d: %s\n", i+1, o.testRuns, strings.Join(line, ", "))
+	}
+	return nil
+}
+
+// gitState is the commit the benchmark measures and whether tracked files
+// differ from it.
+func gitState(root string) (commit string, dirty bool, err error) {
+	head, err := exec.Command("git", "-C", root, "rev-parse", "HEAD").Output()
+	if err != nil {
+		return "", false, fmt.Errorf("git rev-parse HEAD: %w", err)
+	}
+	status, err := exec.Command("git", "-C", root, "status", "--porcelain", "--untracked-files=no").Output()
+	if err != nil {
+		return "", false, fmt.Errorf("git status: %w", err)
+	}
+	return strings.TrimSpace(string(head)), len(status) > 0, nil
 }
 
 // historyHeading starts the hand-written part of BASELINE.md, which a new
@@ -186,8 +206,13 @@ func writeKeepingHistory(path, text string) error {
 	return os.WriteFile(path, []byte(text), 0o644)
 }
 
-func median[T int64 | time.Duration | float64](values []T) T {
+// median is the middle value, or the mean of the two middle values.
+func median(values []float64) float64 {
 	s := slices.Clone(values)
 	slices.Sort(s)
-	return s[len(s)/2]
+	n := len(s)
+	if n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[n/2]
 }

@@ -21,14 +21,21 @@ type measurement struct {
 // samples the resident memory of its whole process tree from /proc until it
 // exits.
 func measure(dir string, env []string, args ...string) (measurement, error) {
+	m, _, err := measureOutput(dir, env, args...)
+	return m, err
+}
+
+// measureOutput is measure that also returns what the command wrote to
+// stdout.
+func measureOutput(dir string, env []string, args ...string) (measurement, []byte, error) {
 	name := args[0]
 	cmd := exec.Command(name, args[1:]...)
 	cmd.Dir, cmd.Env = dir, append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
-		return measurement{}, err
+		return measurement{}, nil, err
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -40,9 +47,9 @@ func measure(dir string, env []string, args ...string) (measurement, error) {
 		case err := <-done:
 			m := measurement{wall: time.Since(start), peakRSS: peak}
 			if err != nil {
-				return m, fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args[1:], " "), err, out.String())
+				return m, nil, fmt.Errorf("%s %s: %w\n%s%s", name, strings.Join(args[1:], " "), err, stdout.Bytes(), stderr.Bytes())
 			}
-			return m, nil
+			return m, stdout.Bytes(), nil
 		case <-tick.C:
 			peak = max(peak, treeRSS(cmd.Process.Pid))
 		}

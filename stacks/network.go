@@ -12,6 +12,7 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/internal/nag"
+	"privatebackend/internal/synthtiming"
 )
 
 // NetworkProps configures the network stack.
@@ -34,6 +35,7 @@ type Network struct {
 
 // NewNetwork creates the network stack.
 func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *Network {
+	defer synthtiming.Stack("Network")()
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	n := &Network{Stack: stack}
 	cfg := props.Network
