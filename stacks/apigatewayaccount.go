@@ -8,6 +8,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/internal/nag"
+	"privatebackend/internal/synthtiming"
 )
 
 // ApiGatewayAccountStackName is the CloudFormation name of every
@@ -31,6 +32,7 @@ type ApiGatewayAccount struct {
 
 // NewApiGatewayAccount creates the stack.
 func NewApiGatewayAccount(scope cdkconstructs.Construct, id string, props *awscdk.StackProps) *ApiGatewayAccount {
+	defer synthtiming.Stack("ApiGatewayAccount")()
 	stackProps := awscdk.StackProps{}
 	if props != nil {
 		stackProps = *props
