@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 stamp=node_modules/.installed-from
-want=$(cat package.json package-lock.json | sha256sum | cut -c1-64)
+want=$(cat package.json package-lock.json .npmrc | sha256sum | cut -c1-64)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: installing the pinned cdk CLI, Node.js and cfn-guard (npm ci)" >&2
   npm ci --no-audit --no-fund --loglevel=error
