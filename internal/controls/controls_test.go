@@ -264,8 +264,8 @@ func TestDecisionsAreCheckedAndUndecidedFailuresNamed(t *testing.T) {
 	for bad, want := range map[string]string{
 		"control,kind\n": "header",
 		"control,stack kind,decision,reason\nCT.S3.PR.2,Pipeline,maybe,\"A reason that is long enough to act on, surely.\"\n": `decision "maybe"`,
-		"control,stack kind,decision,reason\nCT.S3.PR.2,Pipeline,accepted,Because.\n":                                          "too short",
-		decisionsCSV + "CT.S3.PR.2,Pipeline,open,\"A reason that is long enough to act on, surely.\"\n":                           "a second decision",
+		"control,stack kind,decision,reason\nCT.S3.PR.2,Pipeline,accepted,Because.\n":                                         "too short",
+		decisionsCSV + "CT.S3.PR.2,Pipeline,open,\"A reason that is long enough to act on, surely.\"\n":                       "a second decision",
 	} {
 		if _, err := ReadDecisions(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("ReadDecisions(%q) = %v; want %q", bad, err, want)
