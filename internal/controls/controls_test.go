@@ -186,6 +186,7 @@ func TestStackKindDropsTheEnvironmentAndTheInstanceName(t *testing.T) {
 		"staging-eu/Api":    "Api",
 		"Pipeline":          "Pipeline",
 		"dev/Backend-a-b-c": "Backend",
+		"cross-region-stack-111111111111:us-east-1": "CrossRegionSupport",
 	} {
 		if got := StackKind(name); got != want {
 			t.Errorf("StackKind(%q) = %q, want %q", name, got, want)

@@ -24,13 +24,22 @@ var outcomesHeader = []string{"template", "stack kind", "control", "outcome", "f
 // StackKind is the kind of stack a stack display name denotes, the key of
 // a decision: the stack's id inside its environment up to the first dash,
 // which leaves out instance names ("dev/Backend-blue" is a Backend,
-// "prod/Network" a Network, "Pipeline" the Pipeline). A user's own
-// environments and backends reuse the decisions of their kind.
+// "prod/Network" a Network, "Pipeline" the Pipeline). The support stacks
+// CodePipeline adds for another region, "cross-region-stack-ACCOUNT:REGION",
+// are CrossRegionSupport. A user's own environments, backends and regions
+// reuse the decisions of their kind.
 func StackKind(template string) string {
+	if strings.HasPrefix(template, crossRegionSupport) {
+		return "CrossRegionSupport"
+	}
 	id := template[strings.LastIndex(template, "/")+1:]
 	kind, _, _ := strings.Cut(id, "-")
 	return kind
 }
+
+// crossRegionSupport starts the id of CodePipeline's cross-region support
+// stacks (createSupportResourcesForRegion in aws-codepipeline's Pipeline).
+const crossRegionSupport = "cross-region-stack-"
 
 // WriteOutcomes writes the results that pass or fail as the outcome table
 // (CSV); skipped controls are left out.
