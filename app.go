@@ -70,7 +70,7 @@ func synth(props *awscdk.AppProps) (err error) {
 		if err != nil {
 			return err
 		}
-		addPipeline(app, cfg.Pipeline, cfg.Environments, stages, cliVersion)
+		addPipeline(app, cfg.Pipeline, stages, cliVersion)
 	}
 	app.Synth(nil)
 	return nil
@@ -90,20 +90,15 @@ func build(app awscdk.App, envs []*config.Environment) map[string]awscdk.Stage {
 
 // addPipeline adds the Pipeline stack, which deploys the same stages wave by
 // wave, with cdk-nag's checks like every environment.
-func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environment, stages map[string]awscdk.Stage, cliVersion string) {
-	byName := map[string]*config.Environment{}
-	for _, e := range envs {
-		byName[e.Name] = e
-	}
+func addPipeline(app awscdk.App, cfg *config.Pipeline, stages map[string]awscdk.Stage, cliVersion string) {
 	p := stacks.NewPipeline(app, "Pipeline", &stacks.PipelineProps{
 		StackProps: awscdk.StackProps{
 			Description: jsii.String("Deploys the environments from " + cfg.Source.Repository),
 			Env:         &awscdk.Environment{Account: jsii.String(cfg.Account), Region: jsii.String(cfg.Region)},
 		},
-		Pipeline:     cfg,
-		Environments: byName,
-		Stages:       stages,
-		CLIVersion:   cliVersion,
+		Pipeline:   cfg,
+		Stages:     stages,
+		CLIVersion: cliVersion,
 	})
 	attachGates(p.Stack)
 }

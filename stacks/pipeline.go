@@ -31,8 +31,6 @@ type PipelineProps struct {
 	awscdk.StackProps
 	// Pipeline is the validated pipeline configuration.
 	Pipeline *config.Pipeline
-	// Environments are every configured environment, by name.
-	Environments map[string]*config.Environment
 	// Stages are the environments' stages, by name: the same Stages that
 	// "cdk deploy 'ENV/*'" deploys.
 	Stages map[string]awscdk.Stage
