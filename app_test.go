@@ -89,6 +89,8 @@ func setUp(m *testing.M) (int, error) {
 	if assembly, err = cdktest.ReadAssembly(dir); err != nil {
 		return 0, err
 	}
+	controlTower = startControlTowerCheck(assembly)
+	defer controlTower.wait()
 	<-leak.done
 	if leak.err != nil {
 		return 0, fmt.Errorf("the app without its pipeline failed: %v\n%s", leak.err, leak.output)

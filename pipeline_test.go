@@ -155,7 +155,12 @@ func TestPipelineSynthesizesWithTheREADMECommands(t *testing.T) {
 	}
 }
 
-func TestPipelineUsesCrossAccountKeysForAnotherAccount(t *testing.T) {
+// TestPipelineKeysRotateAndGrantOnlyToAWSServices checks the pipeline's
+// two keys: the artifacts' key, which the target accounts' deploy roles
+// may use, and the build logs' key. Both rotate and deny kms:CreateGrant
+// except for AWS services ("Controlling access to grants", AWS KMS
+// developer guide), the statement CT.KMS.PR.3 requires.
+func TestPipelineKeysRotateAndGrantOnlyToAWSServices(t *testing.T) {
 	crossAccount := false
 	for _, e := range environments {
 		crossAccount = crossAccount || (e.Pinned() && e.Account != pipeline.Account)
@@ -163,19 +168,143 @@ func TestPipelineUsesCrossAccountKeysForAnotherAccount(t *testing.T) {
 	if !crossAccount {
 		t.Fatal("the shipped configuration deploys to no other account than the pipeline's; the example should")
 	}
-	p := stack(t, "Pipeline")
-	keys := p.Resources("AWS::KMS::Key")
-	if len(keys) != 1 {
-		t.Fatalf("%d KMS keys, want the artifact bucket's cross-account key", len(keys))
+	keys := stack(t, "Pipeline").Resources("AWS::KMS::Key")
+	if len(keys) != 2 {
+		t.Fatalf("%d KMS keys, want the artifacts' key and the build logs' key", len(keys))
 	}
-	for _, k := range keys {
-		if k["Properties"].(map[string]any)["EnableKeyRotation"] != true {
-			t.Error("the artifact key does not rotate")
+	for id, k := range keys {
+		props := k["Properties"].(map[string]any)
+		if props["EnableKeyRotation"] != true {
+			t.Errorf("key %s does not rotate", id)
+		}
+		policy, _ := json.Marshal(props["KeyPolicy"])
+		if !strings.Contains(string(policy), `{"Action":"kms:CreateGrant","Condition":{"BoolIfExists":{"aws:PrincipalIsAWSService":"false","kms:GrantIsForAWSResource":"false"}},"Effect":"Deny","Principal":{"AWS":"*"},"Resource":"*","Sid":"DenyGrantsExceptForAWSServices"}`) {
+			t.Errorf("key %s does not limit grants to AWS services: %s", id, policy)
+		}
+		if strings.HasPrefix(id, "PipelineArtifactsBucketEncryptionKey") {
+			for _, e := range environments {
+				if e.Pinned() && e.Account != pipeline.Account && !strings.Contains(string(policy), ":iam::"+e.Account+":role/cdk-hnb659fds-deploy-role-") {
+					t.Errorf("the artifacts' key does not let account %s's deploy role decrypt: %s", e.Account, policy)
+				}
+			}
 		}
 	}
-	data, _ := json.Marshal(p.Resources("AWS::S3::Bucket"))
-	if !strings.Contains(string(data), `"SSEAlgorithm":"aws:kms"`) || !strings.Contains(string(data), `"LoggingConfiguration"`) {
-		t.Errorf("the artifact bucket is not KMS-encrypted with access logs: %s", data)
+}
+
+// bucketsByRole returns the Pipeline stack's artifact bucket and the
+// bucket that receives its access logs.
+func bucketsByRole(t *testing.T) (artifacts, accessLogs map[string]any) {
+	t.Helper()
+	for id, b := range stack(t, "Pipeline").Resources("AWS::S3::Bucket") {
+		switch {
+		case strings.HasPrefix(id, "PipelineArtifactsBucket"):
+			artifacts = b["Properties"].(map[string]any)
+		case strings.HasPrefix(id, "ArtifactAccessLogs"):
+			accessLogs = b["Properties"].(map[string]any)
+		default:
+			t.Errorf("unexpected bucket %s", id)
+		}
+	}
+	if artifacts == nil || accessLogs == nil {
+		t.Fatal("the Pipeline stack lacks its artifact bucket or its access-log bucket")
+	}
+	return artifacts, accessLogs
+}
+
+// TestPipelineArtifactBucketMeetsTheS3Controls checks the artifact
+// bucket CDK Pipelines creates, configured on its CloudFormation resource.
+func TestPipelineArtifactBucketMeetsTheS3Controls(t *testing.T) {
+	artifacts, _ := bucketsByRole(t)
+	for what, want := range map[string]string{
+		"versioning":             `"VersioningConfiguration":{"Status":"Enabled"}`,
+		"a lifecycle rule":       `"LifecycleConfiguration":{"Rules":[{"AbortIncompleteMultipartUpload":{"DaysAfterInitiation":7},"ExpirationInDays":365,"Id":"ExpireArtifacts","NoncurrentVersionExpiration":{"NoncurrentDays":30},"Status":"Enabled"}]}`,
+		"events to EventBridge":  `"NotificationConfiguration":{"EventBridgeConfiguration":{"EventBridgeEnabled":true}}`,
+		"access logs":            `"LoggingConfiguration":{"DestinationBucketName":{"Ref":"ArtifactAccessLogs`,
+		"the pipeline's KMS key": `"KMSMasterKeyID":{"Fn::GetAtt":["PipelineArtifactsBucketEncryptionKey`,
+		"Object Lock":            `"ObjectLockEnabled":true`,
+		// "You can enable Object Lock for new or existing buckets" through
+		// ObjectLockConfiguration (AWS::S3::Bucket, CloudFormation template
+		// reference); without a Rule nothing is locked by default.
+		"an Object Lock configuration": `"ObjectLockConfiguration":{"ObjectLockEnabled":"Enabled"}`,
+	} {
+		data, _ := json.Marshal(artifacts)
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the artifact bucket lacks %s (%s): %s", what, want, data)
+		}
+	}
+}
+
+// TestPipelineAccessLogBucketCanReceiveServerAccessLogs checks what S3
+// requires of a server access logs target ("Troubleshoot server access
+// logging", S3 user guide): default encryption SSE-S3, not SSE-KMS, and no
+// Object Lock; those are the controls it is accepted to fail.
+func TestPipelineAccessLogBucketCanReceiveServerAccessLogs(t *testing.T) {
+	_, logs := bucketsByRole(t)
+	data, _ := json.Marshal(logs)
+	if !strings.Contains(string(data), `"SSEAlgorithm":"AES256"`) || strings.Contains(string(data), "aws:kms") {
+		t.Errorf("the access-log bucket does not use SSE-S3: %s", data)
+	}
+	if _, ok := logs["ObjectLockEnabled"]; ok {
+		t.Errorf("the access-log bucket has Object Lock, which blocks log delivery: %s", data)
+	}
+	for _, want := range []string{`"VersioningConfiguration":{"Status":"Enabled"}`, `"EventBridgeEnabled":true`, `"NoncurrentDays":30`} {
+		if !strings.Contains(string(data), want) {
+			t.Errorf("the access-log bucket lacks %s: %s", want, data)
+		}
+	}
+}
+
+// TestPipelineCodeBuildLogsToAnEncryptedLogGroupKeptAYear checks that every
+// CodeBuild project of the pipeline logs to the stack's log group, which
+// keeps a year and uses a key whose policy follows "Encrypt log data in
+// CloudWatch Logs using AWS Key Management Service" (step 2): the regional
+// CloudWatch Logs principal, limited to the log group's ARN as encryption
+// context, and the writers' roles allowed the key through CloudWatch Logs
+// (kms:ViaService).
+func TestPipelineCodeBuildLogsToAnEncryptedLogGroupKeptAYear(t *testing.T) {
+	p := stack(t, "Pipeline")
+	groups := p.Resources("AWS::Logs::LogGroup")
+	if len(groups) != 1 {
+		t.Fatalf("%d log groups, want the build logs", len(groups))
+	}
+	var groupID string
+	for id, g := range groups {
+		groupID = id
+		props := g["Properties"].(map[string]any)
+		kmsKey, _ := json.Marshal(props["KmsKeyId"])
+		if props["RetentionInDays"] != 365.0 || props["LogGroupName"] != "/aws/codebuild/Pipeline" || !strings.Contains(string(kmsKey), `"BuildLogsKey`) {
+			t.Errorf("the build log group %s: %v", id, props)
+		}
+	}
+	projects := p.Resources("AWS::CodeBuild::Project")
+	if len(projects) < 3 {
+		t.Fatalf("%d CodeBuild projects; want synth, self-mutation and asset publishing", len(projects))
+	}
+	for id, project := range projects {
+		logs, _ := json.Marshal(project["Properties"].(map[string]any)["LogsConfig"])
+		if string(logs) != `{"CloudWatchLogs":{"GroupName":{"Ref":"`+groupID+`"},"Status":"ENABLED"}}` {
+			t.Errorf("project %s logs to %s, want the build log group", id, logs)
+		}
+	}
+	for id, k := range p.Resources("AWS::KMS::Key") {
+		if !strings.HasPrefix(id, "BuildLogsKey") {
+			continue
+		}
+		policy, _ := json.Marshal(k["Properties"].(map[string]any)["KeyPolicy"])
+		want := `{"Action":["kms:Decrypt","kms:Describe*","kms:Encrypt","kms:GenerateDataKey*","kms:ReEncrypt*"],"Condition":{"ArnEquals":{"kms:EncryptionContext:aws:logs:arn":"arn:aws:logs:` + pipeline.Region + `:` + pipeline.Account + `:log-group:/aws/codebuild/Pipeline"}},"Effect":"Allow","Principal":{"Service":{"Fn::Join":["",["logs.` + pipeline.Region + `.",{"Ref":"AWS::URLSuffix"}]]}}`
+		if !strings.Contains(string(policy), want) {
+			t.Errorf("the build logs' key does not let CloudWatch Logs use it for the log group:\n%s\nwant %s", policy, want)
+		}
+	}
+	roles := 0
+	for _, policy := range p.Resources("AWS::IAM::Policy") {
+		data, _ := json.Marshal(policy)
+		if strings.Contains(string(data), `"Condition":{"StringEquals":{"kms:ViaService":{"Fn::Join":["",["logs.`+pipeline.Region+`.",{"Ref":"AWS::URLSuffix"}]]}}},"Effect":"Allow","Resource":{"Fn::GetAtt":["BuildLogsKey`) {
+			roles++
+		}
+	}
+	if roles < 3 {
+		t.Errorf("%d project roles may use the build logs' key through CloudWatch Logs; want every one", roles)
 	}
 }
 

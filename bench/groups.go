@@ -31,6 +31,7 @@ var testGroups = []testGroup{
 	{name: "internal", about: "internal packages and the benchmark's own tests", packages: "./internal/... ./bench/..."},
 	{name: "deploy-time", about: "deploy-time rehearsal: lookup handlers against stand-ins", packages: ". ./stacks/...", run: "^TestDeployTime"},
 	{name: "controls", about: "Control Tower controls", packages: "./...", run: "^TestControlTower"},
+	{name: "controls-summary", about: "./scripts/synth's controls summary", packages: "./cmd/controls/..."},
 	{name: "preflight", about: "preflight checks", packages: "./preflight/... ./cmd/preflight/..."},
 }
 

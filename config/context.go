@@ -27,9 +27,9 @@ type App struct {
 
 // FromContext loads what to build from the CDK context, reading and
 // validating the environments once. Problems come in this order: the
-// environments, the "-c env" selection, the pipeline.
+// environments, the "-c env" selection, the pipeline, the controls.
 func FromContext(ctx ContextReader) (*App, error) {
-	environments, selectKey, pipelineKey := EnvironmentsKey, SelectKey, PipelineKey
+	environments, selectKey, pipelineKey, controlsKey := EnvironmentsKey, SelectKey, PipelineKey, ControlsKey
 	selected, narrowed := "", false
 	switch v := ctx.TryGetContext(&selectKey).(type) {
 	case nil:
@@ -52,6 +52,12 @@ func FromContext(ctx ContextReader) (*App, error) {
 	}
 	if narrowed {
 		pipeline = nil
+	}
+	// The controls check of ./scripts/synth reads "controls" after the
+	// synthesis; validating it here makes a mistake in it fail the
+	// synthesis with the rest of the configuration, before anything is built.
+	if _, err := LoadControls(ctx.TryGetContext(&controlsKey)); err != nil {
+		return nil, err
 	}
 	return &App{Environments: envs, Pipeline: pipeline}, nil
 }

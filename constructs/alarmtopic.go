@@ -55,6 +55,7 @@ func NewAlarmTopic(scope cdkconstructs.Construct, id string, props *AlarmTopicPr
 		Description:       jsii.String("Encrypts the alarm notifications of " + *a.Node().Path()),
 		EnableKeyRotation: jsii.Bool(true),
 	})
+	LimitGrantsToAWSServices(key)
 	// CloudWatch can publish to an encrypted topic only when the key lets it
 	// use the key; an AWS managed key cannot ("Enable compatibility between
 	// event sources from AWS services and encrypted topics", SNS developer guide).

@@ -9,6 +9,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/config"
+	"privatebackend/constructs"
 	"privatebackend/internal/cdktest"
 )
 
@@ -226,6 +227,28 @@ var awsRules = []awsRule{
 						"Principal": map[string]any{"Service": "cloudwatch.amazonaws.com"},
 						"Action":    []any{"kms:Decrypt", "kms:GenerateDataKey*"},
 					})})},
+				})
+			})
+		},
+	},
+	{
+		name:   "a key policy limits kms:CreateGrant to AWS services by denying it when kms:GrantIsForAWSResource and aws:PrincipalIsAWSService are both false",
+		source: "Controlling access to grants, https://docs.aws.amazon.com/kms/latest/developerguide/grant-authorization.html; the statement Control Tower's CT.KMS.PR.3 looks for (rule ct-kms-pr-3.guard)",
+		check: func(t *testing.T) {
+			tpl := template(t, "isolated/Alerts")
+			cdktest.Check(t, func() {
+				tpl.AllResourcesProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+					"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{map[string]any{
+						"Sid":       constructs.GrantsOnlyForAWSServicesSid,
+						"Effect":    "Deny",
+						"Principal": map[string]any{"AWS": "*"},
+						"Action":    "kms:CreateGrant",
+						"Resource":  "*",
+						"Condition": map[string]any{"BoolIfExists": map[string]any{
+							"kms:GrantIsForAWSResource": "false",
+							"aws:PrincipalIsAWSService": "false",
+						}},
+					}})},
 				})
 			})
 		},

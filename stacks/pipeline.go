@@ -1,17 +1,24 @@
 package stacks
 
 import (
+	"maps"
+	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awscodebuild"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscodepipeline"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/pipelines"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/config"
+	"privatebackend/constructs"
 	"privatebackend/internal/nag"
 	"privatebackend/internal/synthtiming"
 )
@@ -29,8 +36,6 @@ type PipelineProps struct {
 	awscdk.StackProps
 	// Pipeline is the validated pipeline configuration.
 	Pipeline *config.Pipeline
-	// Environments are every configured environment, by name.
-	Environments map[string]*config.Environment
 	// Stages are the environments' stages, by name: the same Stages that
 	// "cdk deploy 'ENV/*'" deploys.
 	Stages map[string]awscdk.Stage
@@ -57,6 +62,7 @@ func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps)
 	cfg := props.Pipeline
 	source := pipelines.CodePipelineSource_Connection(jsii.String(cfg.Source.Repository), jsii.String(cfg.Source.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(cfg.Source.ConnectionArn)})
+	buildLogs := newBuildLogs(stack)
 	pipeline := pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		PipelineName: stack.StackName(),
 		PipelineType: awscodepipeline.PipelineType_V2,
@@ -68,11 +74,22 @@ func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps)
 			Env:                    &map[string]*string{"GOTOOLCHAIN": jsii.String("auto")},
 			PrimaryOutputDirectory: jsii.String("cdk.out"),
 		}),
-		// Deploying to another account needs a customer managed key on the
-		// artifact bucket, which that account's roles are granted.
-		CrossAccountKeys:  jsii.Bool(crossAccount(cfg, props.Environments)),
+		// A customer managed key for the artifacts, rotated yearly, whether
+		// or not a wave deploys to another account (which needs one, to
+		// grant that account's roles): without one the CodeBuild projects
+		// encrypt with the AWS managed key aws/s3 (cdk-nag's
+		// AwsSolutions-CB4), and the key's policy could not limit grants.
+		CrossAccountKeys:  jsii.Bool(true),
 		EnableKeyRotation: jsii.Bool(true),
 		CliVersion:        jsii.String(props.CLIVersion),
+		// Every CodeBuild project of the pipeline (synth, self-mutation,
+		// asset publishing) logs to one log group of the stack.
+		CodeBuildDefaults: &pipelines.CodeBuildOptions{
+			Logging: &awscodebuild.LoggingOptions{
+				CloudWatch: &awscodebuild.CloudWatchLoggingOptions{LogGroup: buildLogs.group},
+			},
+			RolePolicy: &[]awsiam.PolicyStatement{buildLogs.useKey},
+		},
 	})
 	if len(props.AccountStages) > 0 {
 		accounts := pipeline.AddWave(jsii.String(AccountsWave), nil)
@@ -93,23 +110,133 @@ func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps)
 		}
 	}
 	pipeline.BuildPipeline()
-	logArtifactAccess(stack, pipeline.Pipeline().ArtifactBucket())
+	hardenArtifactStore(pipeline.Pipeline().ArtifactBucket())
+	// An action in another region than the pipeline's gets an artifact
+	// bucket in a support stack of that region, which CDK Pipelines creates
+	// the same way.
+	support := pipeline.Pipeline().CrossRegionSupport()
+	for _, region := range slices.Sorted(maps.Keys(*support)) {
+		hardenArtifactStore((*support)[region].ReplicationBucket)
+	}
 	acceptPipelineGrants(stack, cfg.Source.Repository)
 	return &Pipeline{Stack: stack, Pipeline: pipeline}
 }
 
-// logArtifactAccess sends the server access logs of the artifact bucket,
-// which CDK Pipelines creates, to a bucket of their own.
+// buildLogs is the log group of the pipeline's CodeBuild projects, and
+// what their roles need to write to it.
+type buildLogs struct {
+	group awslogs.ILogGroup
+	// useKey lets a project's role use the group's key through CloudWatch
+	// Logs.
+	useKey awsiam.PolicyStatement
+}
+
+// newBuildLogs creates the log group the pipeline's CodeBuild projects log
+// to, kept a year and encrypted with a key of its own that CloudWatch Logs
+// may use for this log group only.
+func newBuildLogs(stack awscdk.Stack) buildLogs {
+	// Named, so that the key's policy can name it before it exists.
+	name := "/aws/codebuild/" + *stack.StackName()
+	key := awskms.NewKey(stack, jsii.String("BuildLogsKey"), &awskms.KeyProps{
+		Description:       jsii.String("Encrypts the CodeBuild logs of " + *stack.StackName()),
+		EnableKeyRotation: jsii.Bool(true),
+	})
+	constructs.LimitGrantsToAWSServices(key)
+	logsService := "logs." + *stack.Region() + "." + *stack.UrlSuffix()
+	// "Encrypt log data in CloudWatch Logs using AWS Key Management
+	// Service", step 2: the key's policy lets the CloudWatch Logs service
+	// principal of the key's region use it, and the log group's ARN as
+	// encryption context limits that to this log group.
+	key.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Sid:        jsii.String("AllowCloudWatchLogsForTheBuildLogs"),
+		Principals: &[]awsiam.IPrincipal{awsiam.NewServicePrincipal(jsii.String(logsService), nil)},
+		Actions:    jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"),
+		Resources:  jsii.Strings("*"),
+		Conditions: &map[string]any{"ArnEquals": map[string]any{
+			"kms:EncryptionContext:aws:logs:arn": stack.FormatArn(&awscdk.ArnComponents{
+				Service: jsii.String("logs"), Resource: jsii.String("log-group"), ResourceName: jsii.String(name),
+				ArnFormat: awscdk.ArnFormat_COLON_RESOURCE_NAME,
+			}),
+		}},
+	}), nil)
+	group := awslogs.NewLogGroup(stack, jsii.String("BuildLogs"), &awslogs.LogGroupProps{
+		LogGroupName:  jsii.String(name),
+		EncryptionKey: key,
+		Retention:     awslogs.RetentionDays_ONE_YEAR,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
+	// The same page: CloudWatch Logs calls KMS on behalf of the role that
+	// writes the logs (kms:ViaService), which needs these permissions on
+	// the key (the wildcards of the page's statement, spelled out).
+	useKey := awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("kms:Encrypt", "kms:Decrypt", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+			"kms:GenerateDataKey", "kms:GenerateDataKeyWithoutPlaintext", "kms:DescribeKey"),
+		Resources:  jsii.Strings(*key.KeyArn()),
+		Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": logsService}},
+	})
+	return buildLogs{group: group, useKey: useKey}
+}
+
+// hardenArtifactStore configures a bucket CDK Pipelines creates for the
+// pipeline's artifacts, which it offers no props for, on its CloudFormation
+// resource: versions, kept a year (noncurrent ones 30 days), with events
+// to EventBridge, Object Lock on (without a default retention: nothing is
+// locked, and lifecycle rules still expire artifacts), access logs to a
+// bucket of their own, and a key that grants only to AWS services.
+func hardenArtifactStore(artifacts awss3.IBucket) {
+	bucket := artifacts.Node().DefaultChild().(awss3.CfnBucket)
+	bucket.SetVersioningConfiguration(&awss3.CfnBucket_VersioningConfigurationProperty{Status: jsii.String("Enabled")})
+	bucket.SetLifecycleConfiguration(&awss3.CfnBucket_LifecycleConfigurationProperty{
+		Rules: &[]any{&awss3.CfnBucket_RuleProperty{
+			Id:                             jsii.String("ExpireArtifacts"),
+			Status:                         jsii.String("Enabled"),
+			ExpirationInDays:               jsii.Number(365),
+			NoncurrentVersionExpiration:    &awss3.CfnBucket_NoncurrentVersionExpirationProperty{NoncurrentDays: jsii.Number(30)},
+			AbortIncompleteMultipartUpload: &awss3.CfnBucket_AbortIncompleteMultipartUploadProperty{DaysAfterInitiation: jsii.Number(7)},
+		}},
+	})
+	bucket.SetNotificationConfiguration(eventBridgeNotifications)
+	// "You can enable Object Lock for new or existing buckets"
+	// (AWS::S3::Bucket ObjectLockConfiguration, CloudFormation template
+	// reference); ObjectLockEnabled is set "when you apply
+	// ObjectLockConfiguration to a bucket" (the same page's resource).
+	bucket.SetObjectLockEnabled(jsii.Bool(true))
+	bucket.SetObjectLockConfiguration(&awss3.CfnBucket_ObjectLockConfigurationProperty{ObjectLockEnabled: jsii.String("Enabled")})
+	logArtifactAccess(awscdk.Stack_Of(artifacts), artifacts)
+	// The pipeline's own key, or a cross-region bucket's key behind its
+	// alias; a bucket without a key uses the AWS managed key aws/s3.
+	if key := artifacts.EncryptionKey(); key != nil {
+		constructs.LimitGrantsToAWSServices(key)
+	}
+}
+
+// eventBridgeNotifications sends every event of a bucket to EventBridge's
+// default bus, where a rule can pick what it needs; writing it on the
+// CloudFormation resource spares the Lambda function that the L2
+// property eventBridgeEnabled would create.
+var eventBridgeNotifications = &awss3.CfnBucket_NotificationConfigurationProperty{
+	EventBridgeConfiguration: &awss3.CfnBucket_EventBridgeConfigurationProperty{EventBridgeEnabled: jsii.Bool(true)},
+}
+
+// logArtifactAccess sends the server access logs of an artifact bucket to
+// a bucket of their own in the same stack.
 func logArtifactAccess(stack awscdk.Stack, artifacts awss3.IBucket) {
 	logs := awss3.NewBucket(stack, jsii.String("ArtifactAccessLogs"), &awss3.BucketProps{
-		// A bucket that receives server access logs must use SSE-S3.
+		// A bucket that receives server access logs can only use SSE-S3,
+		// and Object Lock blocks the delivery ("Troubleshoot server access
+		// logging", S3 user guide).
 		Encryption:        awss3.BucketEncryption_S3_MANAGED,
 		BlockPublicAccess: awss3.BlockPublicAccess_BLOCK_ALL(),
 		EnforceSSL:        jsii.Bool(true),
 		ObjectOwnership:   awss3.ObjectOwnership_BUCKET_OWNER_ENFORCED,
-		LifecycleRules:    &[]*awss3.LifecycleRule{{Expiration: awscdk.Duration_Days(jsii.Number(365))}},
-		RemovalPolicy:     awscdk.RemovalPolicy_RETAIN,
+		Versioned:         jsii.Bool(true),
+		LifecycleRules: &[]*awss3.LifecycleRule{{
+			Expiration:                  awscdk.Duration_Days(jsii.Number(365)),
+			NoncurrentVersionExpiration: awscdk.Duration_Days(jsii.Number(30)),
+		}},
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
 	})
+	logs.Node().DefaultChild().(awss3.CfnBucket).SetNotificationConfiguration(eventBridgeNotifications)
 	// S3 delivers server access logs as the logging service principal,
 	// allowed by the target bucket's policy ("Permissions for log delivery").
 	logs.AddToResourcePolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
@@ -143,27 +270,17 @@ func acceptPipelineGrants(stack awscdk.Stack, repository string) {
 		"Pipeline/UpdatePipeline/SelfMutation/Role/DefaultPolicy/Resource":                            "The self-mutation project role's policy, written by CDK Pipelines: it assumes the target accounts' cdk bootstrap roles (only roles tagged aws-cdk:bootstrap-role) and reads stacks and buckets to run cdk deploy on the pipeline itself;",
 		"Pipeline/Assets/FileRole/DefaultPolicy/Resource":                                             "The asset publishing role's policy, written by CDK Pipelines:",
 	} {
-		nag.SuppressPath(stack, path, "AwsSolutions-IAM5", reason+" the S3 and KMS wildcards come from the CDK's grantRead/grantReadWrite on the pipeline's own artifact bucket and key, the log-group and report-group wildcards are CodeBuild's per-project names, and CDK Pipelines offers no way to narrow them.",
+		nag.SuppressPath(stack, path, "AwsSolutions-IAM5", reason+" the S3 and KMS wildcards come from the CDK's grantRead/grantReadWrite on the pipeline's own artifact buckets (the cross-region ones included) and keys, the log-group and report-group wildcards are CodeBuild's per-project names, and CDK Pipelines offers no way to narrow them.",
 			nag.Regex(`^Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List)\*$`),
 			nag.Regex(`^Action::kms:(ReEncrypt|GenerateDataKey)\*$`),
 			nag.Regex(`^Resource::<PipelineArtifactsBucket[0-9A-F]{8}\.Arn>/\*$`),
+			// A cross-region bucket, named after its support stack
+			// STACK-support-REGION, lower case.
+			nag.Regex(`^Resource::arn:[a-z-]+:s3:::`+regexp.QuoteMeta(strings.ToLower(*stack.StackName()))+`-support-[a-z0-9-]+/\*$`),
 			nag.Regex(`^Resource::arn:.+:logs:.+:log-group:/aws/codebuild/.+$`),
 			nag.Regex(`^Resource::arn:.+:codebuild:.+:report-group/.+$`),
 			nag.Regex(`^Resource::arn:\*:iam::[0-9]{12}:role/\*$`),
 			"Resource::*",
 		)
 	}
-}
-
-// crossAccount reports whether a wave deploys an environment pinned to
-// another account than the pipeline's.
-func crossAccount(cfg *config.Pipeline, envs map[string]*config.Environment) bool {
-	for _, w := range cfg.Waves {
-		for _, name := range w.Environments {
-			if e := envs[name]; e.Pinned() && e.Account != cfg.Account {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -18,6 +18,10 @@ import (
 // the gates (the app tests run those): one stage per shape of network.
 var templates = map[string]assertions.Template{}
 
+// templateFiles are the variants' template files by stack name, which
+// exist while the tests run.
+var templateFiles = map[string]string{}
+
 const (
 	pinnedPlatform = "arn:aws:elasticbeanstalk:eu-west-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0"
 	account        = "111111111111"
@@ -85,6 +89,7 @@ func setUp(m *testing.M) (int, error) {
 	}
 	for name, s := range assembly.Stacks {
 		templates[name] = assertions.Template_FromJSON(&s.Template, nil)
+		templateFiles[name] = s.TemplateFile
 	}
 	return m.Run(), nil
 }

@@ -19,6 +19,10 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden snapshots under testdata/ instead of comparing")
 
+// Updating reports whether the tests run with -update: golden files such
+// as the snapshots are to be rewritten, not compared.
+func Updating() bool { return *update }
+
 // Check runs f, which makes CDK assertions, and turns the panic a failed
 // assertion raises into a test failure, so one failure does not abort the
 // whole test binary.

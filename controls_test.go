@@ -1,0 +1,120 @@
+package main
+
+import (
+	"bytes"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"privatebackend/internal/cdktest"
+	"privatebackend/internal/controls"
+)
+
+// controlTowerCheck runs AWS Control Tower's proactive controls over the
+// app's templates in the background, from the moment setUp has them,
+// while the tests that need no result run.
+type controlTowerCheck struct {
+	done    chan struct{}
+	guard   *controls.Guard
+	results []controls.Result
+	err     error
+}
+
+var controlTower *controlTowerCheck
+
+func startControlTowerCheck(a *cdktest.Assembly) *controlTowerCheck {
+	c := &controlTowerCheck{done: make(chan struct{})}
+	templates := map[string]string{}
+	for name, s := range a.Stacks {
+		templates[name] = s.TemplateFile
+	}
+	go func() {
+		defer close(c.done)
+		if c.guard, c.err = controls.Load(controls.PackageDir); c.err == nil {
+			c.results, c.err = c.guard.Check(templates)
+		}
+	}()
+	return c
+}
+
+// wait lets the check finish before setUp removes the templates.
+func (c *controlTowerCheck) wait() { <-c.done }
+
+func controlTowerResults(t *testing.T) (*controls.Guard, []controls.Result) {
+	t.Helper()
+	controlTower.wait()
+	if controlTower.err != nil {
+		t.Fatalf("checking the templates against the Control Tower controls: %v", controlTower.err)
+	}
+	return controlTower.guard, controlTower.results
+}
+
+// TestControlTowerOutcomesMatchTheTable compares what the controls say
+// about every template with compliance/outcomes.csv: a new failure fails
+// the test, and so does a fixed one that the table does not record yet.
+// -update rewrites the table, like the snapshots.
+func TestControlTowerOutcomesMatchTheTable(t *testing.T) {
+	_, results := controlTowerResults(t)
+	var got bytes.Buffer
+	if err := controls.WriteOutcomes(&got, results); err != nil {
+		t.Fatal(err)
+	}
+	if cdktest.Updating() {
+		if err := os.WriteFile(controls.OutcomesFile, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	file, err := os.Open(controls.OutcomesFile)
+	if err != nil {
+		t.Fatalf("no outcome table (run ./scripts/test -update, then review it): %v", err)
+	}
+	defer file.Close()
+	table, err := controls.ReadOutcomes(file)
+	if err != nil {
+		t.Fatalf("%s: %v", controls.OutcomesFile, err)
+	}
+	if diffs := controls.CompareOutcomes(table, results); len(diffs) > 0 {
+		t.Errorf("the Control Tower controls say otherwise than %s (review, record a decision for each new failure in %s, then refresh with ./scripts/test -update):\n  %s",
+			controls.OutcomesFile, controls.DecisionsFile, strings.Join(diffs, "\n  "))
+	}
+}
+
+// TestControlTowerFailuresHaveADecision checks that every failing control
+// has a decision for its kind of stack, and that every decision names a
+// control of the rule set and a kind of stack the app builds.
+func TestControlTowerFailuresHaveADecision(t *testing.T) {
+	guard, results := controlTowerResults(t)
+	decisions := readDecisions(t)
+	for _, line := range controls.Undecided(results, decisions) {
+		t.Error(line)
+	}
+	kinds := map[string]bool{"CrossRegionSupport": true} // the pipeline's, for a wave in another region
+	for _, name := range stackNames() {
+		kinds[controls.StackKind(name)] = true
+	}
+	for _, d := range decisions {
+		if _, ok := guard.Control(d.Control); !ok {
+			t.Errorf("%s: a decision on %s, which is not a control of the rule set", controls.DecisionsFile, d.Control)
+		}
+		if !kinds[d.Kind] {
+			t.Errorf("%s: a decision on %s for %s stacks; the app builds %v", controls.DecisionsFile, d.Control, d.Kind, slices.Sorted(maps.Keys(kinds)))
+		}
+	}
+}
+
+func readDecisions(t *testing.T) controls.Decisions {
+	t.Helper()
+	file, err := os.Open(controls.DecisionsFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file.Close()
+	d, err := controls.ReadDecisions(file)
+	if err != nil {
+		t.Fatalf("%s: %v", controls.DecisionsFile, err)
+	}
+	return d
+}
