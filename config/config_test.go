@@ -220,3 +220,17 @@ func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
 		t.Fatalf("-c env=dev skipped checking the pipeline: %v", err)
 	}
 }
+
+func TestOnlyEndpointsEgressNeedsEndpointServices(t *testing.T) {
+	endpoints := Network{Egress: EgressEndpoints}
+	if got := endpoints.InterfaceEndpointServices(); !slices.Equal(got, []string{"elasticbeanstalk", "elasticbeanstalk-health", "sqs", "cloudformation", "logs"}) {
+		t.Errorf("interface endpoint services %v", got)
+	}
+	if got := endpoints.GatewayEndpointServices(); !slices.Equal(got, []string{"s3"}) {
+		t.Errorf("gateway endpoint services %v", got)
+	}
+	nat := Network{Egress: EgressNat}
+	if nat.InterfaceEndpointServices() != nil || nat.GatewayEndpointServices() != nil {
+		t.Error("egress nat needs no endpoints")
+	}
+}
