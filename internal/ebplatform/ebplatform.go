@@ -55,3 +55,29 @@ func Parse(s string) (Platform, error) {
 	}
 	return Platform{Branch: s}, nil
 }
+
+// Filter is one ListPlatformVersions PlatformFilter: Type is the attribute,
+// Operator the comparison, Values what it is compared with.
+type Filter struct {
+	// Type is the attribute filtered on, e.g. "PlatformBranchName".
+	Type string
+	// Operator is the comparison, e.g. "=".
+	Operator string
+	// Values are the values compared with.
+	Values []string
+}
+
+// RecommendedVersionFilters are the ListPlatformVersions filters that find
+// the recommended version of a platform branch: an environment can always be
+// created on the recommended version of a supported branch, an older one
+// only if the account used it in that region in the last 30 days ("About
+// Elastic Beanstalk platforms"). PlatformFilter accepts PlatformBranchName
+// and PlatformLifecycleState, whose only value is "recommended"
+// (ListPlatformVersions API reference). The deploy-time lookup and preflight
+// both ask with these.
+func RecommendedVersionFilters(branch string) []Filter {
+	return []Filter{
+		{Type: "PlatformBranchName", Operator: "=", Values: []string{branch}},
+		{Type: "PlatformLifecycleState", Operator: "=", Values: []string{"recommended"}},
+	}
+}
