@@ -27,9 +27,10 @@ import (
 type fakeAWS struct {
 	t *testing.T
 
-	mu     sync.Mutex
-	calls  []string            // "service:Action" in order
-	params map[string][]string // the last request's parameters by action
+	mu    sync.Mutex
+	calls []string              // "service:Action" in order
+	keys  map[string]string     // the access key that signed each action last
+	form  map[string]url.Values // each Query action's last parameters
 
 	account           string
 	region            string
@@ -96,7 +97,7 @@ func passingAccount(t *testing.T) *fakeAWS {
 		services["com.amazonaws.eu-west-1."+s] = zones
 	}
 	return &fakeAWS{
-		t: t, params: map[string][]string{},
+		t: t, keys: map[string]string{}, form: map[string]url.Values{},
 		account: "123456789012", region: "eu-west-1",
 		bootstrapVersion: "30",
 		branches:         map[string]string{nodeBranch: "supported"},
@@ -142,9 +143,9 @@ func (f *fakeAWS) serve() string {
 	return server.URL
 }
 
-// signingName reads the service from the SigV4 credential scope,
-// Credential=KEY/DATE/REGION/SERVICE/aws4_request.
-var signingName = regexp.MustCompile(`Credential=[^/]+/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request`)
+// signingName reads the access key, region and service from the SigV4
+// credential scope, Credential=KEY/DATE/REGION/SERVICE/aws4_request.
+var signingName = regexp.MustCompile(`Credential=([^/]+)/\d{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request`)
 
 func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	m := signingName.FindStringSubmatch(r.Header.Get("Authorization"))
@@ -153,7 +154,7 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "unsigned", http.StatusForbidden)
 		return
 	}
-	region, service := m[1], m[2]
+	region, service := m[2], m[3]
 	// The Price List API has endpoints in us-east-1, eu-central-1 and
 	// ap-south-1 only; everything else is asked in the environment's region.
 	if want := map[bool]string{true: "us-east-1", false: f.region}[service == "pricing"]; region != want {
@@ -184,10 +185,13 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // record notes a call and says how to answer it: false when it is denied
 // (the caller then answers AccessDenied) or the client gave up waiting.
-func (f *fakeAWS) record(r *http.Request, call string, params []string) bool {
+func (f *fakeAWS) record(r *http.Request, call string) bool {
 	f.mu.Lock()
 	f.calls = append(f.calls, call)
-	f.params[call] = params
+	f.keys[call] = signingName.FindStringSubmatch(r.Header.Get("Authorization"))[1]
+	if r.Form != nil {
+		f.form[call] = r.Form
+	}
 	delay, denied := f.delay[call], f.denied[call]
 	f.mu.Unlock()
 	if delay > 0 {
@@ -272,20 +276,17 @@ func (f *fakeAWS) query(w http.ResponseWriter, r *http.Request, service, version
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}
-	var names []string
 	for key := range r.Form {
 		if key == "Action" || key == "Version" {
 			continue
 		}
-		names = append(names, key)
 		if !slices.Contains(action.params, listIndex.ReplaceAllString(key, ".N$1")) {
 			f.t.Errorf("%s %s: parameter %q is not in its API reference (%v)", service, r.Form.Get("Action"), key, action.params)
 		}
 	}
-	slices.Sort(names)
 	name := r.Form.Get("Action")
 	w.Header().Set("Content-Type", "text/xml")
-	if !f.record(r, service+":"+name, names) {
+	if !f.record(r, service+":"+name) {
 		f.queryError(w, service, http.StatusForbidden, deniedCode(service), fmt.Sprintf("User: arn:aws:iam::%s:user/preflight is not authorized to perform: %s:%s", f.account, service, name))
 		return
 	}
@@ -633,16 +634,13 @@ func (f *fakeAWS) json(w http.ResponseWriter, r *http.Request, service, prefix s
 	if err := json.Unmarshal(data, &body); err != nil {
 		f.t.Errorf("%s %s: body %q is not a JSON object", service, name, data)
 	}
-	var members []string
 	for member := range body {
-		members = append(members, member)
 		if !slices.Contains(action.members, member) {
 			f.t.Errorf("%s %s: member %q is not in its API reference (%v)", service, name, member, action.members)
 		}
 	}
-	slices.Sort(members)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
-	if !f.record(r, service+":"+name, members) {
+	if !f.record(r, service+":"+name) {
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprintf(w, `{"__type":"AccessDeniedException","message":"User: arn:aws:iam::%s:user/preflight is not authorized to perform: %s:%s"}`, f.account, service, name)
 		return
@@ -772,7 +770,7 @@ func (f *fakeAWS) rest(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if !f.record(r, call, nil) {
+	if !f.record(r, call) {
 		w.Header().Set("X-Amzn-ErrorType", "AccessDeniedException")
 		w.WriteHeader(http.StatusForbidden)
 		fmt.Fprintf(w, `{"message":"User: arn:aws:iam::%s:user/preflight is not authorized to perform: apigateway:GET on resource: arn:aws:apigateway:%s::%s"}`, f.account, f.region, r.URL.Path)

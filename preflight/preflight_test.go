@@ -3,6 +3,7 @@ package preflight
 import (
 	"bytes"
 	"encoding/json"
+	"maps"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -481,6 +482,42 @@ func TestStandardFamilies(t *testing.T) {
 	} {
 		if standardFamily(instanceType) != want {
 			t.Errorf("standardFamily(%s) = %v", instanceType, !want)
+		}
+	}
+}
+
+// TestCostItemsCountWhatTheShippedEnvironmentsCreate counts the priced
+// resources in the shipped environments' reviewed snapshot templates: the
+// quantities the README's cost table rests on.
+func TestCostItemsCountWhatTheShippedEnvironmentsCreate(t *testing.T) {
+	for env, want := range map[string]map[string]int{
+		"dev": {"interface endpoints (per zone)": 10, "Network Load Balancers": 2, "t3.small instances (Linux, on demand)": 4,
+			"WAF web ACLs": 1, "WAF rules": 3, "KMS keys": 1, "alarm metrics": 10, "dashboards": 1},
+		"prod": {"NAT gateways": 3, "public IPv4 addresses (NAT)": 3, "Network Load Balancers": 2, "t3.medium instances (Linux, on demand)": 6,
+			"WAF web ACLs": 1, "WAF rules": 3, "KMS keys": 1, "alarm metrics": 10, "dashboards": 1},
+	} {
+		plan, err := LoadPlan("../cdk.json", env)
+		if err != nil {
+			t.Fatal(err)
+		}
+		asm := &Assembly{Stacks: map[string]Template{}}
+		paths, _ := filepath.Glob("../testdata/snapshots/" + env + "-*.json")
+		for _, path := range paths {
+			tpl, err := readTemplate(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			asm.Stacks[strings.TrimSuffix(filepath.Base(path), ".json")] = tpl
+		}
+		r := &runner{plan: plan, asm: asm}
+		got := map[string]int{}
+		for _, item := range r.costItems() {
+			if item.quantity > 0 {
+				got[item.item] = item.quantity
+			}
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("%s: priced quantities %v, want %v", env, got, want)
 		}
 	}
 }
