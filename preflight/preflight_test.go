@@ -65,9 +65,9 @@ func TestAPassingAccountPassesEveryCheckWithReadOnlyCalls(t *testing.T) {
 	}
 	expect(t, r, "bootstrap", Pass, "/cdk-bootstrap/hnb659fds/version is 30 (the stacks require 6)")
 	expect(t, r, "platform blue", Pass, "one recommended version, 6.11.0")
-	expect(t, r, "vpc links", Pass, "1 links of other APIs + 2 of dev-Api = 3 of 20 (applied quota apigateway L-A4C7274F)")
+	expect(t, r, "vpc links", Pass, "VPC links: 1 of other APIs + 2 of dev-Api = 3, within the quota of 20 (applied quota apigateway L-A4C7274F)")
 	expect(t, r, "endpoint services", Pass, "eu-west-1a, eu-west-1b", "Fn::GetAZs")
-	expect(t, r, "vpc", Pass, "1 VPCs + 1 = 2 of 5")
+	expect(t, r, "vpc", Pass, "VPCs: 1 + 1 new = 2, within the quota of 5")
 	// 2 backends × 2 × t3.small (2 vCPUs); t3.small and m5.large run already.
 	expect(t, r, "vcpu quota", Pass, "need 8 vCPUs; 4 run already; quota 32")
 	expect(t, r, "stacks", Pass, "none of the 5 stacks exists yet")
@@ -155,6 +155,7 @@ func TestCredentialsForAnotherAccountSkipTheOtherChecks(t *testing.T) {
 	r := runPreflight(t, f, prodJSON, timeout)
 	expect(t, r, "identity", Fail, "account 999999999999", "deploys to account 123456789012", "environments.prod.account")
 	expect(t, r, "bootstrap", Skip, "not run")
+	expect(t, r, "instance types", Skip, "not run")
 	if r.Passed || r.Estimate != nil || f.called("ssm:GetParameter") != 0 {
 		t.Error("checks ran against the wrong account")
 	}
@@ -226,12 +227,12 @@ func TestPinnedPlatformVersions(t *testing.T) {
 func TestVpcLinks(t *testing.T) {
 	f := passingAccount(t)
 	f.vpcLinks = make([]map[string]string, 19)
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Fail, "19 links of other APIs + 2 of dev-Api = 21, over the quota of 20", "L-A4C7274F", "api.vpcLinkQuota")
+	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Fail, "VPC links: 19 of other APIs + 2 of dev-Api = 21, over the quota of 20", "L-A4C7274F", "environments.dev.api.vpcLinkQuota")
 
 	// The environment's own links, tagged by CloudFormation, are not counted twice.
 	f = passingAccount(t)
 	f.vpcLinks = append(make([]map[string]string, 18), map[string]string{"aws:cloudformation:stack-name": "dev-Api"}, map[string]string{"aws:cloudformation:stack-name": "dev-Api"})
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "18 links of other APIs + 2 of dev-Api (2 exist) = 20 of 20")
+	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "18 of other APIs + 2 of dev-Api (2 exist) = 20, within the quota of 20")
 
 	// A quota Service Quotas does not hold an applied value for: AWS's default.
 	f = passingAccount(t)
@@ -242,7 +243,7 @@ func TestVpcLinks(t *testing.T) {
 	// A quota that cannot be read: the documented default, saying so.
 	f = passingAccount(t)
 	f.denied["servicequotas:GetServiceQuota"] = true
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "of 20 (documented default, as apigateway L-A4C7274F servicequotas:GetServiceQuota was denied)")
+	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "within the quota of 20 (documented default, as apigateway L-A4C7274F servicequotas:GetServiceQuota was denied)")
 }
 
 func TestAPIGatewayWithoutACloudWatchRoleSaysToDeployTheAccountStack(t *testing.T) {
@@ -430,8 +431,13 @@ func TestReportJSONNamesEachCheckItsResultAndPermissions(t *testing.T) {
 		t.Fatalf("%v %+v\n%s", err, decoded, out.String())
 	}
 	for _, c := range decoded.Checks {
-		if c.Check == "bootstrap" && (len(c.Permissions) != 1 || c.Permissions[0] != "ssm:GetParameter") {
-			t.Errorf("bootstrap permissions %v", c.Permissions)
+		want := map[string]string{
+			"bootstrap":         "ssm:GetParameter",
+			"endpoint services": "ec2:DescribeAvailabilityZones ec2:DescribeSubnets ec2:DescribeVpcEndpointServices",
+			"instance types":    "ec2:DescribeAvailabilityZones ec2:DescribeSubnets ec2:DescribeInstanceTypeOfferings",
+		}[c.Check]
+		if got := strings.Join(c.Permissions, " "); want != "" && got != want {
+			t.Errorf("%s permissions %s, want %s", c.Check, got, want)
 		}
 	}
 }

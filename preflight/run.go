@@ -300,7 +300,9 @@ func Preflight(ctx context.Context, plan Plan, asm *Assembly, cfg aws.Config, se
 	}
 	for i, c := range checks {
 		if !sameAccount {
-			results[i] = []Result{{Check: c.name, Result: Skip, Detail: "not run: " + identity.Detail, Permissions: c.permissions}}
+			for _, name := range c.names {
+				results[i] = append(results[i], Result{Check: name, Result: Skip, Detail: "not run: " + identity.Detail, Permissions: c.permissions})
+			}
 		}
 		for _, res := range results[i] {
 			if res.Permissions == nil {
@@ -318,10 +320,10 @@ func Preflight(ctx context.Context, plan Plan, asm *Assembly, cfg aws.Config, se
 	return report
 }
 
-// check is one family of checks: the IAM actions it calls, and what runs
-// it (one result per row; a family may give several rows).
+// check is one family of checks: the rows it gives, the IAM actions it
+// calls, and what runs it.
 type check struct {
-	name        string
+	names       []string
 	permissions []string
 	run         func(ctx context.Context) []Result
 }
@@ -332,18 +334,18 @@ func (r *runner) checks() []check {
 		return func(ctx context.Context) []Result { return []Result{f(ctx)} }
 	}
 	checks := []check{
-		{name: "bootstrap", permissions: bootstrapPermissions, run: one(r.bootstrap)},
-		{name: "stacks", permissions: stacksPermissions, run: one(r.stackStates)},
+		{names: []string{"bootstrap"}, permissions: bootstrapPermissions, run: one(r.bootstrap)},
+		{names: []string{"stacks"}, permissions: stacksPermissions, run: one(r.stackStates)},
 	}
 	for _, b := range r.plan.Backends {
-		checks = append(checks, check{name: "platform " + b.Name, permissions: platformPermissions(b), run: one(func(ctx context.Context) Result { return r.platform(ctx, b) })})
+		checks = append(checks, check{names: []string{"platform " + b.Name}, permissions: platformPermissions(b), run: one(func(ctx context.Context) Result { return r.platform(ctx, b) })})
 	}
 	checks = append(checks,
-		check{name: "vpc links", permissions: vpcLinkPermissions, run: one(r.vpcLinks)},
-		check{name: "api gateway logging", permissions: apiGatewayAccountPermissions, run: one(r.apiGatewayAccount)},
-		check{name: "zones", permissions: r.zonePermissions(), run: r.zoneChecks},
-		check{name: "vpc", permissions: r.vpcPermissions(), run: one(r.vpc)},
-		check{name: "vcpu quota", permissions: vcpuPermissions, run: one(r.vcpuQuota)},
+		check{names: []string{"vpc links"}, permissions: vpcLinkPermissions, run: one(r.vpcLinks)},
+		check{names: []string{"api gateway logging"}, permissions: apiGatewayAccountPermissions, run: one(r.apiGatewayAccount)},
+		check{names: r.zoneCheckNames(), permissions: r.zonePermissions(), run: r.zoneChecks},
+		check{names: []string{"vpc"}, permissions: r.vpcPermissions(), run: one(r.vpc)},
+		check{names: []string{"vcpu quota"}, permissions: vcpuPermissions, run: one(r.vcpuQuota)},
 	)
 	return checks
 }

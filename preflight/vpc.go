@@ -62,7 +62,7 @@ func (r *runner) newVpcQuotas(ctx context.Context) Result {
 	if vpcs+1 > q.value {
 		return Result{Check: name, Result: Fail, Detail: fmt.Sprintf("%s has %d VPCs and the quota is %d (%s), so the new VPC does not fit: delete an unused VPC, request more (Service Quotas vpc L-F678F1CE), or use an existing one (environments.%s.network.vpcId)", r.region, vpcs, q.value, q.source, r.plan.Environment)}
 	}
-	detail := fmt.Sprintf("%d VPCs + 1 = %d of %d (%s)", vpcs, vpcs+1, q.value, q.source)
+	detail := fmt.Sprintf("VPCs: %d + 1 new = %d, within the quota of %d (%s)", vpcs, vpcs+1, q.value, q.source)
 	if !r.plan.NatEgress {
 		return Result{Check: name, Result: Pass, Detail: detail}
 	}
@@ -81,7 +81,7 @@ func (r *runner) newVpcQuotas(ctx context.Context) Result {
 	if used+need > eq.value {
 		return Result{Check: name, Result: Fail, Detail: fmt.Sprintf("the %d NAT gateways need %d Elastic IPs, but %s has %d of %d in use (%s): release unused addresses, request more (Service Quotas ec2 L-0263D0A3), or lower environments.%s.network.natGateways", need, need, r.region, used, eq.value, eq.source, r.plan.Environment)}
 	}
-	return Result{Check: name, Result: Pass, Detail: fmt.Sprintf("%s; %d Elastic IPs + %d for NAT = %d of %d (%s)", detail, used, need, used+need, eq.value, eq.source)}
+	return Result{Check: name, Result: Pass, Detail: fmt.Sprintf("%s; Elastic IPs: %d + %d for NAT = %d, within the quota of %d (%s)", detail, used, need, used+need, eq.value, eq.source)}
 }
 
 // existingVpc checks an existing VPC: it exists; it resolves DNS, and with

@@ -39,12 +39,12 @@ func (r *runner) vpcLinks(ctx context.Context) Result {
 		return r.failed(ctx, name, "servicequotas:GetServiceQuota", err)
 	}
 	after := others + r.plan.VpcLinks
-	counted := fmt.Sprintf("%d links of other APIs + %d of %s", others, r.plan.VpcLinks, r.plan.APIStack)
+	counted := fmt.Sprintf("VPC links: %d of other APIs + %d of %s", others, r.plan.VpcLinks, r.plan.APIStack)
 	if own > 0 {
 		counted += fmt.Sprintf(" (%d exist)", own)
 	}
 	if after > q.value {
-		return Result{Check: name, Result: Fail, Detail: fmt.Sprintf("%s = %d, over the quota of %d (%s): delete unused VPC links (aws apigateway get-vpc-links) or request more (Service Quotas apigateway L-A4C7274F), then set api.vpcLinkQuota", counted, after, q.value, q.source)}
+		return Result{Check: name, Result: Fail, Detail: fmt.Sprintf("%s = %d, over the quota of %d (%s): delete unused VPC links (aws apigateway get-vpc-links) or request more (Service Quotas apigateway L-A4C7274F), then set environments.%s.api.vpcLinkQuota", counted, after, q.value, q.source, r.plan.Environment)}
 	}
-	return Result{Check: name, Result: Pass, Detail: fmt.Sprintf("%s = %d of %d (%s)", counted, after, q.value, q.source)}
+	return Result{Check: name, Result: Pass, Detail: fmt.Sprintf("%s = %d, within the quota of %d (%s)", counted, after, q.value, q.source)}
 }

@@ -13,13 +13,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2/types"
 )
 
+// zonePermissions are what the zone checks call: finding the zones, then
+// the offerings of endpoint services and of instance types.
 func (r *runner) zonePermissions() []string {
-	perms := []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets", "ec2:DescribeInstanceTypeOfferings"}
-	if r.plan.VpcID == "" && len(r.plan.InterfaceEndpointServices) > 0 {
-		perms = append(perms, "ec2:DescribeVpcEndpointServices")
+	perms := slices.Concat(zoneLookupPermissions, instanceTypePermissions)
+	if slices.Contains(r.zoneCheckNames(), "endpoint services") {
+		perms = append(perms, endpointServicePermissions...)
 	}
 	return perms
 }
+
+var (
+	zoneLookupPermissions      = []string{"ec2:DescribeAvailabilityZones", "ec2:DescribeSubnets"}
+	endpointServicePermissions = []string{"ec2:DescribeVpcEndpointServices"}
+	instanceTypePermissions    = []string{"ec2:DescribeInstanceTypeOfferings"}
+)
 
 // zoneChecks checks, in each of the environment's availability zones, that
 // every interface endpoint service the Network stack creates is offered
@@ -28,20 +36,26 @@ func (r *runner) zonePermissions() []string {
 // each backend's instance type is (DescribeInstanceTypeOfferings with
 // LocationType availability-zone).
 func (r *runner) zoneChecks(ctx context.Context) []Result {
+	perms := map[string][]string{
+		"endpoint services": slices.Concat(zoneLookupPermissions, endpointServicePermissions),
+		"instance types":    slices.Concat(zoneLookupPermissions, instanceTypePermissions),
+	}
 	zones, how, err := r.zones(ctx)
-	if err != nil {
-		var res []Result
-		for _, name := range r.zoneCheckNames() {
-			failed := r.failed(ctx, name, how, err)
-			res = append(res, failed)
-		}
-		return res
-	}
 	var res []Result
-	if slices.Contains(r.zoneCheckNames(), "endpoint services") {
-		res = append(res, r.endpointServices(ctx, zones, how))
+	for _, name := range r.zoneCheckNames() {
+		var row Result
+		switch {
+		case err != nil:
+			row = r.failed(ctx, name, how, err)
+		case name == "endpoint services":
+			row = r.endpointServices(ctx, zones, how)
+		default:
+			row = r.instanceTypes(ctx, zones, how)
+		}
+		row.Permissions = perms[name]
+		res = append(res, row)
 	}
-	return append(res, r.instanceTypes(ctx, zones, how))
+	return res
 }
 
 // zoneCheckNames are the rows zoneChecks gives: endpoint services only when
