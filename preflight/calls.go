@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 
 	"github.com/aws/smithy-go"
@@ -58,7 +59,22 @@ func (r *runner) failed(ctx context.Context, name, action string, err error) Res
 	case rejected(err):
 		res.Detail = fmt.Sprintf("%s rejected the credentials (%s): refresh them, e.g. aws sso login", action, errorCode(err))
 	default:
-		res.Detail = fmt.Sprintf("%s failed: %s", action, oneLine(err))
+		res.Detail = fmt.Sprintf("%s failed: %s", action, reason(err))
 	}
 	return res
+}
+
+// reason is the part of an SDK error that says what went wrong: the
+// service's error code and message, or why the request could not be sent,
+// without the operation and retry wrapping around them.
+func reason(err error) string {
+	var apiErr smithy.APIError
+	var urlErr *url.Error
+	switch {
+	case errors.As(err, &apiErr):
+		return apiErr.ErrorCode() + ": " + apiErr.ErrorMessage()
+	case errors.As(err, &urlErr):
+		return "could not reach AWS: " + urlErr.Error()
+	}
+	return oneLine(err)
 }

@@ -527,3 +527,18 @@ func TestCostItemsCountWhatTheShippedEnvironmentsCreate(t *testing.T) {
 		}
 	}
 }
+
+func TestAnUnexpectedErrorSaysWhatWentWrongInOneLine(t *testing.T) {
+	f := passingAccount(t)
+	f.existing = sharedVpc()
+	delete(f.existing.subnets, "subnet-0bbbbbbbbbbbbbbbb")
+	expect(t, runPreflight(t, f, sharedJSON, timeout), "instance types", Error, "ec2:DescribeSubnets failed: InvalidSubnetID.NotFound: The subnet ID 'subnet-0bbbbbbbbbbbbbbbb' does not exist")
+
+	plan := planOf(t, devJSON)
+	asm, err := ReadAssembly(writeAssembly(t, plan), "dev")
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := Preflight(t.Context(), plan, asm, awsConfig("http://127.0.0.1:1", "eu-west-1"), Settings{Timeout: timeout})
+	expect(t, r, "identity", Error, `sts:GetCallerIdentity failed: could not reach AWS: Post "http://127.0.0.1:1/"`)
+}

@@ -288,12 +288,21 @@ func Preflight(ctx context.Context, plan Plan, asm *Assembly, cfg aws.Config, se
 	checks := r.checks()
 	results := make([][]Result, len(checks))
 	if sameAccount {
+		// The checks, and the estimate, are independent reads: they run at
+		// once, each within its own timeout.
 		var wg sync.WaitGroup
 		for i, c := range checks {
 			wg.Go(func() {
 				ctx, cancel := context.WithTimeout(ctx, r.timeout)
 				defer cancel()
 				results[i] = c.run(ctx)
+			})
+		}
+		if settings.Cost {
+			wg.Go(func() {
+				ctx, cancel := context.WithTimeout(ctx, r.timeout)
+				defer cancel()
+				report.Estimate = r.estimate(ctx)
 			})
 		}
 		wg.Wait()
@@ -310,11 +319,6 @@ func Preflight(ctx context.Context, plan Plan, asm *Assembly, cfg aws.Config, se
 			}
 			report.add(res)
 		}
-	}
-	if settings.Cost && sameAccount {
-		ctx, cancel := context.WithTimeout(ctx, r.timeout)
-		defer cancel()
-		report.Estimate = r.estimate(ctx)
 	}
 	report.finish()
 	return report
