@@ -85,9 +85,10 @@ func (r *runner) newVpcQuotas(ctx context.Context) Result {
 }
 
 // existingVpc checks an existing VPC: it exists; it resolves DNS, and with
-// interface endpoints also gives DNS hostnames ("To use private DNS for an
-// interface endpoint, you must set both enableDnsHostnames and
-// enableDnsSupport to true", "DNS attributes for your VPC"); the backends'
+// interface endpoints also gives DNS hostnames (their private DNS: "To use
+// a private hosted zone, you must set the following VPC attributes to true:
+// enableDnsHostnames and enableDnsSupport", CreateVpcEndpoint API
+// reference, PrivateDnsEnabled); the backends'
 // subnets are private (no route to an Internet gateway) and span at least
 // two zones, which a highly available environment needs; and the egress
 // the configuration declares is there: a default route that is not an

@@ -131,6 +131,8 @@ func getAZsIndex(v any) (int, bool) {
 // for a specified Region in alphabetical order", and "only Availability
 // Zones that have a default subnet unless none of the Availability Zones
 // has a default subnet" (Fn::GetAZs, CloudFormation Template Reference).
+// The same page says the order "isn't guaranteed", so for an
+// environment-agnostic VPC these are the zones it most likely gets.
 func (r *runner) getAZs(ctx context.Context) ([]string, error) {
 	azs, err := r.ec2.DescribeAvailabilityZones(ctx, &ec2.DescribeAvailabilityZonesInput{
 		Filters: []types.Filter{{Name: aws.String("zone-type"), Values: []string{"availability-zone"}}},
