@@ -344,3 +344,63 @@ func environmentNamed(t *testing.T, name string) *config.Environment {
 	t.Fatalf("no environment %s", name)
 	return nil
 }
+
+// TestPipelineRunsPreflightAsTheLookupRoleBeforeEachEnvironment checks the
+// pre-step each wave runs before it deploys an environment: preflight on
+// the synth step's assembly, in a project whose role may assume only that
+// environment's bootstrap lookup role (environment-agnostic ones deploy to
+// the pipeline's own account and region).
+func TestPipelineRunsPreflightAsTheLookupRoleBeforeEachEnvironment(t *testing.T) {
+	p := stack(t, "Pipeline")
+	for _, w := range pipeline.Waves {
+		actions := actionsOf(pipelineStage(t, w.Name))
+		for _, name := range w.Environments {
+			e := environmentNamed(t, name)
+			pre, ok := actions["Preflight-"+name]
+			if !ok {
+				t.Errorf("wave %s runs no preflight for %s; actions %v", w.Name, name, slices.Sorted(maps.Keys(actions)))
+				continue
+			}
+			if pre["ActionTypeId"].(map[string]any)["Provider"] != "CodeBuild" || len(pre["InputArtifacts"].([]any)) != 2 {
+				t.Errorf("preflight %s is not a CodeBuild action on the source and the synthesized assembly: %v", name, pre)
+			}
+			for _, s := range expectedStacks(e) {
+				_, stackName, _ := strings.Cut(s, "/")
+				if deploy, ok := actions[stackName+".Deploy"]; ok && deploy["RunOrder"].(float64) <= pre["RunOrder"].(float64) {
+					t.Errorf("wave %s deploys %s before its preflight", w.Name, s)
+				}
+			}
+			if approval, ok := actions["Approve-"+w.Name]; ok && approval["RunOrder"].(float64) >= pre["RunOrder"].(float64) {
+				t.Errorf("wave %s runs preflight before its approval", w.Name)
+			}
+			project := pre["Configuration"].(map[string]any)["ProjectName"].(map[string]any)["Ref"].(string)
+			props := p.Resources("AWS::CodeBuild::Project")[project]["Properties"].(map[string]any)
+			if spec := props["Source"].(map[string]any)["BuildSpec"].(string); !strings.Contains(spec, `"`+stacks.PreflightCommand(name)+`"`) || stacks.PreflightCommand(name) != "./scripts/preflight "+name+" -assembly cdk.out -lookup-role" {
+				t.Errorf("preflight %s runs %s", name, spec)
+			}
+			account, region := pipeline.Account, pipeline.Region
+			if e.Pinned() {
+				account, region = e.Account, e.Region
+			}
+			role := props["ServiceRole"].(map[string]any)["Fn::GetAtt"].([]any)[0]
+			var assumes []string
+			for _, policy := range p.Resources("AWS::IAM::Policy") {
+				pp := policy["Properties"].(map[string]any)
+				if roles, _ := json.Marshal(pp["Roles"]); !strings.Contains(string(roles), `"`+role.(string)+`"`) {
+					continue
+				}
+				for _, st := range pp["PolicyDocument"].(map[string]any)["Statement"].([]any) {
+					statement := st.(map[string]any)
+					if statement["Action"] == "sts:AssumeRole" {
+						resource, _ := json.Marshal(statement["Resource"])
+						assumes = append(assumes, string(resource))
+					}
+				}
+			}
+			want := ":iam::" + account + ":role/cdk-hnb659fds-lookup-role-" + account + "-" + region + `"`
+			if len(assumes) != 1 || !strings.Contains(assumes[0], want) {
+				t.Errorf("preflight %s may assume %v, want only the lookup role ...%s", name, assumes, want)
+			}
+		}
+	}
+}

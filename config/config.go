@@ -152,6 +152,31 @@ func (e *Environment) setDefaults() {
 	e.API.setDefaults()
 }
 
+// InterfaceEndpointServices are the short names of the AWS services (as in
+// com.amazonaws.REGION.NAME) that instances in isolated subnets reach through
+// interface VPC endpoints: nil unless egress is "endpoints". The Network
+// stack creates them in a VPC it creates; an existing VPC (vpcId) must
+// already have them. Instances without Internet access need Beanstalk, its
+// health service, SQS, CloudFormation and CloudWatch Logs ("Running an
+// Elastic Beanstalk environment in a private VPC"), and S3 through a gateway
+// endpoint (GatewayEndpointServices).
+func (n Network) InterfaceEndpointServices() []string {
+	if n.Egress != EgressEndpoints {
+		return nil
+	}
+	return []string{"elasticbeanstalk", "elasticbeanstalk-health", "sqs", "cloudformation", "logs"}
+}
+
+// GatewayEndpointServices are the short names of the AWS services reached
+// through gateway VPC endpoints with egress "endpoints" (S3, where Beanstalk
+// keeps application versions and logs); nil otherwise.
+func (n Network) GatewayEndpointServices() []string {
+	if n.Egress != EgressEndpoints {
+		return nil
+	}
+	return []string{"s3"}
+}
+
 // Pinned reports whether the environment names its account and region.
 func (e *Environment) Pinned() bool {
 	return e.Account != "" && e.Region != ""

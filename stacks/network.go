@@ -51,7 +51,7 @@ func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *
 			n.PrivateSubnets = *n.Vpc.PrivateSubnets()
 		} else {
 			n.PrivateSubnets = *n.Vpc.IsolatedSubnets()
-			addServiceEndpoints(n.Vpc, n.PrivateSubnets)
+			addServiceEndpoints(stack, n.Vpc, n.PrivateSubnets, cfg)
 		}
 		// Explicit exports outlive their importers: a stack that stops
 		// importing a value can be deployed before this one is changed.
@@ -107,28 +107,50 @@ func newVpc(stack awscdk.Stack, cfg config.Network) awsec2.Vpc {
 	return vpc
 }
 
+// endpointIDs are the construct ids of the VPC endpoints, by service name:
+// ids are a contract (a new id replaces the endpoint in every deployed
+// environment), so each service gets one chosen here.
+var endpointIDs = map[string]string{
+	"s3":                      "S3",
+	"elasticbeanstalk":        "ElasticBeanstalk",
+	"elasticbeanstalk-health": "ElasticBeanstalkHealth",
+	"sqs":                     "Sqs",
+	"cloudformation":          "CloudFormation",
+	"logs":                    "Logs",
+}
+
 // addServiceEndpoints gives isolated subnets the VPC endpoints a private
-// Beanstalk environment needs to deploy, report health and stream logs.
-func addServiceEndpoints(vpc awsec2.IVpc, subnets []awsec2.ISubnet) {
+// Beanstalk environment needs to deploy, report health and stream logs: the
+// services cfg names, the same list preflight checks.
+func addServiceEndpoints(stack awscdk.Stack, vpc awsec2.IVpc, subnets []awsec2.ISubnet, cfg config.Network) {
 	selection := &awsec2.SubnetSelection{Subnets: &subnets}
-	vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
-		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
-		Subnets: &[]*awsec2.SubnetSelection{selection},
-	})
-	for _, e := range []struct {
-		id      string
-		service awsec2.InterfaceVpcEndpointAwsService
-	}{
-		{"ElasticBeanstalk", awsec2.InterfaceVpcEndpointAwsService_ELASTIC_BEANSTALK()},
-		{"ElasticBeanstalkHealth", awsec2.InterfaceVpcEndpointAwsService_ELASTIC_BEANSTALK_HEALTH()},
-		{"Sqs", awsec2.InterfaceVpcEndpointAwsService_SQS()},
-		{"CloudFormation", awsec2.InterfaceVpcEndpointAwsService_CLOUDFORMATION()},
-		{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
-	} {
-		endpoint := vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
-			Service: e.service,
+	for _, service := range cfg.GatewayEndpointServices() {
+		if id, ok := endpointID(stack, service); ok {
+			vpc.AddGatewayEndpoint(jsii.String(id), &awsec2.GatewayVpcEndpointOptions{
+				Service: awsec2.NewGatewayVpcEndpointAwsService(jsii.String(service), nil),
+				Subnets: &[]*awsec2.SubnetSelection{selection},
+			})
+		}
+	}
+	for _, service := range cfg.InterfaceEndpointServices() {
+		id, ok := endpointID(stack, service)
+		if !ok {
+			continue
+		}
+		endpoint := vpc.AddInterfaceEndpoint(jsii.String(id), &awsec2.InterfaceVpcEndpointOptions{
+			Service: awsec2.NewInterfaceVpcEndpointAwsService(jsii.String(service), nil, nil, nil),
 			Subnets: selection,
 		})
 		nag.Suppress(endpoint, "CdkNagValidationFailure", "EC23 cannot read the ingress source, the VPC's CIDR (a CloudFormation attribute); the endpoint admits HTTPS from inside the VPC only.")
 	}
+}
+
+// endpointID returns the construct id of a service's endpoint, or adds an
+// error to the stack when the service has none yet.
+func endpointID(stack awscdk.Stack, service string) (string, bool) {
+	id, ok := endpointIDs[service]
+	if !ok {
+		awscdk.Annotations_Of(stack).AddError(jsii.String("no construct id for the VPC endpoint of service " + service + "; add one to endpointIDs in stacks/network.go"))
+	}
+	return id, ok
 }
