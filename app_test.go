@@ -367,7 +367,7 @@ func TestCrossStackReferences(t *testing.T) {
 			}
 		}
 		from := importedFrom(api)
-		allowed := []string{alerts}
+		allowed := []string{alerts, network}
 		for _, b := range e.BackendNames() {
 			allowed = append(allowed, e.Name+"/Backend-"+b)
 			if !from[e.Name+"/Backend-"+b] {

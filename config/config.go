@@ -82,6 +82,10 @@ type Network struct {
 	// NatGateways is the number of NAT gateways with egress "nat", 1 to
 	// MaxAzs. Default: one per availability zone.
 	NatGateways *int `json:"natGateways"`
+	// LookupsInVpc runs the deploy-time lookups' function in the private
+	// subnets (AWS Control Tower's CT.LAMBDA.PR.3); with egress "endpoints"
+	// it adds an Elastic Load Balancing interface endpoint. Default: false.
+	LookupsInVpc bool `json:"lookupsInVpc"`
 	// FlowLogRetentionDays is how long VPC flow logs are kept. Default: 90.
 	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
 }
@@ -164,7 +168,13 @@ func (n Network) InterfaceEndpointServices() []string {
 	if n.Egress != EgressEndpoints {
 		return nil
 	}
-	return []string{"elasticbeanstalk", "elasticbeanstalk-health", "sqs", "cloudformation", "logs"}
+	services := []string{"elasticbeanstalk", "elasticbeanstalk-health", "sqs", "cloudformation", "logs"}
+	if n.LookupsInVpc {
+		// The target group lookup calls Elastic Load Balancing; Beanstalk
+		// and S3 (for CloudFormation's answer) already have endpoints.
+		services = append(services, "elasticloadbalancing")
+	}
+	return services
 }
 
 // GatewayEndpointServices are the short names of the AWS services reached

@@ -6,11 +6,13 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/config"
+	"privatebackend/constructs"
 	"privatebackend/internal/nag"
 	"privatebackend/internal/synthtiming"
 )
@@ -31,6 +33,11 @@ type Network struct {
 	// PrivateSubnets are the subnets, one per availability zone, with no
 	// route from the Internet, where instances and load balancers go.
 	PrivateSubnets []awsec2.ISubnet
+	// LogKey encrypts the environment's log groups.
+	LogKey awskms.IKey
+	// Lookups answers the backends' deploy-time lookups. It is created here,
+	// before any backend, so its permissions exist long before a lookup runs.
+	Lookups constructs.LookupFunction
 }
 
 // NewNetwork creates the network stack.
@@ -65,7 +72,19 @@ func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *
 		awscdk.Annotations_Of(stack).AddError(jsii.String(
 			"the VPC needs private subnets in at least 2 availability zones for a highly available backend"))
 	}
-	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+	n.LogKey = constructs.NewLogEncryptionKey(stack, "LogKey", "Encrypts the log groups of "+*stack.StackName()+"'s environment")
+	lookups := &constructs.LookupFunctionProps{LogEncryptionKey: n.LogKey}
+	if cfg.LookupsInVpc {
+		lookups.Vpc, lookups.Subnets = n.Vpc, n.PrivateSubnets
+	}
+	n.Lookups = constructs.NewLookupFunction(stack, "Lookups", lookups)
+	// Explicit exports outlive their importers, as above.
+	stack.ExportValue(n.LogKey.KeyArn(), nil)
+	stack.ExportValue(n.Lookups.Function().FunctionArn(), nil)
+	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{
+		EncryptionKey: n.LogKey,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
 	flowLogs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(cfg.FlowLogRetentionDays))
 	awsec2.NewFlowLog(stack, jsii.String("FlowLog"), &awsec2.FlowLogProps{
 		ResourceType: awsec2.FlowLogResourceType_FromVpc(n.Vpc),
@@ -117,6 +136,7 @@ var endpointIDs = map[string]string{
 	"sqs":                     "Sqs",
 	"cloudformation":          "CloudFormation",
 	"logs":                    "Logs",
+	"elasticloadbalancing":    "ElasticLoadBalancing",
 }
 
 // addServiceEndpoints gives isolated subnets the VPC endpoints a private

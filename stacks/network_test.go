@@ -25,7 +25,8 @@ func TestNetworkWithEndpointsHasIsolatedSubnetsInTwoAZs(t *testing.T) {
 func TestNetworkWithEndpointsReachesBeanstalkThroughVPCEndpoints(t *testing.T) {
 	tpl := template(t, "isolated/Network")
 	cdktest.Check(t, func() {
-		tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(6))
+		// Six, and one for the lookups in the VPC.
+		tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(7))
 		tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
 			"VpcEndpointType": "Gateway",
 			"ServiceName": map[string]any{"Fn::Join": []any{"", []any{
@@ -113,7 +114,7 @@ func TestNetworkLooksUpAnExistingVpc(t *testing.T) {
 }
 
 func TestNetworkCreatesExactlyTheEndpointsTheConfigurationNames(t *testing.T) {
-	network := config.Network{Egress: config.EgressEndpoints}
+	network := config.Network{Egress: config.EgressEndpoints, LookupsInVpc: true} // as the isolated fixture
 	tpl := template(t, "isolated/Network")
 	cdktest.Check(t, func() {
 		tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(len(network.InterfaceEndpointServices())+len(network.GatewayEndpointServices())))
