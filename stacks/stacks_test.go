@@ -91,6 +91,9 @@ func setUp(m *testing.M) (int, error) {
 		templates[name] = assertions.Template_FromJSON(&s.Template, nil)
 		templateFiles[name] = s.TemplateFile
 	}
+	if dayTwo, err = synthesizeDayTwoVariants(dir); err != nil {
+		return 0, err
+	}
 	return m.Run(), nil
 }
 
