@@ -23,6 +23,7 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/internal/cdktest"
+	"privatebackend/internal/deploytime"
 	"privatebackend/stacks"
 )
 
@@ -334,7 +335,7 @@ func TestCrossStackReferences(t *testing.T) {
 		}
 		importedFrom := func(consumer string) map[string]bool {
 			from := map[string]bool{}
-			for _, imp := range findImports(stack(t, consumer).Template) {
+			for _, imp := range deploytime.Imports(stack(t, consumer).Template) {
 				producer, ok := exports[imp]
 				if !ok {
 					t.Errorf("%s imports %q, which no stack of %s exports", consumer, imp, e.Name)
@@ -374,25 +375,6 @@ func TestCrossStackReferences(t *testing.T) {
 		}
 		only(api, from, allowed...)
 	}
-}
-
-func findImports(v any) []string {
-	var out []string
-	switch x := v.(type) {
-	case map[string]any:
-		for k, child := range x {
-			if k == "Fn::ImportValue" {
-				out = append(out, fmt.Sprint(child))
-				continue
-			}
-			out = append(out, findImports(child)...)
-		}
-	case []any:
-		for _, child := range x {
-			out = append(out, findImports(child)...)
-		}
-	}
-	return out
 }
 
 var stageVariable = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
