@@ -95,12 +95,20 @@ func build(app awscdk.App, envs []*config.Environment) map[string]awscdk.Stage {
 	return stages
 }
 
+// accountStage is the ApiGatewayAccount stage of one account and region.
+type accountStage struct {
+	// name is the stage's name; account and region are empty for the
+	// environment-agnostic one, which deploys where the credentials point.
+	name, account, region string
+	stage                 awscdk.Stage
+}
+
 // buildAccounts adds, for each account and region the environments deploy
-// to, a stage with the ApiGatewayAccount stack, deployed once there before
+// to, a stage with the ApiGatewayAccount stacks, deployed once there before
 // any environment: "ApiGatewayAccount-ACCOUNT-REGION" for pinned
 // environments, "ApiGatewayAccount" (where the CLI's credentials point) for
 // environment-agnostic ones. It returns them in name order.
-func buildAccounts(app awscdk.App, envs []*config.Environment) []awscdk.Stage {
+func buildAccounts(app awscdk.App, envs []*config.Environment) []accountStage {
 	targets := map[string]*config.Environment{}
 	for _, e := range envs {
 		name := stacks.ApiGatewayAccountStackName
@@ -109,21 +117,43 @@ func buildAccounts(app awscdk.App, envs []*config.Environment) []awscdk.Stage {
 		}
 		targets[name] = e
 	}
-	var out []awscdk.Stage
+	var out []accountStage
 	for _, name := range slices.Sorted(maps.Keys(targets)) {
-		stage := awscdk.NewStage(app, jsii.String(name), &awscdk.StageProps{Env: deployEnv(targets[name])})
+		e := targets[name]
+		stage := awscdk.NewStage(app, jsii.String(name), &awscdk.StageProps{Env: deployEnv(e)})
 		attachGates(stage)
-		stacks.NewApiGatewayAccount(stage, "Logging", &awscdk.StackProps{
+		stacks.NewApiGatewayAccount(stage, &awscdk.StackProps{
 			Description: jsii.String("API Gateway's logging role for the REST APIs of this account and region"),
 		})
-		out = append(out, stage)
+		out = append(out, accountStage{name: name, account: e.Account, region: e.Region, stage: stage})
+	}
+	return out
+}
+
+// pipelineAccountStages are the account stages a pipeline in account and
+// region deploys: each once per account and region, so the
+// environment-agnostic one, which the pipeline deploys into its own account
+// and region, is left out when a pinned one goes there too (two stages
+// would deploy the one ApiGatewayAccount stack there at once).
+func pipelineAccountStages(accounts []accountStage, account, region string) []accountStage {
+	pinnedHere := slices.ContainsFunc(accounts, func(a accountStage) bool { return a.account == account && a.region == region })
+	var out []accountStage
+	for _, a := range accounts {
+		if a.account == "" && pinnedHere {
+			continue
+		}
+		out = append(out, a)
 	}
 	return out
 }
 
 // addPipeline adds the Pipeline stack, which deploys the same stages wave by
 // wave, with cdk-nag's checks like every environment.
-func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environment, stages map[string]awscdk.Stage, accounts []awscdk.Stage, cliVersion string) {
+func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environment, stages map[string]awscdk.Stage, accounts []accountStage, cliVersion string) {
+	var accountStages []awscdk.Stage
+	for _, a := range pipelineAccountStages(accounts, cfg.Account, cfg.Region) {
+		accountStages = append(accountStages, a.stage)
+	}
 	byName := map[string]*config.Environment{}
 	for _, e := range envs {
 		byName[e.Name] = e
@@ -136,7 +166,7 @@ func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environmen
 		Pipeline:      cfg,
 		Environments:  byName,
 		Stages:        stages,
-		AccountStages: accounts,
+		AccountStages: accountStages,
 		CLIVersion:    cliVersion,
 	})
 	attachGates(p.Stack)

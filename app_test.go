@@ -154,6 +154,8 @@ func TestEveryEnvironmentSynthesizesItsStacks(t *testing.T) {
 	}
 	for _, e := range environments {
 		want[accountStack(e)] = true
+		stage, _, _ := strings.Cut(accountStack(e), "/")
+		want[stage+"/Role"] = true
 		for _, s := range expectedStacks(e) {
 			want[s] = true
 		}
@@ -696,5 +698,27 @@ func TestOneStackPerAccountAndRegionOwnsTheApiGatewayAccount(t *testing.T) {
 		if !owners[accountStack(e)] {
 			t.Errorf("environment %s deploys where no stack sets the API Gateway account's logging role (want %s)", e.Name, accountStack(e))
 		}
+	}
+}
+
+// TestThePipelineDeploysEachAccountsLoggingStackOnce checks that an
+// environment-agnostic environment, which the pipeline deploys into its own
+// account and region, does not bring a second ApiGatewayAccount stage there
+// when a pinned environment already does.
+func TestThePipelineDeploysEachAccountsLoggingStackOnce(t *testing.T) {
+	agnostic := accountStage{name: "ApiGatewayAccount"}
+	here := accountStage{name: "ApiGatewayAccount-111111111111-eu-west-1", account: "111111111111", region: "eu-west-1"}
+	elsewhere := accountStage{name: "ApiGatewayAccount-222222222222-eu-west-1", account: "222222222222", region: "eu-west-1"}
+	names := func(stages []accountStage) (out []string) {
+		for _, s := range stages {
+			out = append(out, s.name)
+		}
+		return out
+	}
+	if got := names(pipelineAccountStages([]accountStage{agnostic, here, elsewhere}, "111111111111", "eu-west-1")); !slices.Equal(got, []string{here.name, elsewhere.name}) {
+		t.Errorf("with a pinned environment in the pipeline's account and region: %v", got)
+	}
+	if got := names(pipelineAccountStages([]accountStage{agnostic, elsewhere}, "111111111111", "eu-west-1")); !slices.Equal(got, []string{agnostic.name, elsewhere.name}) {
+		t.Errorf("without one: %v", got)
 	}
 }

@@ -94,7 +94,7 @@ func TestControlTowerFailuresHaveADecision(t *testing.T) {
 	// Every kind of stack the app can build, whether or not this cdk.json
 	// asks for it: the pipeline's, and its support stack for a wave in
 	// another region, included.
-	kinds := map[string]bool{"Network": true, "Alerts": true, "Backend": true, "Api": true, "Logging": true, "Pipeline": true, "CrossRegionSupport": true}
+	kinds := map[string]bool{"Network": true, "Alerts": true, "Backend": true, "Api": true, "Logging": true, "Role": true, "Pipeline": true, "CrossRegionSupport": true}
 	for _, name := range stackNames() {
 		if !kinds[controls.StackKind(name)] {
 			t.Errorf("the app builds %s, a kind of stack this test does not know", name)

@@ -68,6 +68,19 @@ func TestDeployTimeEveryCustomResourceSucceeds(t *testing.T) {
 					}
 				}
 			}
+			// An update that changes neither branch nor refresh keeps the
+			// version found before, without asking AWS: a deploy never moves
+			// the platform by itself.
+			for _, run := range d.Runs {
+				if run.Type != "Custom::PlatformVersion" {
+					continue
+				}
+				created, updated := run.Create.Response, run.Update.Response
+				if len(run.Update.Calls) > 0 || updated.Data["PlatformArn"] != created.Data["PlatformArn"] || updated.PhysicalResourceID != created.PhysicalResourceID {
+					t.Errorf("%s/%s: an update with the same branch called %d times and answered %v (id %s), after %v (id %s)", run.Stack, run.LogicalID,
+						len(run.Update.Calls), updated.Data["PlatformArn"], updated.PhysicalResourceID, created.Data["PlatformArn"], created.PhysicalResourceID)
+				}
+			}
 			// The CDK's handler leaves each VPC's default security group
 			// without rules (@aws-cdk/aws-ec2:restrictDefaultSecurityGroup).
 			for _, group := range d.EC2.Groups() {

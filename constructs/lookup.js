@@ -31,7 +31,7 @@ exports.handler = async (event, context) => {
     } else {
       const lookup = lookups[event.ResourceType];
       if (!lookup) throw new Error(`no lookup serves resource type ${event.ResourceType}`);
-      answer = await lookup(event.ResourceProperties, context);
+      answer = await lookup(event.ResourceProperties, context, event);
     }
     console.log('answer', JSON.stringify(answer));
     await respond(event, 'SUCCESS', '', answer.id, answer.data);
@@ -42,8 +42,17 @@ exports.handler = async (event, context) => {
   }
 };
 
-// platformVersion finds the recommended version of a platform branch.
-async function platformVersion({ Branch, Filters }, context) {
+// platformVersion finds the recommended version of a platform branch. Its
+// answer is kept: an update that changes neither the branch nor the refresh
+// token answers the version found before (the resource's physical id), so a
+// platform never moves unless asked to.
+async function platformVersion({ Branch, Filters, Refresh }, context, event) {
+  const old = event.OldResourceProperties;
+  if (event.RequestType === 'Update' && old && old.Branch === Branch && old.Refresh === Refresh &&
+      String(event.PhysicalResourceId).startsWith('arn:')) {
+    const PlatformArn = event.PhysicalResourceId;
+    return { id: PlatformArn, data: { PlatformArn, PlatformVersion: PlatformArn.split('/').pop() } };
+  }
   const client = new eb.ElasticBeanstalkClient({});
   const region = await client.config.region();
   // ListPlatformVersions "only returns information about platform versions
@@ -66,7 +75,7 @@ async function platformVersion({ Branch, Filters }, context) {
       `check the branch name with "aws elasticbeanstalk list-platform-branches --region ${region}" (a retired branch has none)`);
   }
   const newest = versions.reduce((a, b) => (compareVersions(b.PlatformVersion, a.PlatformVersion) > 0 ? b : a));
-  return { id: Branch, data: { PlatformArn: newest.PlatformArn, PlatformVersion: newest.PlatformVersion } };
+  return { id: newest.PlatformArn, data: { PlatformArn: newest.PlatformArn, PlatformVersion: newest.PlatformVersion } };
 }
 
 // environmentLoadBalancer finds the load balancer Beanstalk made for an

@@ -14,8 +14,12 @@ import (
 // ApiGatewayAccountStackName is the CloudFormation name of every
 // ApiGatewayAccount stack, whichever app or environment deploys it, so that
 // an account and region has one, whose one AWS::ApiGateway::Account no
-// environment claims.
-const ApiGatewayAccountStackName = "ApiGatewayAccount"
+// environment claims; ApiGatewayAccountRoleStackName names the stack of its
+// role.
+const (
+	ApiGatewayAccountStackName     = "ApiGatewayAccount"
+	ApiGatewayAccountRoleStackName = "ApiGatewayAccountRole"
+)
 
 // ApiGatewayAccount holds the one API Gateway setting of an account and
 // region that the API stacks need: the role API Gateway writes access and
@@ -25,36 +29,53 @@ const ApiGatewayAccountStackName = "ApiGatewayAccount"
 // cannot be created ("CloudWatch Logs role ARN must be set in account
 // settings to enable logging").
 type ApiGatewayAccount struct {
-	awscdk.Stack
-	// Role is the role API Gateway writes logs to CloudWatch Logs with.
+	// RoleStack holds Role.
+	RoleStack awscdk.Stack
+	// Role is the role API Gateway writes logs with.
 	Role awsiam.Role
+	// Account is the stack that sets the account's role.
+	Account awscdk.Stack
 }
 
-// NewApiGatewayAccount creates the stack.
-func NewApiGatewayAccount(scope cdkconstructs.Construct, id string, props *awscdk.StackProps) *ApiGatewayAccount {
-	defer synthtiming.Stack("ApiGatewayAccount")()
-	stackProps := awscdk.StackProps{}
+// NewApiGatewayAccount creates the two stacks in scope (a Stage): the role
+// first, in a stack of its own, then the account setting, which names it.
+// API Gateway checks the role when the setting is made and refuses one IAM
+// has not propagated yet ("The role ARN does not have required permissions
+// set to API Gateway", aws/aws-cdk#2194, aws-cloudformation/rain#163); the
+// stack boundary puts a whole stack deployment between the two.
+func NewApiGatewayAccount(scope cdkconstructs.Construct, props *awscdk.StackProps) *ApiGatewayAccount {
+	base := awscdk.StackProps{}
 	if props != nil {
-		stackProps = *props
+		base = *props
 	}
-	stackProps.StackName = jsii.String(ApiGatewayAccountStackName)
-	stack := awscdk.NewStack(scope, &id, &stackProps)
-	// The role and the policy "Set up CloudWatch logging for REST APIs in API
-	// Gateway" documents.
-	role := awsiam.NewRole(stack, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
-		Description: jsii.String("API Gateway writes the access and execution logs of every REST API of this account and region with this role"),
-		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
-		ManagedPolicies: &[]awsiam.IManagedPolicy{
-			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AmazonAPIGatewayPushToCloudWatchLogs")),
-		},
-	})
-	// "When you delete a stack containing this resource, API Gateway can still
-	// assume the provided IAM role" (AWS::ApiGateway::Account): the role stays,
-	// so deleting this stack does not stop the APIs' logging.
-	role.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
-	nag.Suppress(role, "AwsSolutions-IAM4", "AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents for the account's logging role, needed for access and execution logs.",
-		nag.ManagedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
-	account := awsapigateway.NewCfnAccount(stack, jsii.String("Account"), &awsapigateway.CfnAccountProps{CloudWatchRoleArn: role.RoleArn()})
-	account.Node().AddDependency(role)
-	return &ApiGatewayAccount{Stack: stack, Role: role}
+	a := &ApiGatewayAccount{}
+	func() {
+		defer synthtiming.Stack("ApiGatewayAccountRole")()
+		roleProps := base
+		roleProps.StackName = jsii.String(ApiGatewayAccountRoleStackName)
+		a.RoleStack = awscdk.NewStack(scope, jsii.String("Role"), &roleProps)
+		// The role and the policy "Set up CloudWatch logging for REST APIs in
+		// API Gateway" documents.
+		a.Role = awsiam.NewRole(a.RoleStack, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
+			Description: jsii.String("API Gateway writes the access and execution logs of every REST API of this account and region with this role"),
+			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+			ManagedPolicies: &[]awsiam.IManagedPolicy{
+				awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AmazonAPIGatewayPushToCloudWatchLogs")),
+			},
+		})
+		// "When you delete a stack containing this resource, API Gateway can
+		// still assume the provided IAM role" (AWS::ApiGateway::Account): the
+		// role stays, so deleting these stacks does not stop the APIs' logging.
+		a.Role.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+		nag.Suppress(a.Role, "AwsSolutions-IAM4", "AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents for the account's logging role, needed for access and execution logs.",
+			nag.ManagedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
+		// Explicit exports outlive their importers.
+		a.RoleStack.ExportValue(a.Role.RoleArn(), nil)
+	}()
+	defer synthtiming.Stack("ApiGatewayAccount")()
+	accountProps := base
+	accountProps.StackName = jsii.String(ApiGatewayAccountStackName)
+	a.Account = awscdk.NewStack(scope, jsii.String("Logging"), &accountProps)
+	awsapigateway.NewCfnAccount(a.Account, jsii.String("Account"), &awsapigateway.CfnAccountProps{CloudWatchRoleArn: a.Role.RoleArn()})
+	return a
 }

@@ -254,6 +254,29 @@ var awsRules = []awsRule{
 		},
 	},
 	{
+		name:   "CloudWatch Logs encrypts a log group with a customer managed key only when the key policy lets the Region's logs service principal use it",
+		source: "Encrypt log data in CloudWatch Logs using AWS KMS, https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html",
+		check: func(t *testing.T) {
+			for stack, key := range map[string]string{"isolated/Network": "LogKey", "isolated/Api": "AccessLogKey"} {
+				tpl := template(t, stack)
+				cdktest.Check(t, func() {
+					tpl.HasResourceProperties(jsii.String("AWS::KMS::Key"), map[string]any{
+						"EnableKeyRotation": true,
+						"KeyPolicy": map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{assertions.Match_ObjectLike(&map[string]any{
+							"Sid":       "AllowCloudWatchLogsOfThisAccount",
+							"Principal": map[string]any{"Service": map[string]any{"Fn::Join": []any{"", []any{"logs.", map[string]any{"Ref": "AWS::Region"}, ".", map[string]any{"Ref": "AWS::URLSuffix"}}}}},
+							"Action":    []any{"kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"},
+							"Condition": map[string]any{"ArnLike": map[string]any{"kms:EncryptionContext:aws:logs:arn": assertions.Match_AnyValue()}},
+						})})},
+					})
+					tpl.AllResourcesProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+						"KmsKeyId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^" + key)), "Arn"}},
+					})
+				})
+			}
+		},
+	},
+	{
 		name:   "an alarm evaluates at most one day: EvaluationPeriods times Period is at most 86,400 seconds",
 		source: "PutMetricAlarm, https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html",
 		check: func(t *testing.T) {

@@ -79,7 +79,6 @@ func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *
 	}
 	n.Lookups = constructs.NewLookupFunction(stack, "Lookups", lookups)
 	// Explicit exports outlive their importers, as above.
-	stack.ExportValue(n.LogKey.KeyArn(), nil)
 	stack.ExportValue(n.Lookups.Function().FunctionArn(), nil)
 	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{
 		EncryptionKey: n.LogKey,
