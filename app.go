@@ -75,7 +75,7 @@ func synth(props *awscdk.AppProps) (err error) {
 		if err != nil {
 			return err
 		}
-		addPipeline(app, cfg.Pipeline, stages, accounts, cliVersion)
+		addPipeline(app, cfg.Pipeline, cfg.Environments, stages, accounts, cliVersion)
 	}
 	synthDone := synthtiming.Synth()
 	app.Synth(nil)
@@ -123,13 +123,18 @@ func buildAccounts(app awscdk.App, envs []*config.Environment) []awscdk.Stage {
 
 // addPipeline adds the Pipeline stack, which deploys the same stages wave by
 // wave, with cdk-nag's checks like every environment.
-func addPipeline(app awscdk.App, cfg *config.Pipeline, stages map[string]awscdk.Stage, accounts []awscdk.Stage, cliVersion string) {
+func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environment, stages map[string]awscdk.Stage, accounts []awscdk.Stage, cliVersion string) {
+	byName := map[string]*config.Environment{}
+	for _, e := range envs {
+		byName[e.Name] = e
+	}
 	p := stacks.NewPipeline(app, "Pipeline", &stacks.PipelineProps{
 		StackProps: awscdk.StackProps{
 			Description: jsii.String("Deploys the environments from " + cfg.Source.Repository),
 			Env:         &awscdk.Environment{Account: jsii.String(cfg.Account), Region: jsii.String(cfg.Region)},
 		},
 		Pipeline:      cfg,
+		Environments:  byName,
 		Stages:        stages,
 		AccountStages: accounts,
 		CLIVersion:    cliVersion,

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
@@ -87,19 +88,42 @@ func TestDeployTimeEveryCustomResourceSucceeds(t *testing.T) {
 // runs before IAM has propagated it).
 func TestDeployTimeLookupPermissionsExistBeforeTheirCalls(t *testing.T) {
 	startOfStack := []any{"AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::KMS::Key"}
+	// Which stack and resource each export comes from, for functions of
+	// another stack.
+	type origin struct{ stack, resource string }
+	exportedBy := map[string]origin{}
+	for _, name := range stackNames() {
+		outputs, _ := stack(t, name).Template["Outputs"].(map[string]any)
+		for _, o := range outputs {
+			output := o.(map[string]any)
+			if export, ok := output["Export"].(map[string]any); ok {
+				exportedBy[fmt.Sprint(export["Name"])] = origin{name, deploytime.GetAttTarget(output["Value"])}
+			}
+		}
+	}
 	checked := 0
 	for _, name := range stackNames() {
 		resources, _ := stack(t, name).Template["Resources"].(map[string]any)
 		for _, lookup := range deploytime.Lookups(resources) {
 			checked++
-			functionWaitsFor := deploytime.WaitsFor(resources, lookup.Function)
-			for _, policy := range append([]string{lookup.Role}, lookup.Policies...) {
+			fn := origin{name, deploytime.GetAttTarget(lookup.ServiceToken)}
+			if imported, ok := lookup.ServiceToken.(map[string]any)["Fn::ImportValue"]; ok {
+				fn = exportedBy[fmt.Sprint(imported)]
+			}
+			fnResources, _ := stack(t, fn.stack).Template["Resources"].(map[string]any)
+			role, policies := deploytime.FunctionPermissions(fnResources, fn.resource)
+			if role == "" {
+				t.Errorf("%s: lookup %s is answered by %v, which is no function with a role", name, lookup.LogicalID, fn)
+				continue
+			}
+			functionWaitsFor := deploytime.WaitsFor(fnResources, fn.resource)
+			for _, policy := range append([]string{role}, policies...) {
 				if !slices.Contains(functionWaitsFor, policy) {
-					t.Errorf("%s: lookup %s's function %s does not wait for its policy %s", name, lookup.LogicalID, lookup.Function, policy)
+					t.Errorf("%s: the function %s of lookup %s does not wait for its policy %s", fn.stack, fn.resource, lookup.LogicalID, policy)
 				}
-				for _, dep := range deploytime.WaitsFor(resources, policy) {
-					if typ := resources[dep].(map[string]any)["Type"]; !slices.Contains(startOfStack, typ) {
-						t.Errorf("%s: %s, a policy of lookup %s, waits for %s (%s)", name, policy, lookup.LogicalID, dep, typ)
+				for _, dep := range deploytime.WaitsFor(fnResources, policy) {
+					if typ := fnResources[dep].(map[string]any)["Type"]; !slices.Contains(startOfStack, typ) {
+						t.Errorf("%s: %s, a policy of lookup %s's function, waits for %s (%s)", fn.stack, policy, lookup.LogicalID, dep, typ)
 					}
 				}
 			}

@@ -83,14 +83,18 @@ type Network struct {
 	// when the environment is environment-agnostic). Default: 2.
 	MaxAzs int `json:"maxAzs"`
 	// Egress is how the instances reach AWS services: "endpoints" (isolated
-	// subnets and VPC endpoints for elasticbeanstalk,
-	// elasticbeanstalk-health, S3 (a gateway), SQS, CloudFormation and
-	// CloudWatch Logs) or "nat" (NAT gateways in public subnets).
-	// Default: "endpoints".
+	// subnets and VPC endpoints for the services they call:
+	// elasticbeanstalk, elasticbeanstalk-health, SQS, CloudFormation,
+	// CloudWatch Logs and S3, a gateway) or "nat" (NAT gateways in public
+	// subnets). Default: "endpoints".
 	Egress string `json:"egress"`
 	// NatGateways is the number of NAT gateways with egress "nat", 1 to
 	// maxAzs. Default: one per availability zone.
 	NatGateways *int `json:"natGateways"`
+	// LookupsInVpc runs the deploy-time lookups' function in the private
+	// subnets (AWS Control Tower's CT.LAMBDA.PR.3); with egress "endpoints"
+	// it adds an Elastic Load Balancing interface endpoint. Default: false.
+	LookupsInVpc bool `json:"lookupsInVpc"`
 	// FlowLogRetentionDays is how long VPC flow logs are kept, in days.
 	// Default: 90.
 	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
@@ -163,6 +167,37 @@ func (a *API) setDefaults() {
 func (e *Environment) setDefaults() {
 	e.Network.setDefaults()
 	e.API.setDefaults()
+}
+
+// InterfaceEndpointServices are the short names of the AWS services (as in
+// com.amazonaws.REGION.NAME) that instances in isolated subnets reach through
+// interface VPC endpoints: nil unless egress is "endpoints". The Network
+// stack creates them in a VPC it creates; an existing VPC (vpcId) must
+// already have them. Instances without Internet access need Beanstalk, its
+// health service, SQS, CloudFormation and CloudWatch Logs ("Running an
+// Elastic Beanstalk environment in a private VPC"), and S3 through a gateway
+// endpoint (GatewayEndpointServices).
+func (n Network) InterfaceEndpointServices() []string {
+	if n.Egress != EgressEndpoints {
+		return nil
+	}
+	services := []string{"elasticbeanstalk", "elasticbeanstalk-health", "sqs", "cloudformation", "logs"}
+	if n.LookupsInVpc {
+		// The target group lookup calls Elastic Load Balancing; Beanstalk
+		// and S3 (for CloudFormation's answer) already have endpoints.
+		services = append(services, "elasticloadbalancing")
+	}
+	return services
+}
+
+// GatewayEndpointServices are the short names of the AWS services reached
+// through gateway VPC endpoints with egress "endpoints" (S3, where Beanstalk
+// keeps application versions and logs); nil otherwise.
+func (n Network) GatewayEndpointServices() []string {
+	if n.Egress != EgressEndpoints {
+		return nil
+	}
+	return []string{"s3"}
 }
 
 // Pinned reports whether the environment names its account and region.

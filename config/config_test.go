@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -200,5 +201,19 @@ func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
 	ctx[PipelineKey] = "yes"
 	if _, err := FromContext(ctx); err == nil || !strings.Contains(err.Error(), "pipeline:") {
 		t.Fatalf("-c env=dev skipped checking the pipeline: %v", err)
+	}
+}
+
+func TestOnlyEndpointsEgressNeedsEndpointServices(t *testing.T) {
+	endpoints := Network{Egress: EgressEndpoints}
+	if got := endpoints.InterfaceEndpointServices(); !slices.Equal(got, []string{"elasticbeanstalk", "elasticbeanstalk-health", "sqs", "cloudformation", "logs"}) {
+		t.Errorf("interface endpoint services %v", got)
+	}
+	if got := endpoints.GatewayEndpointServices(); !slices.Equal(got, []string{"s3"}) {
+		t.Errorf("gateway endpoint services %v", got)
+	}
+	nat := Network{Egress: EgressNat}
+	if nat.InterfaceEndpointServices() != nil || nat.GatewayEndpointServices() != nil {
+		t.Error("egress nat needs no endpoints")
 	}
 }

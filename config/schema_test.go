@@ -18,6 +18,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/invopop/jsonschema"
 	validator "github.com/santhosh-tekuri/jsonschema/v6"
 	"github.com/santhosh-tekuri/jsonschema/v6/kind"
@@ -93,7 +94,7 @@ func TestSchemaIsCurrent(t *testing.T) {
 		}
 		if !bytes.Equal(got, want) {
 			t.Errorf("%s is stale: the configuration types say otherwise (refresh with ./scripts/test -update, then review):\n%s",
-				path, cdktest.Diff(string(got), string(want)))
+				path, cmp.Diff(string(got), string(want)))
 		}
 	}
 }

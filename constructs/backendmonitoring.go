@@ -6,7 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatch"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
@@ -41,6 +41,9 @@ type BackendMonitoringProps struct {
 	// Schedule is how the alarms evaluate; each setting left unset takes its
 	// default.
 	Schedule settings.AlarmSchedule
+	// LookupFunction answers the target group lookup. Default: the stack's
+	// own LookupFunction, created on first use.
+	LookupFunction awslambda.IFunction
 }
 
 // BackendMonitoring holds the alarms and dashboard widgets of one private
@@ -83,7 +86,7 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 	if prefix == "" {
 		prefix = *stack.StackName()
 	}
-	b.targetGroup = lookUpTargetGroup(b, props.LoadBalancerArn)
+	b.targetGroup = lookUpTargetGroup(b, props.LoadBalancerArn, props.LookupFunction)
 
 	// Health is judged over periods of at least 5 minutes, so a minute's gap
 	// in its publication does not count as breaching, and over about as long
@@ -154,15 +157,8 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 // for the load balancer's target group, which Beanstalk creates with the
 // environment and CfnEnvironment does not expose. A new load balancer (a
 // replaced environment) runs the lookup again.
-func lookUpTargetGroup(scope cdkconstructs.Construct, loadBalancerArn *string) *string {
+func lookUpTargetGroup(scope cdkconstructs.Construct, loadBalancerArn *string, fn awslambda.IFunction) *string {
 	resource := newLookup(scope, "TargetGroupLookup", "Custom::LoadBalancerTargetGroup",
-		map[string]any{"LoadBalancerArn": loadBalancerArn},
-		// DescribeTargetGroups supports no resource-level permissions
-		// (Service Authorization Reference for Elastic Load Balancing V2).
-		awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-			Actions:   jsii.Strings("elasticloadbalancing:DescribeTargetGroups"),
-			Resources: jsii.Strings("*"),
-		}),
-	)
+		map[string]any{"LoadBalancerArn": loadBalancerArn}, fn)
 	return resource.GetAttString(jsii.String("TargetGroupArn"))
 }

@@ -3,7 +3,7 @@ package constructs
 import (
 	"fmt"
 
-	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -20,6 +20,9 @@ type PlatformArnProps struct {
 	// again on the next deploy. Default: "" (look up only when the lookup is
 	// created and when Branch changes).
 	Refresh string
+	// LookupFunction answers the lookup. Default: the stack's own
+	// LookupFunction, created on first use.
+	LookupFunction awslambda.IFunction
 }
 
 // PlatformArn resolves, at deploy time, the ARN of the recommended platform
@@ -61,14 +64,7 @@ func NewPlatformArn(scope cdkconstructs.Construct, id string, props *PlatformArn
 	if props.Refresh != "" {
 		properties["Refresh"] = props.Refresh
 	}
-	statement := awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
-		Actions: jsii.Strings("elasticbeanstalk:ListPlatformVersions"),
-		// The action's resource type, platform, is optional (Service
-		// Authorization Reference for Elastic Beanstalk): a call that names
-		// no platform version is authorized against "*".
-		Resources: jsii.Strings("*"),
-	})
-	resource := newLookup(c, "Resource", "Custom::PlatformVersion", properties, statement)
+	resource := newLookup(c, "Resource", "Custom::PlatformVersion", properties, props.LookupFunction)
 	c.arn = resource.GetAttString(jsii.String("PlatformArn"))
 	return c
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticbeanstalk"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
@@ -38,6 +39,9 @@ type PrivateBeanstalkEnvironmentProps struct {
 	// Beanstalk holds the environment's platform, size, deployments and log
 	// retention; each one left unset takes the default its doc comment names.
 	settings.Beanstalk
+	// LookupFunction answers the platform and load balancer lookups.
+	// Default: the stack's own LookupFunction, created on first use.
+	LookupFunction awslambda.IFunction
 	// EnvironmentVariables are set on the instances for the application.
 	// Default: none.
 	EnvironmentVariables map[string]string
@@ -139,7 +143,7 @@ func NewPrivateBeanstalkEnvironment(scope cdkconstructs.Construct, id string, pr
 
 	p.platformArn = jsii.String(platform.Arn)
 	if platform.Branch != "" {
-		p.platformArn = NewPlatformArn(p, "Platform", &PlatformArnProps{Branch: platform.Branch, Refresh: cfg.PlatformRefresh}).PlatformArn()
+		p.platformArn = NewPlatformArn(p, "Platform", &PlatformArnProps{Branch: platform.Branch, Refresh: cfg.PlatformRefresh, LookupFunction: cfg.LookupFunction}).PlatformArn()
 	}
 
 	subnetIDs := make([]string, len(cfg.Subnets))
@@ -166,7 +170,7 @@ func NewPrivateBeanstalkEnvironment(scope cdkconstructs.Construct, id string, pr
 			serviceRole:     serviceRole.RoleArn(),
 		}),
 	})
-	p.loadBalancer = NewLoadBalancerArn(p, "LoadBalancer", &LoadBalancerArnProps{Environment: p.env}).LoadBalancerArn()
+	p.loadBalancer = NewLoadBalancerArn(p, "LoadBalancer", &LoadBalancerArnProps{Environment: p.env, LookupFunction: cfg.LookupFunction}).LoadBalancerArn()
 	p.nlb = awselasticloadbalancingv2.NetworkLoadBalancer_FromNetworkLoadBalancerAttributes(p, jsii.String("NetworkLoadBalancer"),
 		&awselasticloadbalancingv2.NetworkLoadBalancerAttributes{
 			LoadBalancerArn:     p.loadBalancer,

@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticloadbalancingv2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awswafv2"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
@@ -48,6 +49,9 @@ type PrivateRestApiProps struct {
 	// AccessLogRetentionDays is how long each stage's access logs are kept,
 	// one of settings.LogRetentionDays. Default: 90.
 	AccessLogRetentionDays *int
+	// AccessLogEncryptionKey encrypts the stages' access logs. Default:
+	// CloudWatch Logs' own encryption.
+	AccessLogEncryptionKey awskms.IKey
 }
 
 // StageOptions configures one stage of a PrivateRestApi.
@@ -234,7 +238,10 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 		panic(fmt.Sprintf("constructs.PrivateRestApi.AddStage %q: %v", name, err))
 	}
 	s := options.Stage.WithDefaults()
-	logs := awslogs.NewLogGroup(p, jsii.String("AccessLogs-"+name), &awslogs.LogGroupProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+	logs := awslogs.NewLogGroup(p, jsii.String("AccessLogs-"+name), &awslogs.LogGroupProps{
+		EncryptionKey: p.props.AccessLogEncryptionKey,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
 	logs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(*p.props.AccessLogRetentionDays))
 	stage := awsapigateway.NewStage(p, jsii.String("Stage-"+name), &awsapigateway.StageProps{
 		Deployment:           p.deployment,

@@ -70,6 +70,10 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 		AuthorizationType:      authorization,
 		Routes:                 cfg.Routes,
 		AccessLogRetentionDays: cfg.AccessLogRetentionDays,
+		// A key of this stack's own: AWS Control Tower's CT.CLOUDWATCH.PR.3
+		// accepts a KmsKeyId that names a key of the same template, and an
+		// imported one is not.
+		AccessLogEncryptionKey: constructs.NewLogEncryptionKey(stack, "AccessLogKey", "Encrypts the stages' access logs of "+*stack.StackName()),
 	}
 	if cfg.Waf {
 		apiProps.WebAclArn = newWebACL(stack).AttrArn()

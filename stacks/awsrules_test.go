@@ -48,7 +48,7 @@ var awsRules = []awsRule{
 		name:   "ListPlatformVersions names no platform version, so IAM authorizes it against \"*\", and it answers only the versions the caller may read",
 		source: "Actions, resources, and condition keys for AWS Elastic Beanstalk (platform is optional), https://docs.aws.amazon.com/service-authorization/latest/reference/list_awselasticbeanstalk.html; ListPlatformVersions, https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_ListPlatformVersions.html",
 		check: func(t *testing.T) {
-			if !lookupAllows(lookupPolicy(t, "isolated/Backend-blue"), "elasticbeanstalk:ListPlatformVersions", `"*"`) {
+			if !lookupAllows(lookupPolicy(t, "isolated/Network"), "elasticbeanstalk:ListPlatformVersions", `"*"`) {
 				t.Error("ListPlatformVersions is not allowed on \"*\"")
 			}
 		},
@@ -57,7 +57,7 @@ var awsRules = []awsRule{
 		name:   "DescribeEnvironmentResources reads downstream services with the caller's rights",
 		source: "DescribeEnvironmentResources (InsufficientPrivileges), https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_DescribeEnvironmentResources.html; AWSElasticBeanstalkReadOnly",
 		check: func(t *testing.T) {
-			data := templateJSON(t, "isolated/Backend-blue")
+			data := templateJSON(t, "isolated/Network")
 			for _, action := range []string{"cloudformation:DescribeStackResources", "autoscaling:DescribeAutoScalingGroups", "elasticloadbalancing:DescribeLoadBalancers"} {
 				if !strings.Contains(data, `"`+action+`"`) {
 					t.Errorf("the load balancer lookup may not call %s", action)

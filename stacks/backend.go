@@ -4,6 +4,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awselasticbeanstalk"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3assets"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
@@ -26,6 +27,8 @@ type BackendProps struct {
 	// BundlePath is the directory of the application bundled as the
 	// application version.
 	BundlePath string
+	// LookupFunction answers the backend's deploy-time lookups.
+	LookupFunction awslambda.IFunction
 	// AlarmTopic is notified by the backend's alarms.
 	AlarmTopic awssns.ITopic
 	// Monitoring is the environment's validated monitoring configuration.
@@ -66,6 +69,7 @@ func NewBackend(scope cdkconstructs.Construct, id string, props *BackendProps) *
 		Vpc:             props.Vpc,
 		Subnets:         props.Subnets,
 		Beanstalk:       cfg.Beanstalk,
+		LookupFunction:  props.LookupFunction,
 		EnvironmentVariables: map[string]string{
 			"BACKEND_NAME":    cfg.Name,
 			"BACKEND_VERSION": cfg.AppVersion,
@@ -80,6 +84,7 @@ func NewBackend(scope cdkconstructs.Construct, id string, props *BackendProps) *
 			LoadBalancerArn: env.LoadBalancerArn(),
 			Topic:           props.AlarmTopic,
 			Schedule:        props.Monitoring.AlarmSchedule,
+			LookupFunction:  props.LookupFunction,
 		}),
 	}
 	// Explicit exports outlive their importers, so the API stack (its VPC

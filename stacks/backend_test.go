@@ -150,12 +150,13 @@ func TestBackendRolesHaveOnlyTheDocumentedManagedPolicies(t *testing.T) {
 	}
 }
 
-// lookupPolicy returns the statements of a stack's lookup role.
+// lookupPolicy returns the statements of the lookup function's role in a
+// Network stack.
 func lookupPolicy(t *testing.T, stack string) []any {
 	t.Helper()
 	var statements []any
 	for id, p := range *template(t, stack).FindResources(jsii.String("AWS::IAM::Policy"), nil) {
-		if strings.HasPrefix(id, "LookupRoleDefaultPolicy") {
+		if strings.HasPrefix(id, "LookupsRoleDefaultPolicy") {
 			statements = append(statements, (*p)["Properties"].(map[string]any)["PolicyDocument"].(map[string]any)["Statement"].([]any)...)
 		}
 	}
@@ -189,7 +190,7 @@ func TestBackendResolvesTheBranchesRecommendedPlatformAtDeployTime(t *testing.T)
 		// Looked up when created and when the branch changes, by the stack's
 		// lookup function.
 		tpl.HasResourceProperties(jsii.String("Custom::PlatformVersion"), map[string]any{
-			"ServiceToken": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LookupFunction")), "Arn"}},
+			"ServiceToken": lookupFunctionImport,
 			"Branch":       config.DefaultPlatform,
 			"Filters":      filters,
 			"Refresh":      assertions.Match_Absent(),
@@ -201,10 +202,14 @@ func TestBackendResolvesTheBranchesRecommendedPlatformAtDeployTime(t *testing.T)
 			"TemplateName":      assertions.Match_Absent(),
 		})
 	})
-	if !lookupAllows(lookupPolicy(t, "isolated/Backend-blue"), "elasticbeanstalk:ListPlatformVersions", `"*"`) {
+	if !lookupAllows(lookupPolicy(t, "isolated/Network"), "elasticbeanstalk:ListPlatformVersions", `"*"`) {
 		t.Error("the lookup role may not call ListPlatformVersions on \"*\"")
 	}
 }
+
+// lookupFunctionImport is a lookup's ServiceToken: the function the Network
+// stack exports.
+var lookupFunctionImport = map[string]any{"Fn::ImportValue": assertions.Match_StringLikeRegexp(jsii.String("-Network:ExportsOutputFnGetAttLookupsFunction[0-9A-F]{8}Arn"))}
 
 func TestBackendLooksThePlatformUpAgainOnlyWhenRefreshChanges(t *testing.T) {
 	tpl := template(t, "isolated/Backend-green")
@@ -225,9 +230,6 @@ func TestBackendWithAPinnedPlatformVersionLooksNothingUp(t *testing.T) {
 		})
 		tpl.ResourceCountIs(jsii.String("Custom::PlatformVersion"), jsii.Number(0))
 	})
-	if lookupAllows(lookupPolicy(t, "nat/Backend-blue"), "elasticbeanstalk:ListPlatformVersions", "") {
-		t.Error("a backend with a pinned platform version still grants ListPlatformVersions")
-	}
 }
 
 func TestBackendLooksUpTheLoadBalancerArnWithTheReadsBeanstalkNeeds(t *testing.T) {
@@ -236,11 +238,11 @@ func TestBackendLooksUpTheLoadBalancerArnWithTheReadsBeanstalkNeeds(t *testing.T
 		// The environment's name is the lookup's property and so its
 		// trigger: a replaced environment runs the lookup again.
 		tpl.HasResourceProperties(jsii.String("Custom::EnvironmentLoadBalancer"), map[string]any{
-			"ServiceToken":    map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LookupFunction")), "Arn"}},
+			"ServiceToken":    lookupFunctionImport,
 			"EnvironmentName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Environment[0-9A-F]{8}$"))},
 		})
 	})
-	statements := lookupPolicy(t, "isolated/Backend-blue")
+	statements := lookupPolicy(t, "isolated/Network")
 	for _, want := range []struct{ action, resource string }{
 		{"elasticbeanstalk:DescribeEnvironmentResources", `":environment/*"`},
 		{"cloudformation:DescribeStackResources", `":stack/awseb-e-*"`},
@@ -256,24 +258,47 @@ func TestBackendLooksUpTheLoadBalancerArnWithTheReadsBeanstalkNeeds(t *testing.T
 	}
 }
 
-func TestBackendLookupFunctionRunsTheLookupHandler(t *testing.T) {
-	tpl := template(t, "isolated/Backend-blue")
-	cdktest.Check(t, func() {
-		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Function"), jsii.Number(1))
-		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
-			"Runtime":       "nodejs24.x",
-			"Handler":       "index.handler",
-			"Timeout":       300,
-			"Code":          map[string]any{"ZipFile": assertions.Match_StringLikeRegexp(jsii.String(`'Custom::PlatformVersion': platformVersion`))},
-			"LoggingConfig": map[string]any{"LogGroup": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^LookupLogs"))}},
+func TestNetworkHoldsTheLookupFunctionForEveryBackend(t *testing.T) {
+	for stack, inVpc := range map[string]bool{"isolated/Network": true, "nat/Network": false} {
+		tpl := template(t, stack)
+		vpcConfig := assertions.Match_Absent()
+		if inVpc {
+			vpcConfig = assertions.Match_ObjectLike(&map[string]any{"SubnetIds": assertions.Match_AnyValue(), "SecurityGroupIds": assertions.Match_AnyValue()})
+		}
+		cdktest.Check(t, func() {
+			tpl.HasResourceProperties(jsii.String("AWS::Lambda::Function"), map[string]any{
+				"Runtime":       "nodejs24.x",
+				"Handler":       "index.handler",
+				"Timeout":       300,
+				"Code":          map[string]any{"ZipFile": assertions.Match_StringLikeRegexp(jsii.String(`'Custom::PlatformVersion': platformVersion`))},
+				"LoggingConfig": map[string]any{"LogGroup": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^LookupsLogs"))}},
+				"VpcConfig":     vpcConfig,
+			})
+			// Its logs are kept a year, encrypted with the environment's key.
+			tpl.HasResourceProperties(jsii.String("AWS::Logs::LogGroup"), map[string]any{
+				"RetentionInDays": 365,
+				"KmsKeyId":        map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^LogKey")), "Arn"}},
+			})
+			// Its role carries no managed policy: it may write its own logs and
+			// make the lookups' calls, nothing else.
+			tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
+				"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{
+					"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "lambda.amazonaws.com"},
+				}}},
+				"ManagedPolicyArns": assertions.Match_Absent(),
+			})
 		})
-		// Its role carries no managed policy: it may write its own logs and
-		// make the lookups' calls, nothing else.
-		tpl.HasResourceProperties(jsii.String("AWS::IAM::Role"), map[string]any{
-			"AssumeRolePolicyDocument": map[string]any{"Statement": []any{map[string]any{
-				"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": map[string]any{"Service": "lambda.amazonaws.com"},
-			}}},
-			"ManagedPolicyArns": assertions.Match_Absent(),
+	}
+	// In a VPC, only HTTPS leaves the function, and the isolated subnets
+	// reach Elastic Load Balancing through an endpoint.
+	tpl := template(t, "isolated/Network")
+	cdktest.Check(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::EC2::SecurityGroup"), map[string]any{
+			"GroupDescription":    "Deploy-time lookups: HTTPS out to AWS APIs only",
+			"SecurityGroupEgress": []any{assertions.Match_ObjectLike(&map[string]any{"CidrIp": "0.0.0.0/0", "FromPort": 443, "ToPort": 443, "IpProtocol": "tcp"})},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
+			"ServiceName": map[string]any{"Fn::Join": []any{"", []any{"com.amazonaws.", map[string]any{"Ref": "AWS::Region"}, ".elasticloadbalancing"}}},
 		})
 	})
 }

@@ -35,13 +35,14 @@ func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string
 	targets := map[string]BackendTarget{}
 	for _, name := range e.BackendNames() {
 		b := NewBackend(stage, "Backend-"+name, &BackendProps{
-			StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": Elastic Beanstalk backend " + name)},
-			Backend:    e.Backends[name],
-			Vpc:        env.Network.Vpc,
-			Subnets:    env.Network.PrivateSubnets,
-			BundlePath: bundlePath,
-			AlarmTopic: env.Alerts.Topic,
-			Monitoring: e.Monitoring,
+			StackProps:     awscdk.StackProps{Description: jsii.String(e.Name + ": Elastic Beanstalk backend " + name)},
+			Backend:        e.Backends[name],
+			Vpc:            env.Network.Vpc,
+			Subnets:        env.Network.PrivateSubnets,
+			LookupFunction: env.Network.Lookups.Function(),
+			BundlePath:     bundlePath,
+			AlarmTopic:     env.Alerts.Topic,
+			Monitoring:     e.Monitoring,
 		})
 		env.Backends[name] = b
 		targets[name] = BackendTarget{LoadBalancer: b.Environment.LoadBalancer(), Monitoring: b.Monitoring}

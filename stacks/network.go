@@ -6,11 +6,13 @@ package stacks
 import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awskms"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/config"
+	"privatebackend/constructs"
 	"privatebackend/internal/nag"
 	"privatebackend/internal/synthtiming"
 )
@@ -31,6 +33,11 @@ type Network struct {
 	// PrivateSubnets are the subnets, one per availability zone, with no
 	// route from the Internet, where instances and load balancers go.
 	PrivateSubnets []awsec2.ISubnet
+	// LogKey encrypts the environment's log groups.
+	LogKey awskms.IKey
+	// Lookups answers the backends' deploy-time lookups. It is created here,
+	// before any backend, so its permissions exist long before a lookup runs.
+	Lookups constructs.LookupFunction
 }
 
 // NewNetwork creates the network stack.
@@ -51,7 +58,7 @@ func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *
 			n.PrivateSubnets = *n.Vpc.PrivateSubnets()
 		} else {
 			n.PrivateSubnets = *n.Vpc.IsolatedSubnets()
-			addServiceEndpoints(n.Vpc, n.PrivateSubnets)
+			addServiceEndpoints(stack, n.Vpc, n.PrivateSubnets, cfg)
 		}
 		// Explicit exports outlive their importers: a stack that stops
 		// importing a value can be deployed before this one is changed.
@@ -65,7 +72,19 @@ func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *
 		awscdk.Annotations_Of(stack).AddError(jsii.String(
 			"the VPC needs private subnets in at least 2 availability zones for a highly available backend"))
 	}
-	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{RemovalPolicy: awscdk.RemovalPolicy_RETAIN})
+	n.LogKey = constructs.NewLogEncryptionKey(stack, "LogKey", "Encrypts the log groups of "+*stack.StackName()+"'s environment")
+	lookups := &constructs.LookupFunctionProps{LogEncryptionKey: n.LogKey}
+	if cfg.LookupsInVpc {
+		lookups.Vpc, lookups.Subnets = n.Vpc, n.PrivateSubnets
+	}
+	n.Lookups = constructs.NewLookupFunction(stack, "Lookups", lookups)
+	// Explicit exports outlive their importers, as above.
+	stack.ExportValue(n.LogKey.KeyArn(), nil)
+	stack.ExportValue(n.Lookups.Function().FunctionArn(), nil)
+	flowLogs := awslogs.NewLogGroup(stack, jsii.String("FlowLogGroup"), &awslogs.LogGroupProps{
+		EncryptionKey: n.LogKey,
+		RemovalPolicy: awscdk.RemovalPolicy_RETAIN,
+	})
 	flowLogs.Node().DefaultChild().(awslogs.CfnLogGroup).SetRetentionInDays(jsii.Number(cfg.FlowLogRetentionDays))
 	awsec2.NewFlowLog(stack, jsii.String("FlowLog"), &awsec2.FlowLogProps{
 		ResourceType: awsec2.FlowLogResourceType_FromVpc(n.Vpc),
@@ -107,28 +126,51 @@ func newVpc(stack awscdk.Stack, cfg config.Network) awsec2.Vpc {
 	return vpc
 }
 
+// endpointIDs are the construct ids of the VPC endpoints, by service name:
+// ids are a contract (a new id replaces the endpoint in every deployed
+// environment), so each service gets one chosen here.
+var endpointIDs = map[string]string{
+	"s3":                      "S3",
+	"elasticbeanstalk":        "ElasticBeanstalk",
+	"elasticbeanstalk-health": "ElasticBeanstalkHealth",
+	"sqs":                     "Sqs",
+	"cloudformation":          "CloudFormation",
+	"logs":                    "Logs",
+	"elasticloadbalancing":    "ElasticLoadBalancing",
+}
+
 // addServiceEndpoints gives isolated subnets the VPC endpoints a private
-// Beanstalk environment needs to deploy, report health and stream logs.
-func addServiceEndpoints(vpc awsec2.IVpc, subnets []awsec2.ISubnet) {
+// Beanstalk environment needs to deploy, report health and stream logs: the
+// services cfg names, the same list preflight checks.
+func addServiceEndpoints(stack awscdk.Stack, vpc awsec2.IVpc, subnets []awsec2.ISubnet, cfg config.Network) {
 	selection := &awsec2.SubnetSelection{Subnets: &subnets}
-	vpc.AddGatewayEndpoint(jsii.String("S3"), &awsec2.GatewayVpcEndpointOptions{
-		Service: awsec2.GatewayVpcEndpointAwsService_S3(),
-		Subnets: &[]*awsec2.SubnetSelection{selection},
-	})
-	for _, e := range []struct {
-		id      string
-		service awsec2.InterfaceVpcEndpointAwsService
-	}{
-		{"ElasticBeanstalk", awsec2.InterfaceVpcEndpointAwsService_ELASTIC_BEANSTALK()},
-		{"ElasticBeanstalkHealth", awsec2.InterfaceVpcEndpointAwsService_ELASTIC_BEANSTALK_HEALTH()},
-		{"Sqs", awsec2.InterfaceVpcEndpointAwsService_SQS()},
-		{"CloudFormation", awsec2.InterfaceVpcEndpointAwsService_CLOUDFORMATION()},
-		{"Logs", awsec2.InterfaceVpcEndpointAwsService_CLOUDWATCH_LOGS()},
-	} {
-		endpoint := vpc.AddInterfaceEndpoint(jsii.String(e.id), &awsec2.InterfaceVpcEndpointOptions{
-			Service: e.service,
+	for _, service := range cfg.GatewayEndpointServices() {
+		if id, ok := endpointID(stack, service); ok {
+			vpc.AddGatewayEndpoint(jsii.String(id), &awsec2.GatewayVpcEndpointOptions{
+				Service: awsec2.NewGatewayVpcEndpointAwsService(jsii.String(service), nil),
+				Subnets: &[]*awsec2.SubnetSelection{selection},
+			})
+		}
+	}
+	for _, service := range cfg.InterfaceEndpointServices() {
+		id, ok := endpointID(stack, service)
+		if !ok {
+			continue
+		}
+		endpoint := vpc.AddInterfaceEndpoint(jsii.String(id), &awsec2.InterfaceVpcEndpointOptions{
+			Service: awsec2.NewInterfaceVpcEndpointAwsService(jsii.String(service), nil, nil, nil),
 			Subnets: selection,
 		})
 		nag.Suppress(endpoint, "CdkNagValidationFailure", "EC23 cannot read the ingress source, the VPC's CIDR (a CloudFormation attribute); the endpoint admits HTTPS from inside the VPC only.")
 	}
+}
+
+// endpointID returns the construct id of a service's endpoint, or adds an
+// error to the stack when the service has none yet.
+func endpointID(stack awscdk.Stack, service string) (string, bool) {
+	id, ok := endpointIDs[service]
+	if !ok {
+		awscdk.Annotations_Of(stack).AddError(jsii.String("no construct id for the VPC endpoint of service " + service + "; add one to endpointIDs in stacks/network.go"))
+	}
+	return id, ok
 }

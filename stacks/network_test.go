@@ -6,6 +6,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 
+	"privatebackend/config"
 	"privatebackend/internal/cdktest"
 )
 
@@ -24,7 +25,8 @@ func TestNetworkWithEndpointsHasIsolatedSubnetsInTwoAZs(t *testing.T) {
 func TestNetworkWithEndpointsReachesBeanstalkThroughVPCEndpoints(t *testing.T) {
 	tpl := template(t, "isolated/Network")
 	cdktest.Check(t, func() {
-		tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(6))
+		// Six, and one for the lookups in the VPC.
+		tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(7))
 		tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
 			"VpcEndpointType": "Gateway",
 			"ServiceName": map[string]any{"Fn::Join": []any{"", []any{
@@ -108,5 +110,26 @@ func TestNetworkLooksUpAnExistingVpc(t *testing.T) {
 	}
 	if len(got) != 2 || got[0] != "subnet-0bbbbbbbbbbbbbbb1" || got[1] != "subnet-0bbbbbbbbbbbbbbb2" {
 		t.Fatalf("private subnets of the looked-up VPC = %v, want its two private subnets", got)
+	}
+}
+
+func TestNetworkCreatesExactlyTheEndpointsTheConfigurationNames(t *testing.T) {
+	network := config.Network{Egress: config.EgressEndpoints, LookupsInVpc: true} // as the isolated fixture
+	tpl := template(t, "isolated/Network")
+	cdktest.Check(t, func() {
+		tpl.ResourceCountIs(jsii.String("AWS::EC2::VPCEndpoint"), jsii.Number(len(network.InterfaceEndpointServices())+len(network.GatewayEndpointServices())))
+		for kind, services := range map[string][]string{"Interface": network.InterfaceEndpointServices(), "Gateway": network.GatewayEndpointServices()} {
+			for _, service := range services {
+				tpl.HasResourceProperties(jsii.String("AWS::EC2::VPCEndpoint"), map[string]any{
+					"VpcEndpointType": kind,
+					"ServiceName":     map[string]any{"Fn::Join": []any{"", []any{"com.amazonaws.", map[string]any{"Ref": "AWS::Region"}, "." + service}}},
+				})
+			}
+		}
+	})
+	for _, service := range append(network.InterfaceEndpointServices(), network.GatewayEndpointServices()...) {
+		if endpointIDs[service] == "" {
+			t.Errorf("the endpoint of service %s has no construct id in endpointIDs", service)
+		}
 	}
 }

@@ -36,6 +36,8 @@ type PipelineProps struct {
 	awscdk.StackProps
 	// Pipeline is the validated pipeline configuration.
 	Pipeline *config.Pipeline
+	// Environments are every configured environment, by name.
+	Environments map[string]*config.Environment
 	// Stages are the environments' stages, by name: the same Stages that
 	// "cdk deploy 'ENV/*'" deploys.
 	Stages map[string]awscdk.Stage
@@ -63,17 +65,18 @@ func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps)
 	source := pipelines.CodePipelineSource_Connection(jsii.String(cfg.Source.Repository), jsii.String(cfg.Source.Branch),
 		&pipelines.ConnectionSourceOptions{ConnectionArn: jsii.String(cfg.Source.ConnectionArn)})
 	buildLogs := newBuildLogs(stack)
+	synth := pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
+		Input:    source,
+		Commands: jsii.Strings(SynthCommands...),
+		// go.mod names a newer Go than the build image has: let the go
+		// command fetch that toolchain.
+		Env:                    &map[string]*string{"GOTOOLCHAIN": jsii.String("auto")},
+		PrimaryOutputDirectory: jsii.String("cdk.out"),
+	})
 	pipeline := pipelines.NewCodePipeline(stack, jsii.String("Pipeline"), &pipelines.CodePipelineProps{
 		PipelineName: stack.StackName(),
 		PipelineType: awscodepipeline.PipelineType_V2,
-		Synth: pipelines.NewShellStep(jsii.String("Synth"), &pipelines.ShellStepProps{
-			Input:    source,
-			Commands: jsii.Strings(SynthCommands...),
-			// go.mod names a newer Go than the build image has: let the go
-			// command fetch that toolchain.
-			Env:                    &map[string]*string{"GOTOOLCHAIN": jsii.String("auto")},
-			PrimaryOutputDirectory: jsii.String("cdk.out"),
-		}),
+		Synth:        synth,
 		// A customer managed key for the artifacts, rotated yearly, whether
 		// or not a wave deploys to another account (which needs one, to
 		// grant that account's roles): without one the CodeBuild projects
@@ -106,7 +109,9 @@ func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps)
 		}
 		wave := pipeline.AddWave(jsii.String(w.Name), options)
 		for _, env := range w.Environments {
-			wave.AddStage(props.Stages[env], nil)
+			wave.AddStage(props.Stages[env], &pipelines.AddStageOpts{
+				Pre: &[]pipelines.Step{preflightStep(stack, cfg, props.Environments[env], source, synth)},
+			})
 		}
 	}
 	pipeline.BuildPipeline()
@@ -118,7 +123,7 @@ func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps)
 	for _, region := range slices.Sorted(maps.Keys(*support)) {
 		hardenArtifactStore((*support)[region].ReplicationBucket)
 	}
-	acceptPipelineGrants(stack, cfg.Source.Repository)
+	acceptPipelineGrants(stack, cfg)
 	return &Pipeline{Stack: stack, Pipeline: pipeline}
 }
 
@@ -129,6 +134,38 @@ type buildLogs struct {
 	// useKey lets a project's role use the group's key through CloudWatch
 	// Logs.
 	useKey awsiam.PolicyStatement
+}
+
+// PreflightCommand is what a wave runs before it deploys an environment:
+// preflight on the assembly the synth step wrote, as the bootstrap's lookup
+// role of the environment's account and region.
+func PreflightCommand(env string) string {
+	return "./scripts/preflight " + env + " -assembly cdk.out -lookup-role"
+}
+
+// preflightStep checks, read-only, that env can be deployed before its
+// stage deploys. It runs in the pipeline's account and reaches the target
+// account through the CDK bootstrap's lookup role, which has ReadOnlyAccess
+// and which "cdk bootstrap --trust-for-lookup PIPELINE_ACCOUNT" lets the
+// pipeline's account assume ("Bootstrapping your environment"); an
+// environment-agnostic one deploys to the pipeline's own account and region.
+func preflightStep(stack awscdk.Stack, cfg *config.Pipeline, env *config.Environment, source pipelines.IFileSetProducer, synth pipelines.IFileSetProducer) pipelines.Step {
+	account, region := cfg.Account, cfg.Region
+	if env.Pinned() {
+		account, region = env.Account, env.Region
+	}
+	lookupRole := strings.NewReplacer("${AWS::Partition}", *stack.Partition(), "${AWS::AccountId}", account, "${AWS::Region}", region, "${Qualifier}", *awscdk.DefaultStackSynthesizer_DEFAULT_QUALIFIER()).
+		Replace(*awscdk.DefaultStackSynthesizer_DEFAULT_LOOKUP_ROLE_ARN())
+	return pipelines.NewCodeBuildStep(jsii.String("Preflight-"+env.Name), &pipelines.CodeBuildStepProps{
+		Input:            source,
+		AdditionalInputs: &map[string]pipelines.IFileSetProducer{"cdk.out": synth},
+		Commands:         jsii.Strings(PreflightCommand(env.Name)),
+		Env:              &map[string]*string{"GOTOOLCHAIN": jsii.String("auto"), "AWS_REGION": jsii.String(region)},
+		RolePolicyStatements: &[]awsiam.PolicyStatement{awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings("sts:AssumeRole"),
+			Resources: jsii.Strings(lookupRole),
+		})},
+	})
 }
 
 // newBuildLogs creates the log group the pipeline's CodeBuild projects log
@@ -260,16 +297,23 @@ func logArtifactAccess(stack awscdk.Stack, artifacts awss3.IBucket) {
 // Pipelines writes for its own roles are accepted: they come from the CDK's
 // grant methods and its documented self-mutation, and the pipeline offers no
 // way to narrow them. Each suppression names the policy and the findings.
-func acceptPipelineGrants(stack awscdk.Stack, repository string) {
+func acceptPipelineGrants(stack awscdk.Stack, cfg *config.Pipeline) {
 	// CDK Pipelines names the source action after the repository.
-	sourceAction := strings.ReplaceAll(repository, "/", "_")
-	for path, reason := range map[string]string{
+	sourceAction := strings.ReplaceAll(cfg.Source.Repository, "/", "_")
+	policies := map[string]string{
 		"Pipeline/Pipeline/Role/DefaultPolicy/Resource":                                               "The pipeline role's policy, written by CDK Pipelines:",
 		"Pipeline/Pipeline/Source/" + sourceAction + "/CodePipelineActionRole/DefaultPolicy/Resource": "The source action role's policy, written by CDK Pipelines:",
 		"Pipeline/Pipeline/Build/Synth/CdkBuildProject/Role/DefaultPolicy/Resource":                   "The synth project role's policy, written by CDK Pipelines:",
 		"Pipeline/UpdatePipeline/SelfMutation/Role/DefaultPolicy/Resource":                            "The self-mutation project role's policy, written by CDK Pipelines: it assumes the target accounts' cdk bootstrap roles (only roles tagged aws-cdk:bootstrap-role) and reads stacks and buckets to run cdk deploy on the pipeline itself;",
 		"Pipeline/Assets/FileRole/DefaultPolicy/Resource":                                             "The asset publishing role's policy, written by CDK Pipelines:",
-	} {
+	}
+	for _, w := range cfg.Waves {
+		for _, env := range w.Environments {
+			step := "Preflight-" + env
+			policies["Pipeline/Pipeline/"+w.Name+"/"+step+"/"+step+"/Role/DefaultPolicy/Resource"] = "The preflight project role's policy, written by CDK Pipelines for a CodeBuildStep (its own statement names one lookup role):"
+		}
+	}
+	for path, reason := range policies {
 		nag.SuppressPath(stack, path, "AwsSolutions-IAM5", reason+" the S3 and KMS wildcards come from the CDK's grantRead/grantReadWrite on the pipeline's own artifact buckets (the cross-region ones included) and keys, the log-group and report-group wildcards are CodeBuild's per-project names, and CDK Pipelines offers no way to narrow them.",
 			nag.Regex(`^Action::s3:(Abort|DeleteObject|GetBucket|GetObject|List)\*$`),
 			nag.Regex(`^Action::kms:(ReEncrypt|GenerateDataKey)\*$`),

@@ -53,11 +53,11 @@ func setUp(m *testing.M) (int, error) {
 	})
 	pinned := &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
 
-	// "isolated": environment-agnostic, VPC endpoints, IAM auth, WAF, an
+	// "isolated": environment-agnostic, VPC endpoints, lookups in the VPC, IAM auth, WAF, an
 	// explicit route, a canary, a platform refreshed on purpose, and
 	// monitoring with emails and its own thresholds.
 	isolated := loadEnvironment(`{
-		"network": {"cidr": "10.1.0.0/16"},
+		"network": {"cidr": "10.1.0.0/16", "lookupsInVpc": true},
 		"monitoring": {"emails": ["oncall@example.com", "team@example.com"], "errorRatePercent": 2.5, "minRequests": 50,
 			"latencyPercentile": "p95", "latencyThresholdMs": 800, "periodMinutes": 1, "evaluationPeriods": 4},
 		"backends": {"blue": {}, "green": {"deploymentPolicy": "Immutable", "instanceType": "t3a.small", "platformRefresh": "2026-11-26"}},
@@ -90,6 +90,9 @@ func setUp(m *testing.M) (int, error) {
 	for name, s := range assembly.Stacks {
 		templates[name] = assertions.Template_FromJSON(&s.Template, nil)
 		templateFiles[name] = s.TemplateFile
+	}
+	if dayTwo, err = synthesizeDayTwoVariants(dir); err != nil {
+		return 0, err
 	}
 	return m.Run(), nil
 }

@@ -21,7 +21,8 @@ const (
 // Beanstalk are the settings of a private Beanstalk environment.
 type Beanstalk struct {
 	// Platform is a platform branch, whose recommended version is looked up
-	// at deploy time, or the ARN of one exact platform version.
+	// at deploy time, or the ARN of one exact platform version
+	// (arn:aws:elasticbeanstalk:REGION::platform/BRANCH/VERSION).
 	// Default: ebplatform.DefaultBranch.
 	Platform string `json:"platform,omitempty"`
 	// PlatformRefresh is any value; changing it (e.g. to today's date) looks
@@ -29,7 +30,9 @@ type Beanstalk struct {
 	// allowed with a platform version ARN. Default: "" (look up when the
 	// environment is created and when the branch changes).
 	PlatformRefresh string `json:"platformRefresh,omitempty"`
-	// InstanceType is the EC2 instance type of the instances. Default: "t3.small".
+	// InstanceType is the EC2 instance type of the instances: one, since
+	// without Spot Beanstalk uses only the first of a list
+	// (aws:ec2:instances InstanceTypes). Default: "t3.small".
 	InstanceType string `json:"instanceType,omitempty"`
 	// MinInstances is the Auto Scaling group's minimum size. Default: 2.
 	MinInstances *int `json:"minInstances,omitempty"`

@@ -15,6 +15,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden snapshots under testdata/ instead of comparing")
@@ -122,67 +124,6 @@ func Snapshot(t testing.TB, name string, template any) {
 	}
 	if !bytes.Equal(got, want) {
 		t.Fatalf("%s differs from the synthesized template (review, then refresh with: go test ./... -update):\n%s",
-			path, Diff(string(want), string(got)))
+			path, cmp.Diff(string(want), string(got)))
 	}
-}
-
-// Diff returns a line diff of want and got: "-" lines only in want, "+"
-// lines only in got, with two lines of context around each change.
-func Diff(want, got string) string {
-	a, b := strings.Split(want, "\n"), strings.Split(got, "\n")
-	// Longest common subsequence table, from the end.
-	lcs := make([][]int, len(a)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	type line struct {
-		op   byte
-		text string
-	}
-	var lines []line
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			lines = append(lines, line{' ', a[i]})
-			i, j = i+1, j+1
-		case j < len(b) && (i == len(a) || lcs[i][j+1] >= lcs[i+1][j]):
-			lines = append(lines, line{'+', b[j]})
-			j++
-		default:
-			lines = append(lines, line{'-', a[i]})
-			i++
-		}
-	}
-	const context = 2
-	var out strings.Builder
-	last := -1
-	for k, l := range lines {
-		if l.op == ' ' {
-			continue
-		}
-		from := max(k-context, last+1)
-		if last >= 0 && from > last+1 {
-			out.WriteString("  ...\n")
-		}
-		for c := from; c < k; c++ {
-			fmt.Fprintf(&out, "  %s\n", lines[c].text)
-		}
-		fmt.Fprintf(&out, "%c %s\n", l.op, l.text)
-		last = k
-		for c := k + 1; c < len(lines) && c <= k+context && lines[c].op == ' '; c++ {
-			fmt.Fprintf(&out, "  %s\n", lines[c].text)
-			last = c
-		}
-	}
-	return out.String()
 }

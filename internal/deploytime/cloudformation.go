@@ -52,16 +52,23 @@ type Deployment struct {
 	// Runs are the custom resources run so far, in creation order.
 	Runs []*CustomResourceRun
 
-	exports map[string]any
-	created int
-	dir     string
+	exports   map[string]any
+	functions map[string]*function
+	created   int
+	dir       string
+}
+
+// function is a Lambda function created so far, by its ARN.
+type function struct {
+	stack    *deploying
+	resource *resource
 }
 
 // CustomResourceRun is one custom resource as CloudFormation created it.
 type CustomResourceRun struct {
 	// Stack and LogicalID name the resource; Type is its resource type.
 	Stack, LogicalID, Type string
-	// Function is the logical id of the Lambda function behind it.
+	// Function is the Lambda function behind it, as STACK/LOGICAL-ID.
 	Function string
 	// Policy is what the function's role allows when the call runs.
 	Policy Policy
@@ -265,12 +272,13 @@ func WaitsFor(resources map[string]any, id string) []string {
 // LookupTypes are the resource types of the app's deploy-time lookups.
 var LookupTypes = []string{"Custom::PlatformVersion", "Custom::EnvironmentLoadBalancer", "Custom::LoadBalancerTargetGroup"}
 
-// Lookup is a lookup custom resource of a template, with the function that
-// answers it and what its role's permissions are made of.
+// Lookup is a lookup custom resource of a template.
 type Lookup struct {
-	LogicalID, Function, Role string
-	// Policies are the AWS::IAM::Policy resources attached to the role.
-	Policies []string
+	// LogicalID is the custom resource's logical id.
+	LogicalID string
+	// ServiceToken is its ServiceToken property as the template writes it:
+	// an Fn::GetAtt of a function of the template, or an Fn::ImportValue.
+	ServiceToken any
 }
 
 // Lookups returns the lookup custom resources of a template's resources.
@@ -278,33 +286,40 @@ func Lookups(resources map[string]any) []Lookup {
 	var out []Lookup
 	for _, id := range slices.Sorted(maps.Keys(resources)) {
 		definition := resources[id].(map[string]any)
-		if !slices.Contains(LookupTypes, fmt.Sprint(definition["Type"])) {
-			continue
+		if slices.Contains(LookupTypes, fmt.Sprint(definition["Type"])) {
+			out = append(out, Lookup{LogicalID: id, ServiceToken: definition["Properties"].(map[string]any)["ServiceToken"]})
 		}
-		l := Lookup{LogicalID: id, Function: getAttTarget(definition["Properties"].(map[string]any)["ServiceToken"])}
-		if fn, ok := resources[l.Function].(map[string]any); ok {
-			l.Role = getAttTarget(fn["Properties"].(map[string]any)["Role"])
-		}
-		for pid, p := range resources {
-			policy := p.(map[string]any)
-			if policy["Type"] != "AWS::IAM::Policy" {
-				continue
-			}
-			roles, _ := policy["Properties"].(map[string]any)["Roles"].([]any)
-			for _, r := range roles {
-				if ref, ok := r.(map[string]any); ok && ref["Ref"] == l.Role {
-					l.Policies = append(l.Policies, pid)
-				}
-			}
-		}
-		slices.Sort(l.Policies)
-		out = append(out, l)
 	}
 	return out
 }
 
-// getAttTarget returns the logical id in {"Fn::GetAtt": [id, attribute]}.
-func getAttTarget(v any) string {
+// FunctionPermissions returns the role of a template's Lambda function and
+// the AWS::IAM::Policy resources attached to that role.
+func FunctionPermissions(resources map[string]any, function string) (role string, policies []string) {
+	fn, ok := resources[function].(map[string]any)
+	if !ok {
+		return "", nil
+	}
+	role = GetAttTarget(fn["Properties"].(map[string]any)["Role"])
+	for id, p := range resources {
+		policy := p.(map[string]any)
+		if policy["Type"] != "AWS::IAM::Policy" {
+			continue
+		}
+		roles, _ := policy["Properties"].(map[string]any)["Roles"].([]any)
+		for _, r := range roles {
+			if ref, ok := r.(map[string]any); ok && ref["Ref"] == role {
+				policies = append(policies, id)
+			}
+		}
+	}
+	slices.Sort(policies)
+	return role, policies
+}
+
+// GetAttTarget returns the logical id in {"Fn::GetAtt": [id, attribute]},
+// or "" when v is none.
+func GetAttTarget(v any) string {
 	m, _ := v.(map[string]any)
 	att, _ := m["Fn::GetAtt"].([]any)
 	if len(att) != 2 {
@@ -403,6 +418,10 @@ func (d *Deployment) createAWSResource(s *deploying, r *resource, resourceType s
 		r.attributes["Arn"] = fmt.Sprintf("arn:aws:iam::%s:role/%s", d.Account, generated)
 	case "AWS::Lambda::Function":
 		r.attributes["Arn"] = arn("lambda", "function:"+generated)
+		if d.functions == nil {
+			d.functions = map[string]*function{}
+		}
+		d.functions[r.attributes["Arn"].(string)] = &function{stack: s, resource: r}
 	case "AWS::Logs::LogGroup":
 		r.attributes["Arn"] = arn("logs", "log-group:"+generated+":*")
 	case "AWS::EC2::VPC":
@@ -450,21 +469,18 @@ func (d *Deployment) createAWSResource(s *deploying, r *resource, resourceType s
 // runCustomResource sends the resource's Create event to its handler, and
 // then an Update event with the same properties.
 func (d *Deployment) runCustomResource(s *deploying, r *resource, resourceType string, props map[string]any) error {
-	token, _ := r.definition["Properties"].(map[string]any)["ServiceToken"].(map[string]any)
-	att, _ := token["Fn::GetAtt"].([]any)
-	if len(att) != 2 || att[1] != "Arn" {
-		return fmt.Errorf("its ServiceToken %v is not a Lambda function of the stack", token)
+	// The function may be in another stack, deployed before, whose export
+	// names it.
+	fn := d.functions[fmt.Sprint(props["ServiceToken"])]
+	if fn == nil {
+		return fmt.Errorf("its ServiceToken %v is no Lambda function created so far", props["ServiceToken"])
 	}
-	fnID := fmt.Sprint(att[0])
-	fn := s.resources[fnID]
-	if fn == nil || fn.definition["Type"] != "AWS::Lambda::Function" {
-		return fmt.Errorf("its ServiceToken names %s, which is not a Lambda function", fnID)
-	}
-	inv, err := d.invocation(s, fn)
+	fnID := fn.stack.Name + "/" + fn.resource.logicalID
+	inv, err := d.invocation(fn.stack, fn.resource)
 	if err != nil {
 		return fmt.Errorf("function %s: %w", fnID, err)
 	}
-	policy, err := d.rolePolicy(s, fn)
+	policy, err := d.rolePolicy(fn.stack, fn.resource)
 	if err != nil {
 		return fmt.Errorf("function %s: %w", fnID, err)
 	}

@@ -59,19 +59,25 @@ func Parse(s string) (Platform, error) {
 	return Platform{Branch: s}, nil
 }
 
-// Filter is a PlatformFilter of ListPlatformVersions: Type Operator Values[0].
+// Filter is one ListPlatformVersions PlatformFilter: Type is the attribute,
+// Operator the comparison, Values what it is compared with.
 type Filter struct {
-	Type     string   `json:"Type"`
-	Operator string   `json:"Operator"`
-	Values   []string `json:"Values"`
+	// Type is the attribute filtered on, e.g. "PlatformBranchName".
+	Type string
+	// Operator is the comparison, e.g. "=".
+	Operator string
+	// Values are the values compared with.
+	Values []string
 }
 
-// RecommendedVersionFilters select the recommended version of a platform
-// branch: an environment can always be created on the recommended version
-// of a supported branch, an older one only if the account used it in the
-// last 30 days ("About Elastic Beanstalk platforms"). PlatformFilter accepts
-// PlatformBranchName, and PlatformLifecycleState "recommended"; "only one
-// value is supported for all current operators" (PlatformFilter, API reference).
+// RecommendedVersionFilters are the ListPlatformVersions filters that find
+// the recommended version of a platform branch: an environment can always be
+// created on the recommended version of a supported branch, an older one
+// only if the account used it in that region in the last 30 days ("About
+// Elastic Beanstalk platforms"). PlatformFilter accepts PlatformBranchName
+// and PlatformLifecycleState, whose only value is "recommended"
+// (ListPlatformVersions API reference). The deploy-time lookup and preflight
+// both ask with these.
 func RecommendedVersionFilters(branch string) []Filter {
 	return []Filter{
 		{Type: "PlatformBranchName", Operator: "=", Values: []string{branch}},

@@ -1,6 +1,7 @@
 package ebplatform
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -37,5 +38,16 @@ func TestParseExplainsWhatIsWrong(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Parse(%q) error = %v; want it to say %q", in, err, want)
 		}
+	}
+}
+
+func TestRecommendedVersionFiltersNameTheBranchAndTheRecommendedVersion(t *testing.T) {
+	got := RecommendedVersionFilters(DefaultBranch)
+	want := []Filter{
+		{Type: "PlatformBranchName", Operator: "=", Values: []string{DefaultBranch}},
+		{Type: "PlatformLifecycleState", Operator: "=", Values: []string{"recommended"}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("filters %+v, want %+v", got, want)
 	}
 }

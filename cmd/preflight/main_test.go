@@ -1,0 +1,44 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runPreflight(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	code := run(context.Background(), args, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestPreflightRejectsBadArguments(t *testing.T) {
+	for _, args := range [][]string{{}, {"-timeout", "0s", "dev"}, {"-timeout", "10m", "dev"}, {"-nope", "dev"}, {"dev", "prod"}, {"dev", "-nope"}, {"-cost=maybe", "dev"}} {
+		if code, stdout, _ := runPreflight(t, args...); code != 2 || stdout != "" {
+			t.Errorf("%v: exit %d, want 2", args, code)
+		}
+	}
+	if _, _, stderr := runPreflight(t); stderr != "preflight: name one environment, e.g. ./scripts/preflight dev\n" {
+		t.Errorf("no environment: %q", stderr)
+	}
+	if _, _, stderr := runPreflight(t, "-h"); !strings.Contains(stderr, "usage: ./scripts/preflight ENV [flags]") || !strings.Contains(stderr, "-lookup-role") || !strings.Contains(stderr, "-assembly") {
+		t.Errorf("-h: %q", stderr)
+	}
+}
+
+func TestPreflightTakesFlagsBeforeAndAfterTheEnvironment(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "cdk.json")
+	if err := os.WriteFile(path, []byte(`{"context": {"environments": {"dev": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{{"-config", path, "staging"}, {"staging", "-config", path, "-json"}} {
+		code, stdout, stderr := runPreflight(t, args...)
+		if code != 1 || stdout != "" || stderr != "preflight: no environment \"staging\" in "+path+"; defined environments: dev\n" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
+		}
+	}
+}

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+
+	"privatebackend/internal/cdktest"
+)
+
+// constructChecks are the checks the constructs make of their settings
+// (package constructs/settings), each driven here by a cdk.json: the key it
+// sets in environment "dev" and the message config must give first.
+var constructChecks = []struct{ key, value, want string }{
+	{"backends.blue.platform", `"Windows"`, `environments.dev.backends.blue.platform: "Windows" is not a platform branch name`},
+	{"backends.blue.platformRefresh", `"a b"`, `environments.dev.backends.blue.platformRefresh: "a b" is not a refresh token`},
+	{"backends.blue.instanceType", `"t3"`, `environments.dev.backends.blue.instanceType: "t3" is not an instance type`},
+	{"backends.blue.minInstances", `0`, `environments.dev.backends.blue.minInstances: 0 is too small`},
+	{"backends.blue.maxInstances", `0`, `environments.dev.backends.blue.maxInstances: 0 is too small`},
+	{"backends.blue.maxInstances", `10001`, `environments.dev.backends.blue.maxInstances: 10001 is more than Auto Scaling allows`},
+	{"backends.blue.minInstances", `5`, `environments.dev.backends.blue.minInstances: 5 is greater than maxInstances (4)`},
+	{"backends.blue.deploymentPolicy", `"AllAtOnce"`, `environments.dev.backends.blue.deploymentPolicy: "AllAtOnce" is not supported`},
+	{"backends.blue.logRetentionDays", `1096`, `environments.dev.backends.blue.logRetentionDays: 1096 is not a retention Beanstalk accepts`},
+	{"backends.blue.updateWindow", `"Sunday 3am"`, `environments.dev.backends.blue.updateWindow: "Sunday 3am" is not a weekly window`},
+	{"monitoring.emails", `["a..b@example.com"]`, `environments.dev.monitoring.emails[0]: "a..b@example.com" is not an email address`},
+	{"monitoring.errorRatePercent", `0`, `environments.dev.monitoring.errorRatePercent: 0 is out of range`},
+	{"monitoring.minRequests", `0`, `environments.dev.monitoring.minRequests: 0 is too small`},
+	{"monitoring.latencyPercentile", `"p42"`, `environments.dev.monitoring.latencyPercentile: "p42" is not a latency percentile`},
+	{"monitoring.latencyThresholdMs", `30000`, `environments.dev.monitoring.latencyThresholdMs: 30000 is out of range`},
+	{"monitoring.periodMinutes", `7`, `environments.dev.monitoring.periodMinutes: 7 is not an alarm period here`},
+	{"monitoring.evaluationPeriods", `0`, `environments.dev.monitoring.evaluationPeriods: 0 is too small`},
+	{"monitoring.evaluationPeriods", `2000`, `environments.dev.monitoring.evaluationPeriods: 2000 periods of 5 minutes is more than the one day`},
+	{"api.stages.live.rateLimit", `0`, `environments.dev.api.stages.live.rateLimit: 0 is not a rate`},
+	{"api.stages.live.burstLimit", `0`, `environments.dev.api.stages.live.burstLimit: 0 is too small`},
+	{"api.stages.live.canary", `{"percent": 10}`, `environments.dev.api.stages.live.canary.backend: is missing`},
+	{"api.stages.live.canary", `{"backend": "blue", "percent": 100}`, `environments.dev.api.stages.live.canary.percent: 100 is out of range`},
+	{"api.stages.live-1", `{"backend": "blue"}`, `environments.dev.api.stages.live-1: stage name "live-1" is not valid`},
+	{"api.routes", `[{"path": "orders"}]`, `environments.dev.api.routes[0].path: "orders" is not a route path`},
+	{"api.routes", `[{"path": "/orders", "methods": []}]`, `environments.dev.api.routes[0].methods: is empty`},
+	{"api.routes", `[{"path": "/orders", "methods": ["FETCH"]}]`, `environments.dev.api.routes[0].methods[0]: "FETCH" is not an HTTP method`},
+	{"api.accessLogRetentionDays", `10`, `environments.dev.api.accessLogRetentionDays: 10 is not a CloudWatch Logs retention`},
+}
+
+// TestConstructChecksAreCaughtByConfigFirst drives each check a construct
+// makes of its settings through a cdk.json: config must catch it before any
+// construct exists, naming the key path and the environment, exit 1 and
+// write nothing, not even an asset.
+func TestConstructChecksAreCaughtByConfigFirst(t *testing.T) {
+	for _, c := range constructChecks {
+		t.Run(c.key+"="+c.value, func(t *testing.T) {
+			var env map[string]any
+			if err := json.Unmarshal([]byte(`{"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}`), &env); err != nil {
+				t.Fatal(err)
+			}
+			var value any
+			if err := json.Unmarshal([]byte(c.value), &value); err != nil {
+				t.Fatal(err)
+			}
+			at := env
+			path := strings.Split(c.key, ".")
+			for _, k := range path[:len(path)-1] {
+				next, ok := at[k].(map[string]any)
+				if !ok {
+					next = map[string]any{}
+					at[k] = next
+				}
+				at = next
+			}
+			at[path[len(path)-1]] = value
+			context := map[string]any{"environments": map[string]any{"dev": env}}
+			dir := t.TempDir()
+			var stderr bytes.Buffer
+			if code := run(&stderr, &awscdk.AppProps{Context: &context, Outdir: &dir}); code != 1 {
+				t.Errorf("exit code %d, want 1", code)
+			}
+			if !strings.Contains(stderr.String(), "invalid configuration") || !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("config does not say %q; it says:\n%s", c.want, stderr.String())
+			}
+			if written := cdktest.DirEntries(dir); len(written) > 0 {
+				t.Errorf("the configuration wrote %v", written)
+			}
+		})
+	}
+}

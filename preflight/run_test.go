@@ -1,0 +1,201 @@
+package preflight
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// project writes a cdk.json with the environments of raw and points the
+// AWS SDK at static credentials and the stand-in only.
+func project(t *testing.T, raw, endpoint string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{"app": "./scripts/app", "context": {"environments": `+raw+`}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for key, value := range map[string]string{
+		"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "",
+		"AWS_REGION": "eu-west-1", "AWS_PROFILE": "", "AWS_ENDPOINT_URL": endpoint,
+		"AWS_CONFIG_FILE": filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"),
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+		"AWS_WEB_IDENTITY_TOKEN_FILE": "",
+	} {
+		t.Setenv(key, value)
+	}
+	return filepath.Join(dir, "cdk.json")
+}
+
+func runOptions(t *testing.T, opts Options) (int, string, string) {
+	t.Helper()
+	if opts.Timeout == 0 {
+		opts.Timeout = timeout
+	}
+	opts.CredentialsTimeout = timeout
+	var stdout, stderr bytes.Buffer
+	code := Run(t.Context(), opts, &stdout, &stderr)
+	return code, stdout.String(), stderr.String()
+}
+
+func TestRunReadsTheConfigurationAndTheAssemblyAndUsesTheSDKsUsualConfiguration(t *testing.T) {
+	f := passingAccount(t)
+	path := project(t, devJSON, f.serve())
+	assembly := writeAssembly(t, planOf(t, devJSON))
+	code, stdout, stderr := runOptions(t, Options{ConfigPath: path, Environment: "dev", Assembly: assembly, Cost: true})
+	if code != 0 || stderr != "" {
+		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"CHECK", "RESULT", "DETAIL", "platform green", "ESTIMATE", "dev: ready to deploy to 123456789012/eu-west-1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("the report does not show %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = runOptions(t, Options{ConfigPath: path, Environment: "dev", Assembly: assembly, JSON: true})
+	var report Report
+	if err := json.Unmarshal([]byte(stdout), &report); err != nil || code != 0 || !report.Passed || report.Estimate != nil {
+		t.Fatalf("-json -cost=false: exit %d, %v\n%s", code, err, stdout)
+	}
+}
+
+func TestRunExitsOneWhenACheckFails(t *testing.T) {
+	f := passingAccount(t)
+	f.cloudwatchRoleArn = ""
+	path := project(t, devJSON, f.serve())
+	code, stdout, _ := runOptions(t, Options{ConfigPath: path, Environment: "dev", Assembly: writeAssembly(t, planOf(t, devJSON))})
+	if code != 1 || !strings.Contains(stdout, "dev: not ready to deploy to 123456789012/eu-west-1: api gateway logging") {
+		t.Fatalf("exit %d:\n%s", code, stdout)
+	}
+}
+
+func TestRunSynthesizesTheEnvironmentWithoutAnAssembly(t *testing.T) {
+	f := passingAccount(t)
+	path := project(t, devJSON, f.serve())
+	fixture := writeAssembly(t, planOf(t, devJSON))
+	var into string
+	synth := func(_ context.Context, project, env, dir string) error {
+		if project != filepath.Dir(path) || env != "dev" {
+			t.Errorf("synthesized %s in %s", env, project)
+		}
+		into = dir
+		return os.CopyFS(dir, os.DirFS(fixture))
+	}
+	if code, stdout, stderr := runOptions(t, Options{ConfigPath: path, Environment: "dev", Synthesize: synth}); code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	if _, err := os.Stat(into); !os.IsNotExist(err) {
+		t.Errorf("the temporary assembly %s is left behind", into)
+	}
+}
+
+// fakeCDK puts a cdk command on PATH that logs its arguments and working
+// directory, then copies the fixture assembly into the -o directory, or
+// fails with message when it is not empty.
+func fakeCDK(t *testing.T, fixture, message string) string {
+	t.Helper()
+	bin, log := t.TempDir(), filepath.Join(t.TempDir(), "cdk.log")
+	script := `#!/bin/sh
+echo "$PWD $*" > ` + log + `
+if [ -n "` + message + `" ]; then echo "Synthesizing..."; echo "` + message + `" >&2; exit 1; fi
+out=""; while [ $# -gt 0 ]; do if [ "$1" = "-o" ]; then out="$2"; fi; shift; done
+cp -R ` + fixture + `/. "$out"
+`
+	if err := os.WriteFile(filepath.Join(bin, "cdk"), []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
+	return log
+}
+
+func TestCdkSynthRunsThePinnedCLIForOneEnvironment(t *testing.T) {
+	fixture := writeAssembly(t, planOf(t, devJSON))
+	log := fakeCDK(t, fixture, "")
+	project, out := t.TempDir(), t.TempDir()
+	if err := cdkSynth(t.Context(), project, "dev", out); err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(log)
+	if got, want := strings.TrimSpace(string(data)), project+" synth -c env=dev --quiet -o "+out; got != want {
+		t.Errorf("ran %q, want %q", got, want)
+	}
+	if _, err := ReadAssembly(out, "dev"); err != nil {
+		t.Error(err)
+	}
+	fakeCDK(t, fixture, "Error: something broke")
+	if err := cdkSynth(t.Context(), project, "dev", out); err == nil || !strings.HasSuffix(err.Error(), ": Error: something broke") {
+		t.Errorf("a failed synthesis gave %v", err)
+	}
+}
+
+func TestRunAsTheLookupRole(t *testing.T) {
+	f := passingAccount(t)
+	path := project(t, prodJSON, f.serve())
+	code, stdout, stderr := runOptions(t, Options{ConfigPath: path, Environment: "prod", Assembly: writeAssembly(t, planOf(t, prodJSON)), LookupRole: true, Cost: true})
+	if code != 0 {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if got := f.form["sts:AssumeRole"].Get("RoleArn"); got != "arn:aws:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-eu-west-1" {
+		t.Errorf("assumed %q", got)
+	}
+	if f.keys["sts:AssumeRole"] != "AKIDEXAMPLE" || f.keys["ssm:GetParameter"] != "ASIAIOSFODNN7EXAMPLE" || f.keys["pricing:GetProducts"] != "ASIAIOSFODNN7EXAMPLE" {
+		t.Errorf("the checks were not signed with the lookup role's credentials: %v", f.keys)
+	}
+}
+
+func TestRunAsTheLookupRoleThatCannotBeAssumedSaysWhy(t *testing.T) {
+	f := passingAccount(t)
+	f.denied["sts:AssumeRole"] = true
+	path := project(t, devJSON, f.serve())
+	code, stdout, stderr := runOptions(t, Options{ConfigPath: path, Environment: "dev", Assembly: writeAssembly(t, planOf(t, devJSON)), LookupRole: true})
+	// An environment-agnostic one: the role of the credentials' own account.
+	if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "preflight: cannot assume the lookup role arn:aws:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-eu-west-1: ") || !strings.Contains(stderr, "--trust-for-lookup") || strings.Count(stderr, "\n") != 1 {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
+	}
+}
+
+func TestRunStopsWithOneLineBeforeAnyCheck(t *testing.T) {
+	f := passingAccount(t)
+	path := project(t, devJSON, f.serve())
+	assembly := writeAssembly(t, planOf(t, devJSON))
+	for name, c := range map[string]struct {
+		opts  Options
+		env   map[string]string
+		wants string
+	}{
+		"unknown environment": {Options{ConfigPath: path, Environment: "staging", Assembly: assembly}, nil, `preflight: no environment "staging" in ` + path + "; defined environments: dev"},
+		"no credentials":      {Options{ConfigPath: path, Environment: "dev", Assembly: assembly}, map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, "preflight: no AWS credentials found"},
+		"no region":           {Options{ConfigPath: path, Environment: "dev", Assembly: assembly}, map[string]string{"AWS_REGION": ""}, "preflight: no AWS region: environment dev is not pinned to one"},
+		"no assembly":         {Options{ConfigPath: path, Environment: "dev", Assembly: t.TempDir()}, nil, "is not a cloud assembly (no manifest.json); synthesize one with ./scripts/synth"},
+	} {
+		for key, value := range c.env {
+			t.Setenv(key, value)
+		}
+		code, stdout, stderr := runOptions(t, c.opts)
+		if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.wants) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, stdout, stderr)
+		}
+		for key := range c.env {
+			t.Setenv(key, map[string]string{"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "eu-west-1"}[key])
+		}
+	}
+	if f.called("sts:GetCallerIdentity") != 0 {
+		t.Error("a check ran although the run stopped")
+	}
+}
+
+func TestRunHonoursTheTimeout(t *testing.T) {
+	f := passingAccount(t)
+	f.delay["ec2:DescribeInstanceTypeOfferings"] = 2 * time.Second
+	path := project(t, devJSON, f.serve())
+	start := time.Now()
+	code, stdout, _ := runOptions(t, Options{ConfigPath: path, Environment: "dev", Assembly: writeAssembly(t, planOf(t, devJSON)), Timeout: 300 * time.Millisecond})
+	if code != 1 || !strings.Contains(stdout, "ec2:DescribeInstanceTypeOfferings did not answer within 300ms (-timeout)") || time.Since(start) > 1500*time.Millisecond {
+		t.Fatalf("exit %d after %s:\n%s", code, time.Since(start), stdout)
+	}
+}
