@@ -38,14 +38,18 @@ const DefaultPlatform = ebplatform.DefaultBranch
 type Environment struct {
 	// Name is the environment's key in cdk.json; it prefixes every stack name.
 	Name string `json:"-"`
-	// Account pins the environment to an AWS account (12 digits). Default:
-	// none, the environment is environment-agnostic.
+	// Account pins the environment to an AWS account (12 digits), together
+	// with region; its lookups are then cached in cdk.context.json.
+	// Default: none (environment-agnostic).
 	Account string `json:"account"`
-	// Region pins the environment to a region; set together with Account.
+	// Region pins the environment to a region, together with account.
+	// Default: none (environment-agnostic).
 	Region string `json:"region"`
 	// Network configures the VPC.
 	Network Network `json:"network"`
-	// Backends are the Beanstalk backends by name; at least one is required.
+	// Backends are the Beanstalk backends by name, at least one; each is a
+	// stack Backend-NAME, and NAME is a lowercase letter followed by up to
+	// 19 lowercase letters or digits.
 	Backends map[string]*Backend `json:"backends"`
 	// API configures the REST API and its stages.
 	API API `json:"api"`
@@ -59,8 +63,8 @@ type Environment struct {
 // The thresholds and the schedule are the monitoring constructs' settings,
 // with their defaults.
 type Monitoring struct {
-	// Emails are subscribed to the alarm topic (each confirms by email).
-	// Default: none.
+	// Emails are the addresses subscribed to the alarm topic (each confirms
+	// by email). Default: none.
 	Emails []string `json:"emails"`
 	settings.StageAlarms
 	settings.AlarmSchedule
@@ -68,25 +72,32 @@ type Monitoring struct {
 
 // Network configures the VPC of an environment.
 type Network struct {
-	// VpcID uses an existing VPC (looked up, cached in cdk.context.json)
-	// instead of creating one; needs a pinned account and region. Default: none.
+	// VpcID is an existing VPC to use instead of creating one, looked up
+	// and cached in cdk.context.json; its private subnets are used. Only
+	// in a pinned environment. Default: none.
 	VpcID string `json:"vpcId"`
-	// Cidr is the new VPC's address range, /16 to /24. Default: "10.0.0.0/16".
+	// Cidr is the new VPC's address range, /16 to /24, with its host bits
+	// zero. Default: "10.0.0.0/16".
 	Cidr string `json:"cidr"`
 	// MaxAzs is how many availability zones the VPC spans, 2 to 6 (2 at most
 	// when the environment is environment-agnostic). Default: 2.
 	MaxAzs int `json:"maxAzs"`
-	// Egress is "endpoints" (isolated subnets with VPC endpoints) or "nat"
-	// (NAT gateways). Default: "endpoints".
+	// Egress is how the instances reach AWS services: "endpoints" (isolated
+	// subnets and VPC endpoints for the services they call:
+	// elasticbeanstalk, elasticbeanstalk-health, SQS, CloudFormation,
+	// CloudWatch Logs, S3 as a gateway, and elasticloadbalancing with
+	// lookupsInVpc) or "nat" (NAT gateways in public subnets).
+	// Default: "endpoints".
 	Egress string `json:"egress"`
 	// NatGateways is the number of NAT gateways with egress "nat", 1 to
-	// MaxAzs. Default: one per availability zone.
+	// maxAzs. Default: one per availability zone.
 	NatGateways *int `json:"natGateways"`
 	// LookupsInVpc runs the deploy-time lookups' function in the private
 	// subnets (AWS Control Tower's CT.LAMBDA.PR.3); with egress "endpoints"
 	// it adds an Elastic Load Balancing interface endpoint. Default: false.
 	LookupsInVpc bool `json:"lookupsInVpc"`
-	// FlowLogRetentionDays is how long VPC flow logs are kept. Default: 90.
+	// FlowLogRetentionDays is how long VPC flow logs are kept, in days.
+	// Default: 90.
 	FlowLogRetentionDays int `json:"flowLogRetentionDays"`
 }
 
@@ -97,28 +108,31 @@ type Backend struct {
 	// Name is the backend's key in cdk.json; it names the stack Backend-NAME.
 	Name string `json:"-"`
 	settings.Beanstalk
-	// AppVersion is the version the sample application reports. Default: "1".
+	// AppVersion is the version the sample application reports.
+	// Default: "1".
 	AppVersion string `json:"appVersion"`
 }
 
 // API configures the REST API of an environment.
 type API struct {
-	// Stages are the API stages by name; at least one is required.
+	// Stages are the API stages by name, at least one; NAME is the stage
+	// name in the URL, up to 64 letters, digits or underscores.
 	Stages map[string]*Stage `json:"stages"`
-	// Authorization is "iam" (SigV4-signed requests) or "none". Default: "iam".
+	// Authorization is "iam" (SigV4-signed requests) or "none" (anyone who
+	// knows the URL). Default: "iam".
 	Authorization string `json:"authorization"`
 	// Waf attaches an AWS WAF web ACL with AWS managed rules and a rate limit
 	// to every stage. Default: true.
 	Waf bool `json:"waf"`
-	// Routes lists explicit routes in addition to the catch-all proxy.
-	// Default: none.
+	// Routes are explicit routes in addition to the catch-all proxy, e.g.
+	// [{"path": "/orders/{id}", "methods": ["GET"]}]. Default: none.
 	Routes []settings.Route `json:"routes"`
 	// VpcLinkQuota is the number of REST API VPC links allowed in one account
-	// and region. Default: 20.
+	// and region, checked across all environments pinned there (one link per
+	// backend). Default: 20.
 	VpcLinkQuota int `json:"vpcLinkQuota"`
-	// AccessLogRetentionDays is how long stage access logs are kept, a
-	// CloudWatch Logs retention; the API construct's setting, with its
-	// default (90).
+	// AccessLogRetentionDays is how long stage access logs are kept, in days;
+	// the API construct's setting, whose default it keeps. Default: 90.
 	AccessLogRetentionDays *int `json:"accessLogRetentionDays"`
 }
 
@@ -127,7 +141,7 @@ type API struct {
 type Stage struct {
 	// Name is the stage's key in cdk.json; it is the stage name in the URL.
 	Name string `json:"-"`
-	// Backend names the backend the stage sends traffic to. Required.
+	// Backend names the backend the stage sends its traffic to. Required.
 	Backend string `json:"backend"`
 	settings.Stage
 }

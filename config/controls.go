@@ -13,11 +13,11 @@ const ControlsKey = "controls"
 // Controls configures the check of the synthesized templates against AWS
 // Control Tower's proactive controls that ./scripts/synth runs.
 type Controls struct {
-	// Enforce makes the synthesis fail when a template fails a control
-	// that Exempt does not list. Default: false (the failures are
-	// reported, and the synthesis succeeds).
+	// Enforce makes ./scripts/synth fail when a template fails a control
+	// that exempt does not list; otherwise the failures are reported and
+	// the synthesis succeeds. Default: false.
 	Enforce bool `json:"enforce"`
-	// Exempt lists control IDs ("CT.S3.PR.9") that never fail the
+	// Exempt are the control IDs (e.g. "CT.S3.PR.9") that never fail the
 	// synthesis: those the landing zone does not enable where the stacks
 	// deploy, or accepts there. Default: none.
 	Exempt []string `json:"exempt"`

@@ -19,17 +19,17 @@ type Pipeline struct {
 	Region string `json:"region"`
 	// Source is the repository the pipeline builds. Required.
 	Source PipelineSource `json:"source"`
-	// Waves are deployed in order; each lists environments deployed together.
-	// Required.
+	// Waves are the pipeline's waves, deployed in this order. Required.
 	Waves []*Wave `json:"waves"`
 }
 
 // PipelineSource is a repository reached through an AWS CodeConnections
 // connection (GitHub, GitLab, Bitbucket).
 type PipelineSource struct {
-	// ConnectionArn is the CodeConnections (or CodeStar Connections) ARN. Required.
+	// ConnectionArn is the ARN of an AWS CodeConnections (or CodeStar
+	// Connections) connection to GitHub, GitLab or Bitbucket. Required.
 	ConnectionArn string `json:"connectionArn"`
-	// Repository is "owner/repo". Required.
+	// Repository is the repository, "owner/repo". Required.
 	Repository string `json:"repository"`
 	// Branch is the branch the pipeline follows. Default: "main".
 	Branch string `json:"branch"`
@@ -37,9 +37,10 @@ type PipelineSource struct {
 
 // Wave is one step of the pipeline: environments deployed in parallel.
 type Wave struct {
-	// Name names the pipeline stage of the wave. Required.
+	// Name names the wave's pipeline stage. Required.
 	Name string `json:"name"`
-	// Environments are deployed in this wave. Required.
+	// Environments are the environments the wave deploys together; each
+	// environment is deployed by one wave only. Required.
 	Environments []string `json:"environments"`
 	// Approval makes the wave wait for a manual approval. Default: false.
 	Approval bool `json:"approval"`

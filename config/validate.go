@@ -24,6 +24,18 @@ var (
 	vpcID      = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
 )
 
+// Bounds of the network settings, which the JSON Schema of cdk.json states too.
+const (
+	// A VPC's range is a /16 to a /24 here.
+	widestVPCPrefix, narrowestVPCPrefix = 16, 24
+	// A highly available backend spans at least two availability zones; no
+	// region has more than six.
+	fewestAzs, mostAzs = 2, 6
+	// Where an environment-agnostic environment deploys is known only at
+	// deploy time, so it can count on two availability zones only.
+	agnosticAzs = 2
+)
+
 func (e *Environment) validate(p *problems) {
 	at := "environments." + e.Name
 	if !environmentName.MatchString(e.Name) {
@@ -75,22 +87,18 @@ func (n *Network) validate(at string, pinned bool, p *problems) {
 	}
 	if prefix, err := netip.ParsePrefix(n.Cidr); err != nil || !prefix.Addr().Is4() {
 		p.add(at+".cidr", "%q is not a valid IPv4 CIDR; use e.g. \"10.0.0.0/16\"", n.Cidr)
-	} else if prefix.Bits() < 16 || prefix.Bits() > 24 {
-		p.add(at+".cidr", "%q is a /%d; a VPC here must be between /16 and /24", n.Cidr, prefix.Bits())
+	} else if prefix.Bits() < widestVPCPrefix || prefix.Bits() > narrowestVPCPrefix {
+		p.add(at+".cidr", "%q is a /%d; a VPC here must be between /%d and /%d", n.Cidr, prefix.Bits(), widestVPCPrefix, narrowestVPCPrefix)
 	} else if prefix.Masked() != prefix {
 		p.add(at+".cidr", "%q has host bits set; use the network address %q", n.Cidr, prefix.Masked().String())
 	}
-	maxAzs := 6
-	if !pinned {
-		maxAzs = 2
-	}
 	switch {
-	case n.MaxAzs < 2:
-		p.add(at+".maxAzs", "%d is too few; a highly available backend needs at least 2 availability zones", n.MaxAzs)
-	case n.MaxAzs > maxAzs && !pinned:
-		p.add(at+".maxAzs", "%d is more than an environment-agnostic environment can use (2); pin account and region to use more", n.MaxAzs)
-	case n.MaxAzs > maxAzs:
-		p.add(at+".maxAzs", "%d is more than any region has; use 2 to 6", n.MaxAzs)
+	case n.MaxAzs < fewestAzs:
+		p.add(at+".maxAzs", "%d is too few; a highly available backend needs at least %d availability zones", n.MaxAzs, fewestAzs)
+	case n.MaxAzs > agnosticAzs && !pinned:
+		p.add(at+".maxAzs", "%d is more than an environment-agnostic environment can use (%d); pin account and region to use more", n.MaxAzs, agnosticAzs)
+	case n.MaxAzs > mostAzs:
+		p.add(at+".maxAzs", "%d is more than any region has; use %d to %d", n.MaxAzs, fewestAzs, mostAzs)
 	}
 	switch n.Egress {
 	case EgressEndpoints:

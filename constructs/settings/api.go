@@ -23,13 +23,14 @@ type Stage struct {
 type Canary struct {
 	// Backend names the backend that receives the canary's share. Required.
 	Backend string `json:"backend"`
-	// Percent is the share of requests sent to Backend, above 0 and below
-	// 100. Required.
+	// Percent is the share of requests sent to the canary's backend, above
+	// 0 and below 100. Required.
 	Percent float64 `json:"percent"`
 }
 
-// API Gateway stage names allow letters, digits and underscores.
-var stageName = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
+// StageNamePattern is the form of a stage name: API Gateway stage names
+// allow letters, digits and underscores.
+var StageNamePattern = regexp.MustCompile(`^[A-Za-z0-9_]{1,64}$`)
 
 // WithDefaults returns the stage settings with every unset one at its default.
 func (s Stage) WithDefaults() Stage {
@@ -43,7 +44,7 @@ func (s Stage) WithDefaults() Stage {
 func (s Stage) Problems(name string) Problems {
 	s = s.WithDefaults()
 	var ps Problems
-	if !stageName.MatchString(name) {
+	if !StageNamePattern.MatchString(name) {
 		ps = append(ps, Problem{Message: fmt.Sprintf("stage name %q is not valid; use letters, digits and underscores", name)})
 	}
 	if *s.RateLimit <= 0 {
@@ -75,7 +76,9 @@ type Route struct {
 // HTTPMethods are the methods a Route accepts.
 var HTTPMethods = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
 
-var routePath = regexp.MustCompile(`^(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))+$`)
+// RoutePathPattern is the form of a Route's path: literal segments and
+// {parameters}, the last of which may be greedy ({proxy+}).
+var RoutePathPattern = regexp.MustCompile(`^(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))+$`)
 
 // WithDefaults returns the route with its methods defaulted.
 func (r Route) WithDefaults() Route {
@@ -89,7 +92,7 @@ func (r Route) WithDefaults() Route {
 func (r Route) Problems() Problems {
 	r = r.WithDefaults()
 	var ps Problems
-	if !routePath.MatchString(r.Path) || r.Path == "/{proxy+}" {
+	if !RoutePathPattern.MatchString(r.Path) || r.Path == "/{proxy+}" {
 		ps.add("path", "%q is not a route path; want e.g. \"/orders/{id}\" (the catch-all proxy is always there)", r.Path)
 	}
 	if len(r.Methods) == 0 {

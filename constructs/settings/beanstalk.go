@@ -21,7 +21,8 @@ const (
 // Beanstalk are the settings of a private Beanstalk environment.
 type Beanstalk struct {
 	// Platform is a platform branch, whose recommended version is looked up
-	// at deploy time, or the ARN of one exact platform version.
+	// at deploy time, or the ARN of one exact platform version
+	// (arn:aws:elasticbeanstalk:REGION::platform/BRANCH/VERSION).
 	// Default: ebplatform.DefaultBranch.
 	Platform string `json:"platform,omitempty"`
 	// PlatformRefresh is any value; changing it (e.g. to today's date) looks
@@ -29,17 +30,21 @@ type Beanstalk struct {
 	// allowed with a platform version ARN. Default: "" (look up when the
 	// environment is created and when the branch changes).
 	PlatformRefresh string `json:"platformRefresh,omitempty"`
-	// InstanceType is the EC2 instance type of the instances. Default: "t3.small".
+	// InstanceType is the EC2 instance type of the instances: one, since
+	// without Spot Beanstalk uses only the first of a list
+	// (aws:ec2:instances InstanceTypes). Default: "t3.small".
 	InstanceType string `json:"instanceType,omitempty"`
 	// MinInstances is the Auto Scaling group's minimum size. Default: 2.
 	MinInstances *int `json:"minInstances,omitempty"`
 	// MaxInstances is the Auto Scaling group's maximum size. Default: 4.
 	MaxInstances *int `json:"maxInstances,omitempty"`
-	// DeploymentPolicy is DeploymentRolling or DeploymentImmutable.
-	// Default: DeploymentRolling.
+	// DeploymentPolicy is how a new version reaches the instances:
+	// "Rolling" (in batches of one) or "Immutable" (a fresh Auto Scaling
+	// group swapped in). Default: DeploymentRolling.
 	DeploymentPolicy string `json:"deploymentPolicy,omitempty"`
 	// LogRetentionDays is how long streamed instance and health logs are
-	// kept, one of BeanstalkLogRetentionDays. Default: 30.
+	// kept, in days, one of the values Beanstalk accepts
+	// (BeanstalkLogRetentionDays). Default: 30.
 	LogRetentionDays *int `json:"logRetentionDays,omitempty"`
 	// UpdateWindow is the weekly window for managed platform updates, as
 	// "Day:HH:MM" in UTC. Default: "Sun:03:00".
@@ -53,10 +58,15 @@ type Beanstalk struct {
 // CloudWatch Logs' own list.
 var BeanstalkLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653}
 
+// The forms of the string settings of a Beanstalk environment; each is
+// exported for the JSON Schema of the configuration.
 var (
-	instanceType    = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
-	updateWindow    = regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01][0-9]|2[0-3]):[0-5][0-9]$`)
-	platformRefresh = regexp.MustCompile(`^[A-Za-z0-9._-]{0,64}$`)
+	// InstanceTypePattern is the form of an EC2 instance type, e.g. "t3.small".
+	InstanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	// UpdateWindowPattern is a weekly window, "Day:HH:MM" in UTC.
+	UpdateWindowPattern = regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	// PlatformRefreshPattern is a refresh token, e.g. a date.
+	PlatformRefreshPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{0,64}$`)
 )
 
 // WithDefaults returns the settings with every unset one at its default.
@@ -82,10 +92,10 @@ func (b Beanstalk) Problems() Problems {
 	case platform.Arn != "" && b.PlatformRefresh != "":
 		ps.add("platformRefresh", "is set but platform is a platform version ARN, which is never looked up; remove platformRefresh or name a platform branch")
 	}
-	if !platformRefresh.MatchString(b.PlatformRefresh) {
+	if !PlatformRefreshPattern.MatchString(b.PlatformRefresh) {
 		ps.add("platformRefresh", "%q is not a refresh token; use up to 64 letters, digits, dots, dashes or underscores, e.g. today's date \"2026-11-26\"", b.PlatformRefresh)
 	}
-	if !instanceType.MatchString(b.InstanceType) {
+	if !InstanceTypePattern.MatchString(b.InstanceType) {
 		ps.add("instanceType", "%q is not an instance type; want e.g. \"t3.small\"", b.InstanceType)
 	}
 	minSize, maxSize := *b.MinInstances, *b.MaxInstances
@@ -105,7 +115,7 @@ func (b Beanstalk) Problems() Problems {
 	if !slices.Contains(BeanstalkLogRetentionDays, *b.LogRetentionDays) {
 		ps.add("logRetentionDays", "%d is not a retention Beanstalk accepts for streamed logs; use one of %s", *b.LogRetentionDays, joinInts(BeanstalkLogRetentionDays))
 	}
-	if !updateWindow.MatchString(b.UpdateWindow) {
+	if !UpdateWindowPattern.MatchString(b.UpdateWindow) {
 		ps.add("updateWindow", "%q is not a weekly window; want \"Day:HH:MM\" in UTC, e.g. \"Sun:03:00\"", b.UpdateWindow)
 	}
 	return ps

@@ -12,8 +12,8 @@ import (
 // metric: over periods of one length, raising the alarm after a number of
 // consecutive breaching periods.
 type AlarmSchedule struct {
-	// PeriodMinutes is the length of one evaluated period, one of
-	// AlarmPeriodMinutes. Default: 5.
+	// PeriodMinutes is the length of one evaluated period, in minutes, one
+	// that divides an hour or a day evenly (AlarmPeriodMinutes). Default: 5.
 	PeriodMinutes *int `json:"periodMinutes,omitempty"`
 	// EvaluationPeriods is how many consecutive breaching periods raise an
 	// alarm. Default: 3.
@@ -66,7 +66,8 @@ type StageAlarms struct {
 	LatencyThresholdMs *int `json:"latencyThresholdMs,omitempty"`
 }
 
-var latencyPercentile = regexp.MustCompile(`^p(50|75|90|95|99|99\.9)$`)
+// LatencyPercentilePattern is the form of StageAlarms.LatencyPercentile.
+var LatencyPercentilePattern = regexp.MustCompile(`^p(50|75|90|95|99|99\.9)$`)
 
 // WithDefaults returns the thresholds with every unset one at its default.
 func (a StageAlarms) WithDefaults() StageAlarms {
@@ -87,7 +88,7 @@ func (a StageAlarms) Problems() Problems {
 	if *a.MinRequests < 1 {
 		ps.add("minRequests", "%d is too small; use at least 1 request per period", *a.MinRequests)
 	}
-	if !latencyPercentile.MatchString(a.LatencyPercentile) {
+	if !LatencyPercentilePattern.MatchString(a.LatencyPercentile) {
 		ps.add("latencyPercentile", "%q is not a latency percentile; use one of p50, p75, p90, p95, p99, p99.9", a.LatencyPercentile)
 	}
 	// API Gateway's integration timeout is at most 29 seconds by default

@@ -14,13 +14,16 @@ import (
 const DefaultBranch = "Node.js 24 running on 64bit Amazon Linux 2023"
 
 var (
-	// A platform version ARN: arn:PARTITION:elasticbeanstalk:REGION:[ACCOUNT]:platform/NAME/VERSION.
+	// ArnPattern is the form of a platform version ARN:
+	// arn:PARTITION:elasticbeanstalk:REGION:[ACCOUNT]:platform/NAME/VERSION.
 	// AWS-managed platforms have no account ("About Elastic Beanstalk
 	// platforms"; "Amazon resource name format for Elastic Beanstalk").
-	platformArn = regexp.MustCompile(`^arn:aws[a-z-]*:elasticbeanstalk:([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]):([0-9]{12})?:platform/([^/]+)/([0-9]+(\.[0-9]+){1,2})$`)
-	// A platform branch name as ListPlatformVersions reports it in
-	// PlatformBranchName, e.g. "Node.js 24 running on 64bit Amazon Linux 2023".
-	branchName = regexp.MustCompile(`^[A-Za-z0-9.][A-Za-z0-9 .+()_-]* running on 64bit [A-Za-z0-9 .]*[A-Za-z0-9]$`)
+	ArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:elasticbeanstalk:([a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]):([0-9]{12})?:platform/([^/]+)/([0-9]+(\.[0-9]+){1,2})$`)
+	// BranchPattern is the form of a platform branch name as
+	// ListPlatformVersions reports it in PlatformBranchName, e.g.
+	// "Node.js 24 running on 64bit Amazon Linux 2023": words separated by
+	// single spaces.
+	BranchPattern = regexp.MustCompile(`^[A-Za-z0-9.][A-Za-z0-9.+()_-]*( [A-Za-z0-9.+()_-]+)* running on 64bit ([A-Za-z0-9.]+ )*[A-Za-z0-9.]*[A-Za-z0-9]$`)
 	// A solution stack name names one exact version, e.g.
 	// "64bit Amazon Linux 2023 v6.10.0 running Node.js 24".
 	solutionStack = regexp.MustCompile(`^64bit .* v[0-9]+\.[0-9]+\.[0-9]+ running `)
@@ -39,7 +42,7 @@ type Platform struct {
 // Parse reads a platform branch name or platform version ARN, and says what
 // would be valid when s is neither.
 func Parse(s string) (Platform, error) {
-	if m := platformArn.FindStringSubmatch(s); m != nil {
+	if m := ArnPattern.FindStringSubmatch(s); m != nil {
 		return Platform{Arn: s, Region: m[1]}, nil
 	}
 	switch {
@@ -50,7 +53,7 @@ func Parse(s string) (Platform, error) {
 			"arn:aws:elasticbeanstalk:eu-west-1::platform/"+DefaultBranch+"/6.11.0")
 	case solutionStack.MatchString(s):
 		return Platform{}, fmt.Errorf("%q is a solution stack name, which pins one platform version that fresh accounts cannot use once it is superseded; name its platform branch instead, e.g. %q, or pin a platform version ARN", s, DefaultBranch)
-	case !branchName.MatchString(s) || strings.Contains(s, "  "):
+	case !BranchPattern.MatchString(s):
 		return Platform{}, fmt.Errorf("%q is not a platform branch name; want e.g. %q (aws elasticbeanstalk list-platform-branches lists them)", s, DefaultBranch)
 	}
 	return Platform{Branch: s}, nil

@@ -1,0 +1,808 @@
+package config
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/invopop/jsonschema"
+	validator "github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/santhosh-tekuri/jsonschema/v6/kind"
+
+	"privatebackend/internal/cdktest"
+)
+
+const readmeFile = "../README.md"
+
+// readmeTables are the README's generated tables of keys, by the name in
+// their markers: the definition they list and the prefix of their keys.
+var readmeTables = map[string]struct{ def, prefix string }{
+	EnvironmentsKey: {"Environment", ""},
+	PipelineKey:     {"Pipeline", PipelineKey + "."},
+	ControlsKey:     {"Controls", ControlsKey + "."},
+}
+
+var readmeTable = regexp.MustCompile(`(?s)(<!-- keys of (\w+): [^\n]*-->\n)(.*?)(<!-- end of keys -->)`)
+
+// TestSchemaIsCurrent regenerates the JSON Schema of cdk.json and the
+// README's tables of keys from the configuration types: the committed
+// copies must match (refresh with ./scripts/test -update).
+func TestSchemaIsCurrent(t *testing.T) {
+	root, err := generateSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := marshalSchema(root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme, err := os.ReadFile(readmeFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := map[string]bool{}
+	newReadme := readmeTable.ReplaceAllFunc(readme, func(m []byte) []byte {
+		parts := readmeTable.FindSubmatch(m)
+		name := string(parts[2])
+		table, ok := readmeTables[name]
+		if !ok {
+			t.Errorf("README: no generated table of keys %q", name)
+			return m
+		}
+		found[name] = true
+		return slices.Concat(parts[1], []byte(keyTable(root, table.def, table.prefix)), parts[4])
+	})
+	for name := range readmeTables {
+		if !found[name] {
+			t.Errorf("README: no table of the keys of %s between markers", name)
+		}
+	}
+	for path, want := range map[string][]byte{schemaFile: schema, readmeFile: newReadme} {
+		got, err := os.ReadFile(path)
+		if cdktest.Updating() {
+			if err == nil && bytes.Equal(got, want) {
+				continue
+			}
+			// Renamed into place: other packages' tests read the README.
+			if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(path+".new", want, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Rename(path+".new", path); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%v (generate it with ./scripts/test -update)", err)
+		}
+		if !bytes.Equal(got, want) {
+			t.Errorf("%s is stale: the configuration types say otherwise (refresh with ./scripts/test -update, then review):\n%s",
+				path, cmp.Diff(string(got), string(want)))
+		}
+	}
+}
+
+// committedSchema compiles the committed schema with a validator that, like
+// editors, checks formats (email).
+func committedSchema(t *testing.T) *validator.Schema {
+	t.Helper()
+	f, err := os.Open(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	doc, err := validator.UnmarshalJSON(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := validator.NewCompiler()
+	c.AssertFormat()
+	if err := c.AddResource("cdk.schema.json", doc); err != nil {
+		t.Fatal(err)
+	}
+	s, err := c.Compile("cdk.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// schemaError is one thing the schema rejects, at the key path config's
+// messages use ("environments.dev.network.cidr", "...emails[1]").
+type schemaError struct {
+	path string
+	kind validator.ErrorKind
+}
+
+// schemaErrors validates a cdk.json document and returns what the schema
+// rejects. A missing key or an unknown one is reported where config
+// reports it: a missing key at its own path, an unknown key at its object.
+func schemaErrors(t *testing.T, s *validator.Schema, doc any) []schemaError {
+	t.Helper()
+	var verr *validator.ValidationError
+	err := s.Validate(doc)
+	if err == nil {
+		return nil
+	}
+	if !errors.As(err, &verr) {
+		t.Fatal(err)
+	}
+	var out []schemaError
+	var leaves func(e *validator.ValidationError)
+	leaves = func(e *validator.ValidationError) {
+		at := keyPath(doc, e.InstanceLocation)
+		if k, ok := e.ErrorKind.(*kind.PropertyNames); ok {
+			// The validator keeps the location of a propertyNames error
+			// without copying it, and a sibling key then overwrites it
+			// (santhosh-tekuri/jsonschema#269): find the object by the key.
+			if holders := objectsWithKey(doc, nil, k.Property); len(holders) == 1 {
+				at = keyPath(doc, holders[0])
+			}
+			out = append(out, schemaError{joinKey(at, k.Property), k})
+			return
+		}
+		if len(e.Causes) > 0 {
+			for _, c := range e.Causes {
+				leaves(c)
+			}
+			return
+		}
+		switch k := e.ErrorKind.(type) {
+		case *kind.Required:
+			for _, m := range k.Missing {
+				out = append(out, schemaError{joinKey(at, m), k})
+			}
+		case *kind.DependentRequired:
+			for _, m := range k.Missing {
+				out = append(out, schemaError{joinKey(at, m), k})
+			}
+		default:
+			out = append(out, schemaError{at, k})
+		}
+	}
+	leaves(verr)
+	return out
+}
+
+// keyPath writes an instance location as config's key paths, without the
+// leading "context".
+func keyPath(doc any, location []string) string {
+	var b strings.Builder
+	v := doc
+	for i, token := range location {
+		switch container := v.(type) {
+		case []any:
+			n, _ := strconv.Atoi(token)
+			fmt.Fprintf(&b, "[%d]", n)
+			v = container[n]
+		case map[string]any:
+			if i > 0 && !(i == 1 && location[0] == "context") {
+				b.WriteByte('.')
+			}
+			if !(i == 0 && token == "context") {
+				b.WriteString(token)
+			}
+			v = container[token]
+		}
+	}
+	return b.String()
+}
+
+// objectsWithKey returns the locations of the objects in v that hold key.
+func objectsWithKey(v any, location []string, key string) [][]string {
+	var out [][]string
+	switch v := v.(type) {
+	case map[string]any:
+		if _, ok := v[key]; ok {
+			out = append(out, location)
+		}
+		for k, child := range v {
+			out = append(out, objectsWithKey(child, append(slices.Clone(location), k), key)...)
+		}
+	case []any:
+		for i, child := range v {
+			out = append(out, objectsWithKey(child, append(slices.Clone(location), strconv.Itoa(i)), key)...)
+		}
+	}
+	return out
+}
+
+func joinKey(at, key string) string {
+	if at == "" {
+		return key
+	}
+	return at + "." + key
+}
+
+func rejectsAt(errs []schemaError, path string) bool {
+	return slices.ContainsFunc(errs, func(e schemaError) bool { return e.path == path })
+}
+
+func cdkJSON(context any) map[string]any { return map[string]any{"context": context} }
+
+// decodeJSON decodes a document as the CDK hands context to the app
+// (numbers are float64), which the validator reads as well.
+func decodeJSON(t *testing.T, data []byte) any {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(data, &v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// TestSchemaAcceptsTheShippedConfigurations validates the shipped cdk.json
+// and the fixtures the stack tests load through config.
+func TestSchemaAcceptsTheShippedConfigurations(t *testing.T) {
+	s := committedSchema(t)
+	data, err := os.ReadFile("../cdk.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := decodeJSON(t, data)
+	if got := doc.(map[string]any)["$schema"]; got != "./"+strings.TrimPrefix(schemaFile, "../") {
+		t.Errorf(`cdk.json names the schema %v; want "$schema": "./schema/cdk.schema.json"`, got)
+	}
+	if errs := schemaErrors(t, s, doc); len(errs) > 0 {
+		t.Errorf("the schema rejects cdk.json: %v", errs)
+	}
+	fixtures := stackFixtures(t)
+	if len(fixtures) < 2 {
+		t.Fatalf("found %d environments loaded in stacks/stacks_test.go; want the test's variants", len(fixtures))
+	}
+	for i, env := range fixtures {
+		doc := cdkJSON(map[string]any{EnvironmentsKey: map[string]any{"test": decodeJSON(t, []byte(env))}})
+		if errs := schemaErrors(t, s, doc); len(errs) > 0 {
+			t.Errorf("the schema rejects the stack tests' environment %d: %v\n%s", i, errs, env)
+		}
+	}
+}
+
+// stackFixtures returns the environments stacks/stacks_test.go passes to
+// loadEnvironment: constant expressions of string literals and constants.
+func stackFixtures(t *testing.T) []string {
+	t.Helper()
+	file, err := parser.ParseFile(token.NewFileSet(), "../stacks/stacks_test.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consts := map[string]ast.Expr{}
+	for _, decl := range file.Decls {
+		if d, ok := decl.(*ast.GenDecl); ok && d.Tok == token.CONST {
+			for _, spec := range d.Specs {
+				vs := spec.(*ast.ValueSpec)
+				for i, name := range vs.Names {
+					if i < len(vs.Values) {
+						consts[name.Name] = vs.Values[i]
+					}
+				}
+			}
+		}
+	}
+	var eval func(e ast.Expr) (string, bool)
+	eval = func(e ast.Expr) (string, bool) {
+		switch e := e.(type) {
+		case *ast.BasicLit:
+			s, err := strconv.Unquote(e.Value)
+			return s, err == nil
+		case *ast.Ident:
+			if c, ok := consts[e.Name]; ok {
+				return eval(c)
+			}
+		case *ast.BinaryExpr:
+			a, okA := eval(e.X)
+			b, okB := eval(e.Y)
+			return a + b, okA && okB && e.Op == token.ADD
+		case *ast.ParenExpr:
+			return eval(e.X)
+		}
+		return "", false
+	}
+	var out []string
+	ast.Inspect(file, func(n ast.Node) bool {
+		call, ok := n.(*ast.CallExpr)
+		if !ok || len(call.Args) != 1 {
+			return true
+		}
+		if fn, ok := call.Fun.(*ast.Ident); !ok || fn.Name != "loadEnvironment" {
+			return true
+		}
+		if s, ok := eval(call.Args[0]); ok {
+			out = append(out, s)
+		} else {
+			t.Errorf("stacks/stacks_test.go: a loadEnvironment argument is not a constant string")
+		}
+		return true
+	})
+	return out
+}
+
+// schemaExempt are the bad configurations the schema cannot reject, by file
+// name, or one problem of a file ("FILE: KEY PATH"), with the reason: rules
+// that relate a value to another key, another environment or the command
+// line, which only the app's validation can say.
+var schemaExempt = map[string]string{
+	"canary-names-unknown-backend":            "a canary must name one of the environment's backends (keys of another object)",
+	"stage-names-unknown-backend":             "a stage must name one of the environment's backends (keys of another object)",
+	"min-greater-than-max":                    "minInstances is compared with maxInstances",
+	"monitoring-evaluation-longer-than-a-day": "evaluationPeriods times periodMinutes is at most a day",
+	"more-vpc-links-than-quota":               "the backends are counted against api.vpcLinkQuota",
+	"vpc-links-add-up-across-environments":    "the backends of every environment pinned to one account and region are counted together",
+	"nat-gateways-without-nat":                "natGateways depends on egress (whose default is endpoints)",
+	"three-azs-when-agnostic":                 "the most availability zones depends on whether account and region are set",
+	"vpc-lookup-when-agnostic":                "vpcId needs account and region, keys of the enclosing environment",
+	"platform-arn-in-another-region":          "a platform version ARN's region is compared with the environment's region",
+	"platform-refresh-with-pinned-arn":        "platformRefresh is allowed only when platform is a branch",
+	"pipeline-duplicate-wave-name":            "wave names are unique across the list (uniqueItems compares whole waves)",
+	"pipeline-environment-listed-twice":       "an environment is deployed by one wave only, across the waves",
+	"pipeline-unknown-environment":            "a wave names environments defined under \"environments\"",
+	"unknown-environment-selected":            "-c env=NAME is a command-line value, not cdk.json",
+
+	// One problem of a file whose others the schema rejects.
+	"every-problem-at-once: environments.prod.backends.blue.minInstances": "minInstances is compared with maxInstances",
+}
+
+// wantPath is the key path a corpus message starts with.
+var wantPath = regexp.MustCompile(`^((?:environments|pipeline|controls)\S*): `)
+
+// TestSchemaRejectsTheBadConfigurations validates every configuration under
+// testdata/badconfig (its context, as a cdk.json): the schema must reject
+// each problem the app reports, at the same key path, unless schemaExempt
+// says why it cannot; an exemption the schema no longer needs fails too.
+func TestSchemaRejectsTheBadConfigurations(t *testing.T) {
+	s := committedSchema(t)
+	files, err := filepath.Glob("../testdata/badconfig/*.json")
+	if err != nil || len(files) < 30 {
+		t.Fatalf("the corpus holds %d files (%v); want at least 30", len(files), err)
+	}
+	used := map[string]bool{}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(name, func(t *testing.T) {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var c struct {
+				Context json.RawMessage `json:"context"`
+				Want    []string        `json:"want"`
+			}
+			if err := json.Unmarshal(data, &c); err != nil {
+				t.Fatal(err)
+			}
+			errs := schemaErrors(t, s, cdkJSON(decodeJSON(t, c.Context)))
+			if reason, ok := schemaExempt[name]; ok {
+				used[name] = true
+				if len(errs) > 0 {
+					t.Errorf("exempt from the schema (%s), but the schema rejects it: %v; remove the exemption", reason, errs)
+				}
+				return
+			}
+			checked := 0
+			for _, want := range c.Want {
+				m := wantPath.FindStringSubmatch(want)
+				if m == nil {
+					continue
+				}
+				checked++
+				key := name + ": " + m[1]
+				if reason, ok := schemaExempt[key]; ok {
+					used[key] = true
+					if rejectsAt(errs, m[1]) {
+						t.Errorf("%s is exempt from the schema (%s), but the schema rejects it; remove the exemption", m[1], reason)
+					}
+					continue
+				}
+				if !rejectsAt(errs, m[1]) {
+					t.Errorf("the app says %q; the schema rejects nothing at %s (it says %v)", want, m[1], errs)
+				}
+			}
+			if checked == 0 {
+				t.Errorf("no expected message names a key path; the corpus file should say where the problem is")
+			}
+		})
+	}
+	for key := range schemaExempt {
+		if !used[key] {
+			t.Errorf("schemaExempt names %q, which is no bad configuration of the corpus", key)
+		}
+	}
+}
+
+// agreementContext is a valid context with every section, pinned and with
+// NAT egress, so that a key's bounds are the only thing a probe tests.
+const agreementContext = `{
+	"environments": {"dev": {"account": "123456789012", "region": "eu-west-1", "network": {"egress": "nat"},
+		"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}},
+	"pipeline": {"account": "111111111111", "region": "eu-west-1",
+		"source": {"connectionArn": "arn:aws:codeconnections:eu-west-1:111111111111:connection/00000000-0000-4000-8000-000000000000", "repository": "org/repo"},
+		"waves": [{"name": "dev", "environments": ["dev"]}]},
+	"controls": {}
+}`
+
+// probe is one value set at one key path of agreementContext.
+type probe struct {
+	path  []any // keys (string) and list indexes (int) below the context
+	value any
+}
+
+func (p probe) key() string {
+	var b strings.Builder
+	for i, step := range p.path {
+		switch s := step.(type) {
+		case int:
+			fmt.Fprintf(&b, "[%d]", s)
+		case string:
+			if i > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(s)
+		}
+	}
+	return b.String()
+}
+
+// apply returns a copy of context with the probe's value set, creating the
+// objects and lists on the way.
+func (p probe) apply(t *testing.T, context string) map[string]any {
+	t.Helper()
+	ctx := decodeJSON(t, []byte(context)).(map[string]any)
+	data, err := json.Marshal(p.value)
+	if err != nil {
+		t.Fatal(err)
+	}
+	value := decodeJSON(t, data)
+	var set func(container any, path []any) any
+	set = func(container any, path []any) any {
+		if len(path) == 0 {
+			return value
+		}
+		switch step := path[0].(type) {
+		case int:
+			list, _ := container.([]any)
+			for len(list) <= step {
+				list = append(list, map[string]any{})
+			}
+			list[step] = set(list[step], path[1:])
+			return list
+		default:
+			obj, _ := container.(map[string]any)
+			if obj == nil {
+				obj = map[string]any{}
+			}
+			obj[step.(string)] = set(obj[step.(string)], path[1:])
+			return obj
+		}
+	}
+	return set(ctx, p.path).(map[string]any)
+}
+
+// appProblems are what the app reports for a context: config's problems.
+func appProblems(ctx map[string]any) []string {
+	_, err := FromContext(fakeContext(ctx))
+	var cfgErr *Error
+	if errors.As(err, &cfgErr) {
+		return cfgErr.Problems
+	}
+	if err != nil {
+		return []string{err.Error()}
+	}
+	return nil
+}
+
+func hasProblem(problems []string, prefix string) bool {
+	return slices.ContainsFunc(problems, func(p string) bool { return strings.HasPrefix(p, prefix) })
+}
+
+// keyProbes walks schema s, whose instance is at path in base, and calls f
+// with the schema and path of every key inside, and of every list's first
+// element; a map's entry is one base already has, if any.
+func keyProbes(root *jsonschema.Schema, s *jsonschema.Schema, path []any, base map[string]any, f func(prop *jsonschema.Schema, path []any)) {
+	for pair := s.Properties.Oldest(); pair != nil; pair = pair.Next() {
+		prop, at := pair.Value, append(slices.Clone(path), pair.Key)
+		f(prop, at)
+		switch {
+		case prop.Ref != "":
+			keyProbes(root, definition(root, prop.Ref), at, base, f)
+		case prop.AdditionalProperties != nil && prop.AdditionalProperties.Ref != "":
+			// A map entry the context already has, or a new one.
+			name := "x"
+			if existing, ok := lookup(base, at).(map[string]any); ok && len(existing) > 0 {
+				name = slices.Sorted(maps.Keys(existing))[0]
+			}
+			keyProbes(root, definition(root, prop.AdditionalProperties.Ref), append(at, name), base, f)
+		case prop.Items != nil && prop.Items.Ref != "":
+			keyProbes(root, definition(root, prop.Items.Ref), append(at, 0), base, f)
+		case prop.Items != nil:
+			f(prop.Items, append(at, 0))
+		}
+	}
+}
+
+func lookup(v any, path []any) any {
+	for _, step := range path {
+		switch s := step.(type) {
+		case int:
+			list, _ := v.([]any)
+			if s >= len(list) {
+				return nil
+			}
+			v = list[s]
+		case string:
+			obj, _ := v.(map[string]any)
+			v = obj[s]
+		}
+	}
+	return v
+}
+
+// wrongValue is a value of another JSON type than s allows.
+func wrongValue(root, s *jsonschema.Schema) any {
+	if s.Ref != "" {
+		s = definition(root, s.Ref)
+	}
+	switch s.Type {
+	case "string":
+		return 7.0
+	case "boolean":
+		return "yes"
+	default:
+		return "x"
+	}
+}
+
+// TestSchemaAndDecoderAgreeOnEveryKey gives every key of the schema, and
+// every object, a value of the wrong type, an empty string and an unknown
+// key: the schema and the app must both reject each at the same key path,
+// the app with the decoder's message. Keys added later are covered as they
+// appear in the schema.
+func TestSchemaAndDecoderAgreeOnEveryKey(t *testing.T) {
+	s := committedSchema(t)
+	root, err := generateSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := decodeJSON(t, []byte(agreementContext)).(map[string]any)
+	if errs := schemaErrors(t, s, cdkJSON(base)); len(errs) > 0 {
+		t.Fatalf("the schema rejects the probes' base context: %v", errs)
+	}
+	if problems := appProblems(base); len(problems) > 0 {
+		t.Fatalf("the app rejects the probes' base context: %v", problems)
+	}
+	var probes []probe
+	var wants []string
+	add := func(p probe, want string) {
+		probes = append(probes, p)
+		wants = append(wants, want)
+	}
+	for _, r := range configRoots {
+		start := []any{r.key}
+		def := definition(root, "#/$defs/"+r.t.Name())
+		if r.key == EnvironmentsKey {
+			start = append(start, "dev")
+		}
+		unknown := func(path []any) {
+			p := probe{append(slices.Clone(path), "zzUnknown"), 1.0}
+			add(p, probe{path, nil}.key()+`: unknown key "zzUnknown"`)
+		}
+		unknown(start)
+		keyProbes(root, def, start, base, func(prop *jsonschema.Schema, path []any) {
+			wrong := wrongValue(root, prop)
+			add(probe{path, wrong}, probe{path, nil}.key()+": is "+describe(wrong)+"; want")
+			target := prop
+			if prop.Ref != "" {
+				target = definition(root, prop.Ref)
+			}
+			switch {
+			case target.Type == "string":
+				add(probe{path, ""}, probe{path, nil}.key()+": is an empty string")
+			case target.Type == "object" && target.Properties != nil:
+				unknown(path)
+			}
+		})
+	}
+	for i, p := range probes {
+		ctx := p.apply(t, agreementContext)
+		at := p.key()
+		want := wants[i]
+		if strings.Contains(want, "unknown key") {
+			at = strings.TrimSuffix(at, ".zzUnknown")
+		}
+		if errs := schemaErrors(t, s, cdkJSON(ctx)); !rejectsAt(errs, at) {
+			t.Errorf("%s = %v: the schema rejects nothing at %s (it says %v)", p.key(), p.value, at, errs)
+		}
+		if problems := appProblems(ctx); !hasProblem(problems, want) {
+			t.Errorf("%s = %v: the app does not say %q; it says %v", p.key(), p.value, want, problems)
+		}
+	}
+	keys := 0
+	for _, def := range root.Definitions {
+		keys += def.Properties.Len()
+	}
+	if len(probes) < keys {
+		t.Errorf("%d probes for %d keys; the walk over the schema missed some", len(probes), keys)
+	}
+}
+
+// TestSchemaBoundsAgreeWithTheValidation sets every key with an enum or a
+// bound in the schema to the values at its edges: a value the schema
+// rejects, the app must reject at that key, and a value it accepts, the app
+// must not reject there.
+func TestSchemaBoundsAgreeWithTheValidation(t *testing.T) {
+	s := committedSchema(t)
+	root, err := generateSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := decodeJSON(t, []byte(agreementContext)).(map[string]any)
+	type edge struct {
+		value any
+		valid bool
+	}
+	checked := 0
+	for _, r := range configRoots {
+		start := []any{r.key}
+		if r.key == EnvironmentsKey {
+			start = append(start, "dev")
+		}
+		keyProbes(root, definition(root, "#/$defs/"+r.t.Name()), start, base, func(prop *jsonschema.Schema, path []any) {
+			var edges []edge
+			for _, v := range prop.Enum {
+				edges = append(edges, edge{v, true})
+			}
+			if prop.Enum != nil {
+				if prop.Type == "string" {
+					edges = append(edges, edge{"zz", false})
+				} else {
+					n := 1
+					for slices.Contains(prop.Enum, any(n)) {
+						n++
+					}
+					edges = append(edges, edge{n, false})
+				}
+			}
+			step := 1.0
+			if prop.Type == "number" {
+				step = 0.5
+			}
+			bounds := []struct {
+				limit     json.Number
+				direction float64
+				exclusive bool
+			}{{prop.Minimum, -1, false}, {prop.ExclusiveMinimum, -1, true}, {prop.Maximum, 1, false}, {prop.ExclusiveMaximum, 1, true}}
+			for _, b := range bounds {
+				if b.limit == "" {
+					continue
+				}
+				v, err := b.limit.Float64()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if b.exclusive {
+					edges = append(edges, edge{v, false}, edge{v - b.direction*step, true})
+				} else {
+					edges = append(edges, edge{v, true}, edge{v + b.direction*step, false})
+				}
+			}
+			for _, e := range edges {
+				checked++
+				p := probe{path, e.value}
+				ctx := p.apply(t, agreementContext)
+				schemaRejects := rejectsAt(schemaErrors(t, s, cdkJSON(ctx)), p.key())
+				appRejects := hasProblem(appProblems(ctx), p.key()+": ")
+				if schemaRejects == e.valid || appRejects == e.valid {
+					t.Errorf("%s = %v: the schema rejects it: %t, the app rejects it: %t; want both %t", p.key(), e.value, schemaRejects, appRejects, !e.valid)
+				}
+			}
+		})
+	}
+	if checked < 50 {
+		t.Errorf("only %d edges checked; the walk over the schema missed keys", checked)
+	}
+}
+
+// TestVpcCidrPatternMatchesTheValidation compares the schema's pattern for
+// network.cidr with the validation's own check over every third octet,
+// prefix length and a few other octets.
+func TestVpcCidrPatternMatchesTheValidation(t *testing.T) {
+	pattern := regexp.MustCompile(vpcCidrPattern())
+	valid := func(cidr string) bool {
+		n := Network{}
+		n.setDefaults()
+		n.Cidr = cidr
+		p := &problems{}
+		n.validate("network", true, p)
+		return !hasProblem(p.lines, "network.cidr:")
+	}
+	var cidrs []string
+	for _, ab := range []string{"10.1", "0.0", "255.255", "172.16", "01.1", "10.256", "10.00"} {
+		for third := range 257 {
+			for _, fourth := range []string{"0", "1", "128", "00"} {
+				for bits := range 34 {
+					cidrs = append(cidrs, fmt.Sprintf("%s.%d.%s/%d", ab, third, fourth, bits))
+				}
+			}
+		}
+	}
+	cidrs = append(cidrs, "10.0.0.0/016", "10.0.0.0", "10.0.0.0/16 ", "::/16", "10.0.0.0.0/16")
+	accepted := 0
+	for _, cidr := range cidrs {
+		matches, ok := pattern.MatchString(cidr), valid(cidr)
+		if matches != ok {
+			t.Errorf("%q: the pattern matches it: %t, the validation accepts it: %t", cidr, matches, ok)
+		}
+		if ok {
+			accepted++
+		}
+	}
+	if accepted == 0 {
+		t.Error("no CIDR was accepted; the comparison proves nothing")
+	}
+}
+
+// TestSchemaPatternsAreECMAScript compiles every pattern of the committed
+// schema as editors do: JSON Schema patterns are ECMA-262 regular
+// expressions, and VS Code's JSON support compiles them with the "u" flag.
+// The validator above reads them as Go's RE2; both must accept them.
+func TestSchemaPatternsAreECMAScript(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(schemaFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var patterns []string
+	var walk func(v any)
+	walk = func(v any) {
+		switch v := v.(type) {
+		case map[string]any:
+			for k, child := range v {
+				if s, ok := child.(string); ok && k == "pattern" {
+					patterns = append(patterns, s)
+				}
+				walk(child)
+			}
+		case []any:
+			for _, child := range v {
+				walk(child)
+			}
+		}
+	}
+	walk(decodeJSON(t, data))
+	if len(patterns) < 10 {
+		t.Fatalf("found %d patterns in the schema", len(patterns))
+	}
+	input, err := json.Marshal(patterns)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, "-e", `
+		let bad = 0;
+		for (const p of JSON.parse(require("fs").readFileSync(0, "utf8"))) {
+			try { new RegExp(p, "u"); } catch (e) { console.log(e.message); bad++; }
+		}
+		process.exit(bad ? 1 : 0);`)
+	cmd.Stdin = bytes.NewReader(input)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("patterns that are not ECMAScript: %v\n%s", err, out)
+	}
+}
