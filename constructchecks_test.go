@@ -3,6 +3,12 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -16,6 +22,7 @@ import (
 // sets in environment "dev" and the message config must give first.
 var constructChecks = []struct{ key, value, want string }{
 	{"backends.blue.platform", `"Windows"`, `environments.dev.backends.blue.platform: "Windows" is not a platform branch name`},
+	{"backends.blue", `{"platform": "arn:aws:elasticbeanstalk:eu-west-1::platform/Node.js 22 running on 64bit Amazon Linux 2023/6.6.0", "platformRefresh": "2026-11-26"}`, `environments.dev.backends.blue.platformRefresh: is set but platform is a platform version ARN, which is never looked up`},
 	{"backends.blue.platformRefresh", `"a b"`, `environments.dev.backends.blue.platformRefresh: "a b" is not a refresh token`},
 	{"backends.blue.instanceType", `"t3"`, `environments.dev.backends.blue.instanceType: "t3" is not an instance type`},
 	{"backends.blue.minInstances", `0`, `environments.dev.backends.blue.minInstances: 0 is too small`},
@@ -23,7 +30,7 @@ var constructChecks = []struct{ key, value, want string }{
 	{"backends.blue.maxInstances", `10001`, `environments.dev.backends.blue.maxInstances: 10001 is more than Auto Scaling allows`},
 	{"backends.blue.minInstances", `5`, `environments.dev.backends.blue.minInstances: 5 is greater than maxInstances (4)`},
 	{"backends.blue.deploymentPolicy", `"AllAtOnce"`, `environments.dev.backends.blue.deploymentPolicy: "AllAtOnce" is not supported`},
-	{"backends.blue.logRetentionDays", `1096`, `environments.dev.backends.blue.logRetentionDays: 1096 is not a retention Beanstalk accepts`},
+	{"backends.blue.logRetentionDays", `1096`, `environments.dev.backends.blue.logRetentionDays: 1096 is not a retention Beanstalk accepts for streamed logs`},
 	{"backends.blue.updateWindow", `"Sunday 3am"`, `environments.dev.backends.blue.updateWindow: "Sunday 3am" is not a weekly window`},
 	{"monitoring.emails", `["a..b@example.com"]`, `environments.dev.monitoring.emails[0]: "a..b@example.com" is not an email address`},
 	{"monitoring.errorRatePercent", `0`, `environments.dev.monitoring.errorRatePercent: 0 is out of range`},
@@ -83,5 +90,76 @@ func TestConstructChecksAreCaughtByConfigFirst(t *testing.T) {
 				t.Errorf("the configuration wrote %v", written)
 			}
 		})
+	}
+}
+
+// TestEveryConstructCheckIsInTheTable keeps constructChecks complete: each
+// problem package settings can report (each call of its Problems' add) must
+// be driven above by an entry whose message names the same key and says the
+// same words, so a check added there is caught by config before it ships.
+func TestEveryConstructCheckIsInTheTable(t *testing.T) {
+	files, err := filepath.Glob("constructs/settings/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+	fset := token.NewFileSet()
+	sites := 0
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, file, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) < 2 {
+				return true
+			}
+			if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "add" {
+				return true
+			}
+			sites++
+			// The key: a literal, the literal prefix of a Sprintf'd indexed
+			// key ("methods[%d]" → "methods["), or, for a helper's
+			// parameter, any key.
+			key := ""
+			switch k := call.Args[0].(type) {
+			case *ast.BasicLit:
+				key, _ = strconv.Unquote(k.Value)
+				key = "." + key + ":"
+			case *ast.CallExpr:
+				if lit, ok := k.Args[0].(*ast.BasicLit); ok {
+					key, _ = strconv.Unquote(lit.Value)
+					key = "." + key[:strings.Index(key, "[")+1]
+				}
+			}
+			lit, ok := call.Args[1].(*ast.BasicLit)
+			if !ok {
+				t.Errorf("%s: the message is not a literal", fset.Position(call.Pos()))
+				return true
+			}
+			format, _ := strconv.Unquote(lit.Value)
+			// The words: the first literal run of the message before any
+			// advice or aside ("%d is too small; use…" → "is too small").
+			words := ""
+			for _, run := range verb.Split(strings.FieldsFunc(format, func(r rune) bool { return r == ';' || r == '(' })[0], -1) {
+				if words = strings.TrimSpace(run); words != "" {
+					break
+				}
+			}
+			for _, c := range constructChecks {
+				if strings.Contains(c.want, key) && strings.Contains(c.want, words) {
+					return true
+				}
+			}
+			t.Errorf("%s: no entry of constructChecks drives the check of %q (%q)", fset.Position(call.Pos()), strings.Trim(key, ".:"), format)
+			return true
+		})
+	}
+	if sites < len(constructChecks)/2 {
+		t.Errorf("found only %d checks in constructs/settings; the parse no longer sees them", sites)
 	}
 }

@@ -18,7 +18,7 @@ var apiGatewayAccountPermissions = []string{"apigateway:GET"}
 // such a stage fails with "CloudWatch Logs role ARN must be set in account
 // settings to enable logging" (e.g. sst/ion#373). The setting is one per
 // account and region (AWS::ApiGateway::Account), so no environment owns it:
-// the ApiGatewayAccount stack sets it.
+// the ApiGatewayAccount stage's stacks set it.
 func (r *runner) apiGatewayAccount(ctx context.Context) Result {
 	const name = "api gateway logging"
 	out, err := r.apigateway.GetAccount(ctx, &apigateway.GetAccountInput{})
@@ -28,5 +28,5 @@ func (r *runner) apiGatewayAccount(ctx context.Context) Result {
 	if role := aws.ToString(out.CloudwatchRoleArn); role != "" {
 		return Result{Check: name, Result: Pass, Detail: fmt.Sprintf("API Gateway writes logs in %s as %s", r.region, role)}
 	}
-	return Result{Check: name, Result: Fail, Detail: fmt.Sprintf("API Gateway in %s has no CloudWatch Logs role (account setting cloudwatchRoleArn), which the stages' access and execution logs need: deploy the ApiGatewayAccount stack first (see README)", r.region)}
+	return Result{Check: name, Result: Fail, Detail: fmt.Sprintf("API Gateway in %s has no CloudWatch Logs role (account setting cloudwatchRoleArn), which the stages' access and execution logs need: deploy the ApiGatewayAccount stacks first (cdk deploy 'ApiGatewayAccount/*', see README)", r.region)}
 }

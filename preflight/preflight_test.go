@@ -249,7 +249,7 @@ func TestVpcLinks(t *testing.T) {
 func TestAPIGatewayWithoutACloudWatchRoleSaysToDeployTheAccountStack(t *testing.T) {
 	f := passingAccount(t)
 	f.cloudwatchRoleArn = ""
-	expect(t, runPreflight(t, f, devJSON, timeout), "api gateway logging", Fail, "no CloudWatch Logs role", "deploy the ApiGatewayAccount stack first (see README)")
+	expect(t, runPreflight(t, f, devJSON, timeout), "api gateway logging", Fail, "no CloudWatch Logs role", "deploy the ApiGatewayAccount stacks first (cdk deploy 'ApiGatewayAccount/*', see README)")
 }
 
 func TestZones(t *testing.T) {
