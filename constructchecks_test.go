@@ -8,6 +8,7 @@ import (
 	"go/token"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -48,6 +49,8 @@ var constructChecks = []struct{ key, value, want string }{
 	{"api.routes", `[{"path": "orders"}]`, `environments.dev.api.routes[0].path: "orders" is not a route path`},
 	{"api.routes", `[{"path": "/orders", "methods": []}]`, `environments.dev.api.routes[0].methods: is empty`},
 	{"api.routes", `[{"path": "/orders", "methods": ["FETCH"]}]`, `environments.dev.api.routes[0].methods[0]: "FETCH" is not an HTTP method`},
+	{"api.routes", `[{"path": "/orders/{id}"}, {"path": "/orders/{orderId}/items"}]`, `environments.dev.api.routes[1].path: "/orders/{orderId}/items" names the variable under "/orders/" {orderId}, but another route names it {id}`},
+	{"api.routes", `[{"path": "/orders", "methods": ["GET"]}, {"path": "/orders", "methods": ["POST", "GET"]}]`, `environments.dev.api.routes[1].methods[1]: GET /orders is also routes[0]`},
 	{"api.accessLogRetentionDays", `10`, `environments.dev.api.accessLogRetentionDays: 10 is not a CloudWatch Logs retention`},
 }
 
@@ -94,17 +97,22 @@ func TestConstructChecksAreCaughtByConfigFirst(t *testing.T) {
 }
 
 // TestEveryConstructCheckIsInTheTable keeps constructChecks complete: each
-// problem package settings can report (each call of its Problems' add) must
-// be driven above by an entry whose message names the same key and says the
-// same words, so a check added there is caught by config before it ships.
+// problem package settings can report (each call of its Problems' add, the
+// one way it reports them) must be driven above by an entry of its own
+// whose message names the same key and says the same words, so a check
+// added there is caught by config before it ships.
 func TestEveryConstructCheckIsInTheTable(t *testing.T) {
 	files, err := filepath.Glob("constructs/settings/*.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+	type check struct {
+		pos        token.Position
+		key, words string
+		format     string
+	}
+	var checks []check
 	fset := token.NewFileSet()
-	sites := 0
 	for _, file := range files {
 		if strings.HasSuffix(file, "_test.go") {
 			continue
@@ -114,52 +122,114 @@ func TestEveryConstructCheckIsInTheTable(t *testing.T) {
 			t.Fatal(err)
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
+			// A Problem built by hand would escape this test; only the add
+			// method and the key rewriting of settings.go may build one.
+			if lit, ok := n.(*ast.CompositeLit); ok && filepath.Base(file) != "settings.go" {
+				if id, ok := lit.Type.(*ast.Ident); ok && id.Name == "Problem" {
+					t.Errorf("%s: a Problem built by hand; report it with ps.add", fset.Position(lit.Pos()))
+				}
+			}
 			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) < 2 {
+			if !ok {
 				return true
 			}
 			if sel, ok := call.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "add" {
 				return true
 			}
-			sites++
-			// The key: a literal, the literal prefix of a Sprintf'd indexed
-			// key ("methods[%d]" → "methods["), or, for a helper's
-			// parameter, any key.
-			key := ""
-			switch k := call.Args[0].(type) {
-			case *ast.BasicLit:
-				key, _ = strconv.Unquote(k.Value)
-				key = "." + key + ":"
-			case *ast.CallExpr:
-				if lit, ok := k.Args[0].(*ast.BasicLit); ok {
-					key, _ = strconv.Unquote(lit.Value)
-					key = "." + key[:strings.Index(key, "[")+1]
-				}
+			pos := fset.Position(call.Pos())
+			if len(call.Args) < 2 {
+				t.Errorf("%s: add without a key and a message", pos)
+				return true
+			}
+			key, ok := checkKey(call.Args[0])
+			if !ok {
+				t.Errorf("%s: the key is neither a literal, a Sprintf of one nor a parameter", pos)
+				return true
 			}
 			lit, ok := call.Args[1].(*ast.BasicLit)
 			if !ok {
-				t.Errorf("%s: the message is not a literal", fset.Position(call.Pos()))
+				t.Errorf("%s: the message is not a literal", pos)
 				return true
 			}
 			format, _ := strconv.Unquote(lit.Value)
-			// The words: the first literal run of the message before any
-			// advice or aside ("%d is too small; use…" → "is too small").
-			words := ""
-			for _, run := range verb.Split(strings.FieldsFunc(format, func(r rune) bool { return r == ';' || r == '(' })[0], -1) {
-				if words = strings.TrimSpace(run); words != "" {
-					break
-				}
-			}
-			for _, c := range constructChecks {
-				if strings.Contains(c.want, key) && strings.Contains(c.want, words) {
-					return true
-				}
-			}
-			t.Errorf("%s: no entry of constructChecks drives the check of %q (%q)", fset.Position(call.Pos()), strings.Trim(key, ".:"), format)
+			checks = append(checks, check{pos, key, checkWords(format), format})
 			return true
 		})
 	}
-	if sites < len(constructChecks)/2 {
-		t.Errorf("found only %d checks in constructs/settings; the parse no longer sees them", sites)
+	if len(checks) < len(constructChecks)/2 {
+		t.Fatalf("found only %d checks in constructs/settings; the parse no longer sees them", len(checks))
 	}
+	// Each check takes an entry of its own; the checks with the fewest
+	// candidates choose first.
+	candidates := make([][]int, len(checks))
+	for i, c := range checks {
+		for j, e := range constructChecks {
+			if strings.Contains(e.want, c.key) && strings.Contains(e.want, c.words) {
+				candidates[i] = append(candidates[i], j)
+			}
+		}
+	}
+	order := make([]int, len(checks))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return len(candidates[a]) - len(candidates[b]) })
+	taken := map[int]bool{}
+	for _, i := range order {
+		c := checks[i]
+		j := slices.IndexFunc(candidates[i], func(j int) bool { return !taken[j] })
+		if j < 0 {
+			t.Errorf("%s: no entry of constructChecks of its own drives the check of %q (%q)", c.pos, strings.Trim(c.key, ".:"), c.format)
+			continue
+		}
+		taken[candidates[i][j]] = true
+	}
+}
+
+// checkKey returns what an entry's message contains where a check reports
+// under key: ".minInstances:" for a literal, ".methods[" or "[" for the
+// literal start of a Sprintf'd key, and "" (any key) for the empty key and
+// a helper's key parameter.
+func checkKey(key ast.Expr) (string, bool) {
+	switch k := key.(type) {
+	case *ast.BasicLit:
+		s, err := strconv.Unquote(k.Value)
+		if err != nil || s == "" {
+			return "", err == nil
+		}
+		return "." + s + ":", true
+	case *ast.CallExpr:
+		if sel, ok := k.Fun.(*ast.SelectorExpr); !ok || sel.Sel.Name != "Sprintf" || len(k.Args) == 0 {
+			return "", false
+		}
+		lit, ok := k.Args[0].(*ast.BasicLit)
+		if !ok {
+			return "", false
+		}
+		s, _ := strconv.Unquote(lit.Value)
+		s, _, _ = strings.Cut(s, "%")
+		if s == "" || strings.HasPrefix(s, "[") {
+			return s, true
+		}
+		return "." + s, true
+	case *ast.Ident:
+		return "", true
+	}
+	return "", false
+}
+
+// checkWords returns the first literal run of a message before any advice
+// or aside: "%d is too small; use at least 1" gives "is too small".
+func checkWords(format string) string {
+	verb := regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z]`)
+	clause := strings.FieldsFunc(format, func(r rune) bool { return r == ';' || r == '(' })
+	if len(clause) == 0 {
+		return ""
+	}
+	for _, run := range verb.Split(clause[0], -1) {
+		if words := strings.TrimSpace(run); words != "" {
+			return words
+		}
+	}
+	return ""
 }

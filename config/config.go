@@ -77,20 +77,23 @@ type Network struct {
 	// in a pinned environment. Default: none.
 	VpcID string `json:"vpcId"`
 	// Cidr is the new VPC's address range, /16 to /24, with its host bits
-	// zero. Default: "10.0.0.0/16".
+	// zero; not with vpcId. Default: "10.0.0.0/16".
 	Cidr string `json:"cidr"`
-	// MaxAzs is how many availability zones the VPC spans, 2 to 6 (2 at most
-	// when the environment is environment-agnostic). Default: 2.
+	// MaxAzs is how many availability zones the new VPC spans, 2 to 6 (2 at
+	// most when the environment is environment-agnostic); not with vpcId.
+	// Default: 2.
 	MaxAzs int `json:"maxAzs"`
 	// Egress is how the instances reach AWS services: "endpoints" (isolated
 	// subnets and VPC endpoints for the services they call:
 	// elasticbeanstalk, elasticbeanstalk-health, SQS, CloudFormation,
 	// CloudWatch Logs, S3 as a gateway, and elasticloadbalancing with
-	// lookupsInVpc) or "nat" (NAT gateways in public subnets).
+	// lookupsInVpc) or "nat" (NAT gateways in public subnets); with vpcId,
+	// what the existing VPC provides, which preflight checks.
 	// Default: "endpoints".
 	Egress string `json:"egress"`
-	// NatGateways is the number of NAT gateways with egress "nat", 1 to
-	// maxAzs. Default: one per availability zone.
+	// NatGateways is the number of the new VPC's NAT gateways with egress
+	// "nat", 1 to maxAzs; not with vpcId. Default: one per availability
+	// zone.
 	NatGateways *int `json:"natGateways"`
 	// LookupsInVpc runs the deploy-time lookups' function in the private
 	// subnets (AWS Control Tower's CT.LAMBDA.PR.3); with egress "endpoints"

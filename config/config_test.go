@@ -94,6 +94,26 @@ func TestProblemsAreReportedTogetherWithTheirKeyPaths(t *testing.T) {
 	}
 }
 
+// TestAnUnreadableValueIsReportedOnce checks that a value the decoder
+// cannot read is one problem: the key keeps its default for validation, so
+// no "0 is too small" follows for a zero the user never wrote.
+func TestAnUnreadableValueIsReportedOnce(t *testing.T) {
+	_, err := load(t, `{"dev": {"backends": {"blue": {"minInstances": 1e300, "maxInstances": "4"}},
+		"api": {"stages": {"live": {"backend": "blue", "burstLimit": 0.5}}}}}`, "")
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) {
+		t.Fatalf("err = %v, want a *config.Error", err)
+	}
+	want := []string{
+		`environments.dev.api.stages.live.burstLimit: is the number 0.5; want a whole number`,
+		`environments.dev.backends.blue.maxInstances: is the string "4"; want a whole number`,
+		`environments.dev.backends.blue.minInstances: 1e+300 is too large`,
+	}
+	if !slices.Equal(cfgErr.Problems, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(cfgErr.Problems, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestNearestSuggestsOnlyPlausibleTypos(t *testing.T) {
 	keys := []string{"cidr", "maxAzs", "egress", "natGateways"}
 	for key, want := range map[string]string{"maxAzz": "maxAzs", "MaxAzs": "maxAzs", "natGateway": "natGateways", "colour": "", "x": ""} {

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"maps"
+	"math"
 	"reflect"
 	"slices"
 	"strings"
@@ -25,13 +26,21 @@ func decode(raw any, out reflect.Value, path string, p *problems) {
 			p.add(path, "is null; %s", want(out.Type()))
 			return
 		}
-		if out.IsNil() {
+		allocated := out.IsNil()
+		if allocated {
 			out.Set(reflect.New(out.Type().Elem()))
 			if d, ok := out.Interface().(defaulter); ok {
 				d.setDefaults()
 			}
 		}
+		before := len(p.lines)
 		decode(raw, out.Elem(), path, p)
+		// A number or string that could not be read leaves the key unset,
+		// so that validation sees its default, not a zero the user never
+		// wrote (an object keeps the keys that could be read).
+		if allocated && len(p.lines) > before && out.Elem().Kind() != reflect.Struct {
+			out.SetZero()
+		}
 		return
 	}
 	switch out.Kind() {
@@ -89,8 +98,13 @@ func decode(raw any, out reflect.Value, path string, p *problems) {
 		out.SetBool(b)
 	case reflect.Int:
 		f, ok := raw.(float64)
-		if !ok || f != float64(int(f)) {
+		if !ok || f != math.Trunc(f) {
 			p.add(path, "is %s; %s", describe(raw), want(out.Type()))
+			return
+		}
+		// Beyond 2^53 a JSON number is no longer an exact whole number.
+		if math.Abs(f) > 1<<53 {
+			p.add(path, "%v is too large", f)
 			return
 		}
 		out.SetInt(int64(f))

@@ -354,6 +354,7 @@ var schemaExempt = map[string]string{
 	"pipeline-environment-listed-twice":       "an environment is deployed by one wave only, across the waves",
 	"pipeline-unknown-environment":            "a wave names environments defined under \"environments\"",
 	"unknown-environment-selected":            "-c env=NAME is a command-line value, not cdk.json",
+	"routes-that-conflict":                    "routes are compared with each other (a method twice, two names for one path variable)",
 
 	// One problem of a file whose others the schema rejects.
 	"every-problem-at-once: environments.prod.backends.blue.minInstances": "minInstances is compared with maxInstances",
@@ -588,6 +589,7 @@ func TestSchemaAndDecoderAgreeOnEveryKey(t *testing.T) {
 	}
 	var probes []probe
 	var wants []string
+	visited := map[*jsonschema.Schema]bool{}
 	add := func(p probe, want string) {
 		probes = append(probes, p)
 		wants = append(wants, want)
@@ -604,6 +606,7 @@ func TestSchemaAndDecoderAgreeOnEveryKey(t *testing.T) {
 		}
 		unknown(start)
 		keyProbes(root, def, start, base, func(prop *jsonschema.Schema, path []any) {
+			visited[prop] = true
 			wrong := wrongValue(root, prop)
 			add(probe{path, wrong}, probe{path, nil}.key()+": is "+describe(wrong)+"; want")
 			target := prop
@@ -632,13 +635,23 @@ func TestSchemaAndDecoderAgreeOnEveryKey(t *testing.T) {
 			t.Errorf("%s = %v: the app does not say %q; it says %v", p.key(), p.value, want, problems)
 		}
 	}
-	keys := 0
-	for _, def := range root.Definitions {
-		keys += def.Properties.Len()
+	for _, key := range unvisited(root, visited, func(*jsonschema.Schema) bool { return true }) {
+		t.Errorf("no probe for %s; the walk over the schema missed it", key)
 	}
-	if len(probes) < keys {
-		t.Errorf("%d probes for %d keys; the walk over the schema missed some", len(probes), keys)
+}
+
+// unvisited names the keys of the schema's definitions that want says
+// should have been visited and visited does not hold.
+func unvisited(root *jsonschema.Schema, visited map[*jsonschema.Schema]bool, want func(*jsonschema.Schema) bool) []string {
+	var out []string
+	for _, name := range slices.Sorted(maps.Keys(root.Definitions)) {
+		for pair := root.Definitions[name].Properties.Oldest(); pair != nil; pair = pair.Next() {
+			if want(pair.Value) && !visited[pair.Value] {
+				out = append(out, name+"."+pair.Key)
+			}
+		}
 	}
+	return out
 }
 
 // TestSchemaBoundsAgreeWithTheValidation sets every key with an enum or a
@@ -657,12 +670,14 @@ func TestSchemaBoundsAgreeWithTheValidation(t *testing.T) {
 		valid bool
 	}
 	checked := 0
+	visited := map[*jsonschema.Schema]bool{}
 	for _, r := range configRoots {
 		start := []any{r.key}
 		if r.key == EnvironmentsKey {
 			start = append(start, "dev")
 		}
 		keyProbes(root, definition(root, "#/$defs/"+r.t.Name()), start, base, func(prop *jsonschema.Schema, path []any) {
+			visited[prop] = true
 			var edges []edge
 			for _, v := range prop.Enum {
 				edges = append(edges, edge{v, true})
@@ -712,6 +727,12 @@ func TestSchemaBoundsAgreeWithTheValidation(t *testing.T) {
 				}
 			}
 		})
+	}
+	bounded := func(prop *jsonschema.Schema) bool {
+		return prop.Enum != nil || prop.Minimum != "" || prop.ExclusiveMinimum != "" || prop.Maximum != "" || prop.ExclusiveMaximum != ""
+	}
+	for _, key := range unvisited(root, visited, bounded) {
+		t.Errorf("no edge checked for %s; the walk over the schema missed it", key)
 	}
 	if checked < 50 {
 		t.Errorf("only %d edges checked; the walk over the schema missed keys", checked)

@@ -78,6 +78,9 @@ type keyRule struct {
 	names *regexp.Regexp
 	// items is the rule of a list's elements.
 	items *keyRule
+	// def is the default of a key whose Go value has none (a nil pointer
+	// the construct defaults).
+	def any
 }
 
 // bound is an inclusive or exclusive limit of a number.
@@ -124,7 +127,7 @@ var keyRules = map[fieldKey]keyRule{
 	keyOf[API]("stages"):                 {required: true, minEntries: 1, names: settings.StageNamePattern},
 	keyOf[API]("authorization"):          {enum: enumOf(AuthorizationIAM, AuthorizationNone)},
 	keyOf[API]("vpcLinkQuota"):           {min: atLeast(1)},
-	keyOf[API]("accessLogRetentionDays"): {enum: enumOf(settings.LogRetentionDays...)},
+	keyOf[API]("accessLogRetentionDays"): {enum: enumOf(settings.LogRetentionDays...), def: settings.DefaultAccessLogRetentionDays},
 	keyOf[settings.Route]("path"):        {required: true, pattern: settings.RoutePathPattern},
 	keyOf[settings.Route]("methods"):     {minEntries: 1, items: &keyRule{enum: enumOf(settings.HTTPMethods...)}},
 
@@ -158,6 +161,15 @@ var keyRules = map[fieldKey]keyRule{
 var dependentKeys = map[reflect.Type]map[string][]string{
 	// An environment is pinned by both or neither (validate.go).
 	reflect.TypeFor[Environment](): {"account": {"region"}, "region": {"account"}},
+}
+
+// excludedKeys are keys that cannot stand beside another in the same
+// object.
+var excludedKeys = map[reflect.Type]map[string][]string{
+	// The settings of a VPC the app creates mean nothing with vpcId
+	// (validate.go; the app can only tell them from their defaults, so it
+	// lets a default through that the schema flags).
+	reflect.TypeFor[Network](): {"vpcId": {"cidr", "maxAzs", "natGateways"}},
 }
 
 // generateSchema returns the JSON Schema of cdk.json.
@@ -321,7 +333,17 @@ func (g *schemaGenerator) describe(t reflect.Type) error {
 		rule := keyRules[fk]
 		delete(g.unused, fk)
 		meaning, defaultText := splitDocComment(prop.Description, f.Name)
-		if v, ok := defaultValue(defaults.FieldByIndex(f.Index)); ok {
+		v, ok := defaultValue(defaults.FieldByIndex(f.Index))
+		if !ok && rule.def != nil {
+			v, ok = rule.def, true
+		}
+		if ok {
+			// The doc comment's default is what readers of the Go code
+			// see; it must say what the code does (a Go name may follow
+			// in parentheses).
+			if text, err := json.Marshal(v); err != nil || (defaultText != "" && string(text) != defaultText && !strings.HasPrefix(defaultText, string(text)+" (")) {
+				return fmt.Errorf("%s.%s: the doc comment says \"Default: %s\", the code %s (%v)", owner, key, defaultText, text, err)
+			}
 			prop.Default = v
 		} else if defaultText != "" {
 			meaning += " Default: " + defaultText + "."
@@ -347,6 +369,16 @@ func (g *schemaGenerator) describe(t reflect.Type) error {
 	}
 	if deps := dependentKeys[t]; deps != nil {
 		def.DependentRequired = deps
+	}
+	for key, excluded := range excludedKeys[t] {
+		props := jsonschema.NewProperties()
+		for _, k := range excluded {
+			props.Set(k, jsonschema.FalseSchema)
+		}
+		if def.DependentSchemas == nil {
+			def.DependentSchemas = map[string]*jsonschema.Schema{}
+		}
+		def.DependentSchemas[key] = &jsonschema.Schema{Properties: props}
 	}
 	return nil
 }

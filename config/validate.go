@@ -77,14 +77,44 @@ func (m *Monitoring) validate(at string, p *problems) {
 
 func (n *Network) validate(at string, pinned bool, p *problems) {
 	if n.VpcID != "" {
-		if !vpcID.MatchString(n.VpcID) {
-			p.add(at+".vpcId", "%q is not a VPC id; want e.g. \"vpc-0123456789abcdef0\"", n.VpcID)
-		}
-		if !pinned {
-			p.add(at+".vpcId", "looking up an existing VPC needs a pinned environment; set account and region, or remove vpcId to create a VPC")
-		}
-		return
+		n.validateLookup(at, pinned, p)
+	} else {
+		n.validateNew(at, pinned, p)
 	}
+	// Egress applies to an existing VPC too: it says what the VPC offers
+	// the instances, which preflight checks.
+	if n.Egress != EgressEndpoints && n.Egress != EgressNat {
+		p.add(at+".egress", "%q is not an egress mode; use %q or %q", n.Egress, EgressEndpoints, EgressNat)
+	}
+	p.addAll(at, settings.LogRetentionProblems("flowLogRetentionDays", n.FlowLogRetentionDays))
+}
+
+// validateLookup checks the settings of an existing VPC, looked up by id.
+func (n *Network) validateLookup(at string, pinned bool, p *problems) {
+	if !vpcID.MatchString(n.VpcID) {
+		p.add(at+".vpcId", "%q is not a VPC id; want e.g. \"vpc-0123456789abcdef0\"", n.VpcID)
+	}
+	if !pinned {
+		p.add(at+".vpcId", "looking up an existing VPC needs a pinned environment; set account and region, or remove vpcId to create a VPC")
+	}
+	// The settings of a VPC the app creates mean nothing for an existing
+	// one; set, they would be silently ignored.
+	var created Network
+	created.setDefaults()
+	ignored := "describes a VPC the app creates, but vpcId uses an existing one; remove it"
+	if n.Cidr != created.Cidr {
+		p.add(at+".cidr", "%s", ignored)
+	}
+	if n.MaxAzs != created.MaxAzs {
+		p.add(at+".maxAzs", "%s", ignored)
+	}
+	if n.NatGateways != nil {
+		p.add(at+".natGateways", "%s", ignored)
+	}
+}
+
+// validateNew checks the settings of the VPC the app creates.
+func (n *Network) validateNew(at string, pinned bool, p *problems) {
 	if prefix, err := netip.ParsePrefix(n.Cidr); err != nil || !prefix.Addr().Is4() {
 		p.add(at+".cidr", "%q is not a valid IPv4 CIDR; use e.g. \"10.0.0.0/16\"", n.Cidr)
 	} else if prefix.Bits() < widestVPCPrefix || prefix.Bits() > narrowestVPCPrefix {
@@ -109,10 +139,7 @@ func (n *Network) validate(at string, pinned bool, p *problems) {
 		if n.NatGateways != nil && (*n.NatGateways < 1 || *n.NatGateways > n.MaxAzs) {
 			p.add(at+".natGateways", "%d is out of range; use 1 to maxAzs (%d)", *n.NatGateways, n.MaxAzs)
 		}
-	default:
-		p.add(at+".egress", "%q is not an egress mode; use %q or %q", n.Egress, EgressEndpoints, EgressNat)
 	}
-	p.addAll(at, settings.LogRetentionProblems("flowLogRetentionDays", n.FlowLogRetentionDays))
 }
 
 func (b *Backend) validate(at string, e *Environment, p *problems) {
@@ -140,6 +167,7 @@ func (a *API) validate(at string, e *Environment, p *problems) {
 	for i, r := range a.Routes {
 		p.addAll(fmt.Sprintf("%s.routes[%d]", at, i), r.Problems())
 	}
+	p.addAll(at+".routes", settings.RoutesProblems(a.Routes))
 	if len(a.Stages) == 0 {
 		p.add(at+".stages", "is missing or empty; define at least one stage, e.g. {\"live\": {\"backend\": \"blue\"}}")
 	}

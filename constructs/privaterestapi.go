@@ -47,7 +47,8 @@ type PrivateRestApiProps struct {
 	// Default: none.
 	WebAclArn *string
 	// AccessLogRetentionDays is how long each stage's access logs are kept,
-	// one of settings.LogRetentionDays. Default: 90.
+	// one of settings.LogRetentionDays. Default:
+	// settings.DefaultAccessLogRetentionDays (90).
 	AccessLogRetentionDays *int
 	// AccessLogEncryptionKey encrypts the stages' access logs. Default:
 	// CloudWatch Logs' own encryption.
@@ -119,12 +120,14 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 	}
 	cfg := *props
 	var problems settings.Problems
+	cfg.Routes = slices.Clone(cfg.Routes)
 	for i, r := range cfg.Routes {
 		problems = append(problems, r.Problems().Within(fmt.Sprintf("Routes[%d]", i))...)
 		cfg.Routes[i] = r.WithDefaults()
 	}
+	problems = append(problems, settings.RoutesProblems(cfg.Routes).Within("Routes")...)
 	if cfg.AccessLogRetentionDays == nil {
-		cfg.AccessLogRetentionDays = ptr(90)
+		cfg.AccessLogRetentionDays = ptr(settings.DefaultAccessLogRetentionDays)
 	}
 	problems = append(problems, settings.LogRetentionProblems("AccessLogRetentionDays", *cfg.AccessLogRetentionDays)...)
 	if err := problems.Err("props"); err != nil {

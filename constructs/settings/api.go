@@ -45,7 +45,7 @@ func (s Stage) Problems(name string) Problems {
 	s = s.WithDefaults()
 	var ps Problems
 	if !StageNamePattern.MatchString(name) {
-		ps = append(ps, Problem{Message: fmt.Sprintf("stage name %q is not valid; use letters, digits and underscores", name)})
+		ps.add("", "stage name %q is not valid; use letters, digits and underscores", name)
 	}
 	if *s.RateLimit <= 0 {
 		ps.add("rateLimit", "%v is not a rate; use a number of requests per second above 0", *s.RateLimit)
@@ -67,7 +67,10 @@ func (s Stage) Problems(name string) Problems {
 // Route is an explicit route of a private REST API, proxied to the same
 // path on the backend.
 type Route struct {
-	// Path is the resource path, such as "/orders/{id}". Required.
+	// Path is the resource path, such as "/orders/{id}": a literal first
+	// segment (the catch-all /{proxy+} holds the root's path variable),
+	// literals and {parameters}, only the last greedy ({name+}), and one
+	// name per variable across the routes. Required.
 	Path string `json:"path"`
 	// Methods are the HTTP methods of the route. Default: ["ANY"].
 	Methods []string `json:"methods,omitempty"`
@@ -76,9 +79,14 @@ type Route struct {
 // HTTPMethods are the methods a Route accepts.
 var HTTPMethods = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"}
 
-// RoutePathPattern is the form of a Route's path: literal segments and
-// {parameters}, the last of which may be greedy ({proxy+}).
-var RoutePathPattern = regexp.MustCompile(`^(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\+?\}))+$`)
+// RoutePathPattern is the form of a Route's path: a literal first segment,
+// then literal segments and {parameters}, the last of which may be greedy
+// ({name+}). The first is literal because the catch-all {proxy+} is the
+// root's one path variable, and API Gateway refuses a second ("A sibling
+// ({proxy+}) of this resource already has a variable path part -- only one
+// is allowed"); a greedy parameter is last because a proxy resource cannot
+// have child resources ("Set up a proxy integration with a proxy resource").
+var RoutePathPattern = regexp.MustCompile(`^/[A-Za-z0-9._~-]+(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\}))*(/\{[A-Za-z0-9_]+\+\})?$`)
 
 // WithDefaults returns the route with its methods defaulted.
 func (r Route) WithDefaults() Route {
@@ -92,8 +100,8 @@ func (r Route) WithDefaults() Route {
 func (r Route) Problems() Problems {
 	r = r.WithDefaults()
 	var ps Problems
-	if !RoutePathPattern.MatchString(r.Path) || r.Path == "/{proxy+}" {
-		ps.add("path", "%q is not a route path; want e.g. \"/orders/{id}\" (the catch-all proxy is always there)", r.Path)
+	if !RoutePathPattern.MatchString(r.Path) {
+		ps.add("path", "%q is not a route path; want a literal first segment, then literals and {parameters}, only the last greedy, e.g. \"/orders/{id}\" (the catch-all /{proxy+} is always there)", r.Path)
 	}
 	if len(r.Methods) == 0 {
 		ps.add("methods", "is empty; list at least one of %s", strings.Join(HTTPMethods, ", "))
@@ -105,6 +113,46 @@ func (r Route) Problems() Problems {
 	}
 	return ps
 }
+
+// RoutesProblems returns what is wrong with the routes together, each
+// under "[i]": a method listed twice for one path, and two names for the
+// path variable under one parent (API Gateway allows one variable path part
+// among a resource's children: "A sibling ({id}) of this resource already
+// has a variable path part -- only one is allowed").
+func RoutesProblems(routes []Route) Problems {
+	var ps Problems
+	methods := map[string]int{}
+	variables := map[string]string{}
+	for i, r := range routes {
+		r = r.WithDefaults()
+		if !RoutePathPattern.MatchString(r.Path) {
+			continue
+		}
+		for j, m := range r.Methods {
+			key := r.Path + " " + m
+			if first, ok := methods[key]; ok {
+				ps.add(fmt.Sprintf("[%d].methods[%d]", i, j), "%s %s is also routes[%d]; list each method of a path once", m, r.Path, first)
+			}
+			methods[key] = i
+		}
+		parent := ""
+		for _, part := range strings.Split(r.Path, "/")[1:] {
+			if strings.HasPrefix(part, "{") {
+				if other, ok := variables[parent]; !ok {
+					variables[parent] = part
+				} else if other != part {
+					ps.add(fmt.Sprintf("[%d].path", i), "%q names the variable under %q %s, but another route names it %s; use one name", r.Path, parent+"/", part, other)
+				}
+			}
+			parent += "/" + part
+		}
+	}
+	return ps
+}
+
+// DefaultAccessLogRetentionDays is how long a stage's access logs are kept,
+// in days, unless set.
+const DefaultAccessLogRetentionDays = 90
 
 // LogRetentionDays are the values CloudWatch Logs accepts for a log group's
 // retention (PutRetentionPolicy, CloudWatch Logs API reference).

@@ -23,11 +23,12 @@ type Beanstalk struct {
 	// Platform is a platform branch, whose recommended version is looked up
 	// at deploy time, or the ARN of one exact platform version
 	// (arn:aws:elasticbeanstalk:REGION::platform/BRANCH/VERSION).
-	// Default: ebplatform.DefaultBranch.
+	// Default: "Node.js 24 running on 64bit Amazon Linux 2023"
+	// (ebplatform.DefaultBranch).
 	Platform string `json:"platform,omitempty"`
 	// PlatformRefresh is any value; changing it (e.g. to today's date) looks
 	// the branch's recommended version up again on the next deploy; not
-	// allowed with a platform version ARN. Default: "" (look up when the
+	// allowed with a platform version ARN. Default: none (look up when the
 	// environment is created and when the branch changes).
 	PlatformRefresh string `json:"platformRefresh,omitempty"`
 	// InstanceType is the EC2 instance type of the instances: one, since
@@ -40,7 +41,7 @@ type Beanstalk struct {
 	MaxInstances *int `json:"maxInstances,omitempty"`
 	// DeploymentPolicy is how a new version reaches the instances:
 	// "Rolling" (in batches of one) or "Immutable" (a fresh Auto Scaling
-	// group swapped in). Default: DeploymentRolling.
+	// group swapped in). Default: "Rolling" (DeploymentRolling).
 	DeploymentPolicy string `json:"deploymentPolicy,omitempty"`
 	// LogRetentionDays is how long streamed instance and health logs are
 	// kept, in days, one of the values Beanstalk accepts
