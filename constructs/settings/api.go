@@ -84,8 +84,10 @@ var HTTPMethods = []string{"ANY", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "
 // ({name+}). The first is literal because the catch-all {proxy+} is the
 // root's one path variable, and API Gateway refuses a second ("A sibling
 // ({proxy+}) of this resource already has a variable path part -- only one
-// is allowed"); a greedy parameter is last because a proxy resource cannot
-// have child resources ("Set up a proxy integration with a proxy resource").
+// is allowed", e.g. serverless/serverless#3075); a greedy parameter is last
+// ("The greedy path variable must be at the end of the resource path", API
+// Gateway developer guide, "HTTP proxy integrations", said of HTTP APIs and
+// applied here to REST APIs, not verified against AWS).
 var RoutePathPattern = regexp.MustCompile(`^/[A-Za-z0-9._~-]+(/([A-Za-z0-9._~-]+|\{[A-Za-z0-9_]+\}))*(/\{[A-Za-z0-9_]+\+\})?$`)
 
 // WithDefaults returns the route with its methods defaulted.
@@ -118,7 +120,8 @@ func (r Route) Problems() Problems {
 // under "[i]": a method listed twice for one path, and two names for the
 // path variable under one parent (API Gateway allows one variable path part
 // among a resource's children: "A sibling ({id}) of this resource already
-// has a variable path part -- only one is allowed").
+// has a variable path part -- only one is allowed",
+// amazon-archives/aws-apigateway-importer#202).
 func RoutesProblems(routes []Route) Problems {
 	var ps Problems
 	methods := map[string]int{}
