@@ -6,9 +6,10 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
+
+	"privatebackend/internal/cloudassembly"
 )
 
 // Assembly is what preflight reads from an environment's synthesized cloud
@@ -39,40 +40,10 @@ type Resource struct {
 	Properties map[string]any `json:"Properties"`
 }
 
-// manifest is the part of a cloud assembly's manifest.json read here, as the
-// cloud assembly schema defines it (@aws-cdk/cloud-assembly-schema:
-// AssemblyManifest, ArtifactManifest, AwsCloudFormationStackProperties,
-// NestedCloudAssemblyProperties, BootstrapRole).
-type manifest struct {
-	Artifacts map[string]struct {
-		Type        string `json:"type"`
-		DisplayName string `json:"displayName"`
-		Properties  struct {
-			// A nested cloud assembly (cdk:cloud-assembly), one per Stage.
-			DirectoryName string `json:"directoryName"`
-			DisplayName   string `json:"displayName"`
-			// A stack (aws:cloudformation:stack) or an asset manifest
-			// (cdk:asset-manifest).
-			StackName                         string `json:"stackName"`
-			TemplateFile                      string `json:"templateFile"`
-			RequiresBootstrapStackVersion     int    `json:"requiresBootstrapStackVersion"`
-			BootstrapStackVersionSsmParameter string `json:"bootstrapStackVersionSsmParameter"`
-			LookupRole                        *struct {
-				Arn string `json:"arn"`
-			} `json:"lookupRole"`
-		} `json:"properties"`
-	} `json:"artifacts"`
-}
-
-const (
-	nestedAssemblyArtifact = "cdk:cloud-assembly"
-	stackArtifact          = "aws:cloudformation:stack"
-	assetManifestArtifact  = "cdk:asset-manifest"
-	// defaultBootstrapParameter is where a stack without its own parameter
-	// name finds the bootstrap version: the default qualifier's
-	// (DefaultStackSynthesizer, "Bootstrapping your environment").
-	defaultBootstrapParameter = "/cdk-bootstrap/hnb659fds/version"
-)
+// defaultBootstrapParameter is where a stack without its own parameter
+// name finds the bootstrap version: the default qualifier's
+// (DefaultStackSynthesizer, "Bootstrapping your environment").
+const defaultBootstrapParameter = "/cdk-bootstrap/hnb659fds/version"
 
 // ReadAssembly reads environment env from the cloud assembly in dir: the
 // nested assembly of the Stage named env (cdk.out/assembly-ENV), or dir
@@ -82,22 +53,18 @@ func ReadAssembly(dir, env string) (*Assembly, error) {
 	if err != nil {
 		return nil, err
 	}
-	nested := dir
-	for _, a := range root.Artifacts {
-		if a.Type == nestedAssemblyArtifact && a.Properties.DisplayName == env {
-			nested = filepath.Join(dir, a.Properties.DirectoryName)
-		}
-	}
 	m := root
-	if nested != dir {
-		if m, err = readManifest(nested); err != nil {
-			return nil, err
+	for _, a := range root.Artifacts {
+		if a.Type == cloudassembly.NestedAssembly && a.Properties.DisplayName == env {
+			if m, err = readManifest(root.Path(a.Properties.DirectoryName)); err != nil {
+				return nil, err
+			}
 		}
 	}
-	asm := &Assembly{Dir: nested, Bootstrap: map[string]int{}, Stacks: map[string]Template{}}
+	asm := &Assembly{Dir: m.Dir, Bootstrap: map[string]int{}, Stacks: map[string]Template{}}
 	for _, a := range m.Artifacts {
 		props := a.Properties
-		if (a.Type != stackArtifact && a.Type != assetManifestArtifact) || (a.Type == stackArtifact && !strings.HasPrefix(a.DisplayName, env+"/")) {
+		if (a.Type != cloudassembly.Stack && a.Type != cloudassembly.AssetManifest) || (a.Type == cloudassembly.Stack && !strings.HasPrefix(a.DisplayName, env+"/")) {
 			continue
 		}
 		if props.RequiresBootstrapStackVersion > 0 {
@@ -107,13 +74,13 @@ func ReadAssembly(dir, env string) (*Assembly, error) {
 			}
 			asm.Bootstrap[param] = max(asm.Bootstrap[param], props.RequiresBootstrapStackVersion)
 		}
-		if a.Type != stackArtifact {
+		if a.Type != cloudassembly.Stack {
 			continue
 		}
 		if props.LookupRole != nil {
 			asm.LookupRoleArn = props.LookupRole.Arn
 		}
-		tpl, err := readTemplate(filepath.Join(nested, props.TemplateFile))
+		tpl, err := readTemplate(m.Path(props.TemplateFile))
 		if err != nil {
 			return nil, err
 		}
@@ -125,19 +92,14 @@ func ReadAssembly(dir, env string) (*Assembly, error) {
 	return asm, nil
 }
 
-func readManifest(dir string) (manifest, error) {
-	var m manifest
-	data, err := os.ReadFile(filepath.Join(dir, "manifest.json"))
+// readManifest reads the manifest in dir, saying how to get one when there
+// is none.
+func readManifest(dir string) (*cloudassembly.Manifest, error) {
+	m, err := cloudassembly.Read(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return m, fmt.Errorf("%s is not a cloud assembly (no manifest.json); synthesize one with ./scripts/synth", dir)
+		return nil, fmt.Errorf("%s is not a cloud assembly (no manifest.json); synthesize one with ./scripts/synth", dir)
 	}
-	if err != nil {
-		return m, err
-	}
-	if err := json.Unmarshal(data, &m); err != nil {
-		return m, fmt.Errorf("%s: %w", filepath.Join(dir, "manifest.json"), err)
-	}
-	return m, nil
+	return m, err
 }
 
 func readTemplate(path string) (Template, error) {

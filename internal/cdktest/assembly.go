@@ -4,8 +4,9 @@ import (
 	"cmp"
 	"fmt"
 	"os"
-	"path/filepath"
 	"strings"
+
+	"privatebackend/internal/cloudassembly"
 )
 
 // Assembly is a synthesized cloud assembly as the tests read it: straight
@@ -41,27 +42,6 @@ type Message struct {
 
 func (m Message) String() string { return fmt.Sprintf("%s %s: %s", m.Level, m.Path, m.Text) }
 
-type manifest struct {
-	Artifacts map[string]struct {
-		Type        string `json:"type"`
-		DisplayName string `json:"displayName"`
-		Properties  struct {
-			TemplateFile  string `json:"templateFile"`
-			StackName     string `json:"stackName"`
-			DirectoryName string `json:"directoryName"`
-		} `json:"properties"`
-		Metadata               metadata `json:"metadata"`
-		AdditionalMetadataFile string   `json:"additionalMetadataFile"`
-		Dependencies           []string `json:"dependencies"`
-	} `json:"artifacts"`
-}
-
-// metadata is an artifact's construct metadata by construct path.
-type metadata map[string][]struct {
-	Type string `json:"type"`
-	Data any    `json:"data"`
-}
-
 // ReadAssembly reads the cloud assembly in dir, nested assemblies (one per
 // Stage) included.
 func ReadAssembly(dir string) (*Assembly, error) {
@@ -70,49 +50,55 @@ func ReadAssembly(dir string) (*Assembly, error) {
 }
 
 func (a *Assembly) read(dir string) error {
-	var m manifest
-	if err := readJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
+	manifests, err := cloudassembly.ReadAll(dir)
+	if err != nil {
 		return err
 	}
-	names := map[string]string{}
-	for id, art := range m.Artifacts {
-		if art.Type == "aws:cloudformation:stack" {
-			names[id] = cmp.Or(art.DisplayName, id)
-		}
-	}
-	for id, art := range m.Artifacts {
-		switch art.Type {
-		case "cdk:cloud-assembly":
-			if err := a.read(filepath.Join(dir, art.Properties.DirectoryName)); err != nil {
-				return err
-			}
-		case "aws:cloudformation:stack":
-			// The manifest names a stack only when its name is not its id.
-			s := &Stack{Name: cmp.Or(art.Properties.StackName, id), TemplateFile: filepath.Join(dir, art.Properties.TemplateFile)}
-			if err := readJSON(s.TemplateFile, &s.Template); err != nil {
-				return err
-			}
-			s.collectMessages(art.Metadata)
-			if art.AdditionalMetadataFile != "" {
-				var more metadata
-				if err := readJSON(filepath.Join(dir, art.AdditionalMetadataFile), &more); err != nil {
-					return err
-				}
-				s.collectMessages(more)
-			}
-			for _, dep := range art.Dependencies {
-				if name, isStack := names[dep]; isStack {
-					s.Dependencies = append(s.Dependencies, name)
-				}
-			}
-			a.Stacks[names[id]] = s
+	for _, m := range manifests {
+		if err := a.add(m); err != nil {
+			return err
 		}
 	}
 	return nil
 }
 
+// add reads the stacks of one manifest.
+func (a *Assembly) add(m *cloudassembly.Manifest) error {
+	names := map[string]string{}
+	for id, art := range m.Artifacts {
+		if art.Type == cloudassembly.Stack {
+			names[id] = cmp.Or(art.DisplayName, id)
+		}
+	}
+	for id, art := range m.Artifacts {
+		if art.Type != cloudassembly.Stack {
+			continue
+		}
+		// The manifest names a stack only when its name is not its id.
+		s := &Stack{Name: cmp.Or(art.Properties.StackName, id), TemplateFile: m.Path(art.Properties.TemplateFile)}
+		if err := readJSON(s.TemplateFile, &s.Template); err != nil {
+			return err
+		}
+		s.collectMessages(art.Metadata)
+		if art.AdditionalMetadataFile != "" {
+			var more cloudassembly.Metadata
+			if err := readJSON(m.Path(art.AdditionalMetadataFile), &more); err != nil {
+				return err
+			}
+			s.collectMessages(more)
+		}
+		for _, dep := range art.Dependencies {
+			if name, isStack := names[dep]; isStack {
+				s.Dependencies = append(s.Dependencies, name)
+			}
+		}
+		a.Stacks[names[id]] = s
+	}
+	return nil
+}
+
 // collectMessages keeps the error and warning annotations of meta.
-func (s *Stack) collectMessages(meta metadata) {
+func (s *Stack) collectMessages(meta cloudassembly.Metadata) {
 	for path, entries := range meta {
 		for _, e := range entries {
 			level, ok := strings.CutPrefix(e.Type, "aws:cdk:")

@@ -1,42 +1,26 @@
 package controls
 
-import "path/filepath"
+import (
+	"cmp"
+
+	"privatebackend/internal/cloudassembly"
+)
 
 // Templates lists the CloudFormation templates of the cloud assembly in
 // dir (cdk.out) and of the assemblies nested in it (one per Stage), by the
 // stacks' display names ("dev/Network").
 func Templates(dir string) (map[string]string, error) {
+	manifests, err := cloudassembly.ReadAll(dir)
+	if err != nil {
+		return nil, err
+	}
 	templates := map[string]string{}
-	return templates, readTemplates(dir, templates)
-}
-
-func readTemplates(dir string, templates map[string]string) error {
-	var m struct {
-		Artifacts map[string]struct {
-			Type        string `json:"type"`
-			DisplayName string `json:"displayName"`
-			Properties  struct {
-				TemplateFile  string `json:"templateFile"`
-				DirectoryName string `json:"directoryName"`
-			} `json:"properties"`
-		} `json:"artifacts"`
-	}
-	if err := readJSON(filepath.Join(dir, "manifest.json"), &m); err != nil {
-		return err
-	}
-	for id, art := range m.Artifacts {
-		switch art.Type {
-		case "cdk:cloud-assembly":
-			if err := readTemplates(filepath.Join(dir, art.Properties.DirectoryName), templates); err != nil {
-				return err
+	for _, m := range manifests {
+		for id, art := range m.Artifacts {
+			if art.Type == cloudassembly.Stack {
+				templates[cmp.Or(art.DisplayName, id)] = m.Path(art.Properties.TemplateFile)
 			}
-		case "aws:cloudformation:stack":
-			name := art.DisplayName
-			if name == "" {
-				name = id
-			}
-			templates[name] = filepath.Join(dir, art.Properties.TemplateFile)
 		}
 	}
-	return nil
+	return templates, nil
 }
