@@ -9,6 +9,8 @@ import (
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"privatebackend/internal/envcmd"
 )
 
 // Error codes AWS services answer a call the identity may not make with:
@@ -76,5 +78,5 @@ func reason(err error) string {
 	case errors.As(err, &urlErr):
 		return "could not reach AWS: " + urlErr.Error()
 	}
-	return oneLine(err)
+	return envcmd.FirstLine(err)
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
+
+	"privatebackend/internal/envcmd"
 )
 
 // quota is one Service Quotas quota: the service and quota codes, a name
@@ -68,7 +70,7 @@ func (q quota) read(ctx context.Context, client *servicequotas.Client) (appliedQ
 	if ctx.Err() != nil || q.documented == 0 {
 		return appliedQuota{}, err
 	}
-	why := "could not be read: " + oneLine(err)
+	why := "could not be read: " + envcmd.FirstLine(err)
 	if denied(err) {
 		why = "servicequotas:GetServiceQuota was denied"
 	}

@@ -30,6 +30,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
 	"github.com/aws/smithy-go/logging"
+
+	"privatebackend/internal/envcmd"
 )
 
 // Options configure one preflight run.
@@ -70,22 +72,7 @@ type Settings struct {
 // the checks before they start is one line on stderr.
 func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	report, err := run(ctx, opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "preflight: %s\n", oneLine(err))
-		return 1
-	}
-	write := report.WriteTable
-	if opts.JSON {
-		write = report.WriteJSON
-	}
-	if err := write(stdout); err != nil {
-		fmt.Fprintf(stderr, "preflight: %s\n", oneLine(err))
-		return 1
-	}
-	if !report.Passed {
-		return 1
-	}
-	return 0
+	return envcmd.Finish("preflight", report, report.Passed, err, opts.JSON, stdout, stderr)
 }
 
 func run(ctx context.Context, opts Options) (Report, error) {
@@ -190,7 +177,7 @@ func assumeLookupRole(ctx context.Context, cfg aws.Config, plan Plan, asm *Assem
 		o.RoleSessionName = "preflight"
 	}))
 	if _, err := assumed.Credentials.Retrieve(ctx); err != nil {
-		return aws.Config{}, fmt.Errorf("cannot assume the lookup role %s: %s; it exists once the region is bootstrapped (version 8 or later) and trusts the accounts given to cdk bootstrap --trust-for-lookup", arn, oneLine(err))
+		return aws.Config{}, fmt.Errorf("cannot assume the lookup role %s: %s; it exists once the region is bootstrapped (version 8 or later) and trusts the accounts given to cdk bootstrap --trust-for-lookup", arn, envcmd.FirstLine(err))
 	}
 	return assumed, nil
 }
@@ -230,12 +217,6 @@ func checkCredentials(ctx context.Context, cfg aws.Config, timeout time.Duration
 }
 
 var errNoCredentials = errors.New("no AWS credentials found (environment variables, shared config and SSO profiles, container and instance roles were tried): set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
-
-// oneLine keeps the first line of an error.
-func oneLine(err error) string {
-	line, _, _ := strings.Cut(err.Error(), "\n")
-	return line
-}
 
 // pricingRegion is where the Price List API answers: it has endpoints in
 // us-east-1, eu-central-1 and ap-south-1 only ("Using the AWS Price List

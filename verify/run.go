@@ -17,6 +17,7 @@ import (
 	"github.com/aws/smithy-go/logging"
 
 	"privatebackend/config"
+	"privatebackend/internal/envcmd"
 )
 
 // Options configure one verification.
@@ -38,22 +39,7 @@ type Options struct {
 // verification before the stages are called is one line on stderr.
 func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 	report, err := run(ctx, opts)
-	if err != nil {
-		fmt.Fprintf(stderr, "verify: %s\n", oneLine(err))
-		return 1
-	}
-	write := report.WriteTable
-	if opts.JSON {
-		write = report.WriteJSON
-	}
-	if err := write(stdout); err != nil {
-		fmt.Fprintf(stderr, "verify: %s\n", oneLine(err))
-		return 1
-	}
-	if !report.Passed {
-		return 1
-	}
-	return 0
+	return envcmd.Finish("verify", report, report.Passed, err, opts.JSON, stdout, stderr)
 }
 
 func run(ctx context.Context, opts Options) (Report, error) {
@@ -171,9 +157,3 @@ func checkCredentials(ctx context.Context, cfg aws.Config, timeout time.Duration
 }
 
 var errNoCredentials = errors.New("no AWS credentials found (environment variables, shared config and SSO profiles, container and instance roles were tried): set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
-
-// oneLine keeps the first line of an error.
-func oneLine(err error) string {
-	line, _, _ := strings.Cut(err.Error(), "\n")
-	return line
-}

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"time"
 
+	"privatebackend/internal/envcmd"
 	"privatebackend/preflight"
 )
 
@@ -39,20 +40,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.BoolVar(&opts.JSON, "json", false, "write the report as JSON")
 	flags.BoolVar(&opts.Cost, "cost", true, "estimate the fixed monthly cost (pricing:GetProducts)")
 	flags.BoolVar(&opts.LookupRole, "lookup-role", false, "assume the CDK bootstrap's lookup role of the target account and region (cdk-hnb659fds-lookup-role-ACCOUNT-REGION) and check as that role")
-	// Flags may come before or after the environment: ENV [flags] or [flags] ENV.
-	if err := flags.Parse(args); err != nil {
+	env, ok := envcmd.ParseArgs(flags, args)
+	if !ok {
 		return 2
 	}
-	if flags.NArg() > 0 {
-		opts.Environment = flags.Arg(0)
-		if err := flags.Parse(flags.Args()[1:]); err != nil {
-			return 2
-		}
-	}
-	if opts.Environment == "" || flags.NArg() != 0 {
-		fmt.Fprintln(stderr, "preflight: name one environment, e.g. ./scripts/preflight dev")
-		return 2
-	}
+	opts.Environment = env
 	if opts.Timeout < time.Second || opts.Timeout > 2*time.Minute {
 		fmt.Fprintln(stderr, "preflight: -timeout must be 1s to 120s")
 		return 2

@@ -12,6 +12,7 @@ import (
 	"os/signal"
 	"time"
 
+	"privatebackend/internal/envcmd"
 	"privatebackend/verify"
 )
 
@@ -40,20 +41,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.IntVar(&opts.Limits.Concurrency, "concurrency", 4, "requests in flight at once (1-16)")
 	flags.DurationVar(&opts.Limits.Timeout, "timeout", 10*time.Second, "timeout of each request (1s-60s)")
 	flags.BoolVar(&opts.JSON, "json", false, "write the report as JSON")
-	// Flags may come before or after the environment: ENV [flags] or [flags] ENV.
-	if err := flags.Parse(args); err != nil {
+	env, ok := envcmd.ParseArgs(flags, args)
+	if !ok {
 		return 2
 	}
-	if flags.NArg() > 0 {
-		opts.Environment = flags.Arg(0)
-		if err := flags.Parse(flags.Args()[1:]); err != nil {
-			return 2
-		}
-	}
-	if opts.Environment == "" || flags.NArg() != 0 {
-		fmt.Fprintln(stderr, "verify: name one environment, e.g. ./scripts/verify dev")
-		return 2
-	}
+	opts.Environment = env
 	l := opts.Limits
 	for _, bad := range []struct {
 		ok   bool
