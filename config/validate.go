@@ -164,9 +164,6 @@ func (a *API) validate(at string, e *Environment, p *problems) {
 	if a.AccessLogRetentionDays != nil {
 		p.addAll(at, settings.LogRetentionProblems("accessLogRetentionDays", *a.AccessLogRetentionDays))
 	}
-	for i, r := range a.Routes {
-		p.addAll(fmt.Sprintf("%s.routes[%d]", at, i), r.Problems())
-	}
 	p.addAll(at+".routes", settings.RoutesProblems(a.Routes))
 	if len(a.Stages) == 0 {
 		p.add(at+".stages", "is missing or empty; define at least one stage, e.g. {\"live\": {\"backend\": \"blue\"}}")

@@ -43,10 +43,10 @@ func (p *platformArn) PlatformArn() *string { return p.arn }
 // NewPlatformArn adds a custom resource that calls Beanstalk's
 // ListPlatformVersions for the recommended version of props.Branch. Its
 // answer is kept: its physical id is the version's ARN, and an update that
-// changes neither the branch nor Refresh answers that again without a call,
-// so a deploy never moves the platform silently. A branch with no recommended version in the region
-// fails the stack, before the environment is created, naming the branch
-// and the region.
+// changes neither the branch nor Refresh answers that again without a
+// call, so a deploy never moves the platform silently. A branch with no
+// recommended version in the region fails the stack, before the
+// environment is created, naming the branch and the region.
 func NewPlatformArn(scope cdkconstructs.Construct, id string, props *PlatformArnProps) PlatformArn {
 	if props == nil {
 		panic(fmt.Sprintf("constructs.NewPlatformArn %q: props are required", id))

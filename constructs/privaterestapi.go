@@ -119,13 +119,11 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		props = &PrivateRestApiProps{}
 	}
 	cfg := *props
-	var problems settings.Problems
+	problems := settings.RoutesProblems(cfg.Routes).Within("Routes")
 	cfg.Routes = slices.Clone(cfg.Routes)
 	for i, r := range cfg.Routes {
-		problems = append(problems, r.Problems().Within(fmt.Sprintf("Routes[%d]", i))...)
 		cfg.Routes[i] = r.WithDefaults()
 	}
-	problems = append(problems, settings.RoutesProblems(cfg.Routes).Within("Routes")...)
 	if cfg.AccessLogRetentionDays == nil {
 		cfg.AccessLogRetentionDays = ptr(settings.DefaultAccessLogRetentionDays)
 	}

@@ -116,17 +116,19 @@ func (r Route) Problems() Problems {
 	return ps
 }
 
-// RoutesProblems returns what is wrong with the routes together, each
-// under "[i]": a method listed twice for one path, and two names for the
-// path variable under one parent (API Gateway allows one variable path part
-// among a resource's children: "A sibling ({id}) of this resource already
-// has a variable path part -- only one is allowed",
+// RoutesProblems returns what is wrong with the routes, each under "[i]":
+// each route's own problems, then what is wrong with them together: a
+// method listed twice for one path, and two names for the path variable
+// under one parent (API Gateway allows one variable path part among a
+// resource's children: "A sibling ({id}) of this resource already has a
+// variable path part -- only one is allowed",
 // amazon-archives/aws-apigateway-importer#202).
 func RoutesProblems(routes []Route) Problems {
 	var ps Problems
 	methods := map[string]int{}
 	variables := map[string]string{}
 	for i, r := range routes {
+		ps = append(ps, r.Problems().Within(fmt.Sprintf("[%d]", i))...)
 		r = r.WithDefaults()
 		if !RoutePathPattern.MatchString(r.Path) {
 			continue
@@ -135,8 +137,9 @@ func RoutesProblems(routes []Route) Problems {
 			key := r.Path + " " + m
 			if first, ok := methods[key]; ok {
 				ps.add(fmt.Sprintf("[%d].methods[%d]", i, j), "%s %s is also routes[%d]; list each method of a path once", m, r.Path, first)
+			} else {
+				methods[key] = i
 			}
-			methods[key] = i
 		}
 		parent := ""
 		for _, part := range strings.Split(r.Path, "/")[1:] {
