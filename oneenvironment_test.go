@@ -56,10 +56,8 @@ func TestTheSuitePassesForAOneEnvironmentConfiguration(t *testing.T) {
 	if err := os.Symlink(modules, filepath.Join(dir, "node_modules")); err != nil {
 		t.Fatal(err)
 	}
-	// The copy has no Go sources: the test that reads them stays here.
-	skip := "-test.skip=^(TestTheSuitePassesForAOneEnvironmentConfiguration|TestEveryConstructCheckIsInTheTable)$"
 	for _, args := range [][]string{{"-update"}, nil} {
-		run := append([]string{"-test.count=1", skip}, args...)
+		run := append([]string{"-test.count=1", "-test.skip=^TestTheSuitePassesForAOneEnvironmentConfiguration$"}, args...)
 		cmd := exec.Command(os.Args[0], run...)
 		cmd.Dir = dir
 		out, err := cmd.CombinedOutput()
