@@ -19,7 +19,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/credentials/stscreds"
 	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
@@ -29,7 +28,6 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
-	"github.com/aws/smithy-go/logging"
 
 	"privatebackend/internal/envcmd"
 )
@@ -82,7 +80,7 @@ func run(ctx context.Context, opts Options) (Report, error) {
 	}
 	// Credentials first: a synthesis takes seconds, a missing login is
 	// known at once.
-	cfg, err := loadAWSConfig(ctx, plan, opts.CredentialsTimeout)
+	cfg, err := envcmd.LoadAWSConfig(ctx, plan.Environment, plan.Region, opts.CredentialsTimeout)
 	if err != nil {
 		return Report{}, err
 	}
@@ -126,30 +124,6 @@ func cdkSynth(ctx context.Context, project, env, dir string) error {
 		return fmt.Errorf("cdk synth -c env=%s: %w: %s", env, err, lines[len(lines)-1])
 	}
 	return nil
-}
-
-// loadAWSConfig uses the SDK's usual configuration: the credential chain,
-// the environment's region when it is pinned (else AWS_REGION or the
-// profile's), and the endpoint overrides (AWS_ENDPOINT_URL and
-// AWS_ENDPOINT_URL_<SERVICE>).
-func loadAWSConfig(ctx context.Context, plan Plan, credentialsTimeout time.Duration) (aws.Config, error) {
-	// The SDK's own log lines (such as its IMDS fallback) would break the
-	// one-line messages.
-	loadOpts := []func(*awsconfig.LoadOptions) error{awsconfig.WithLogger(logging.Nop{})}
-	if plan.Pinned() {
-		loadOpts = append(loadOpts, awsconfig.WithRegion(plan.Region))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
-	if err != nil {
-		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
-	}
-	if err := checkCredentials(ctx, cfg, credentialsTimeout); err != nil {
-		return aws.Config{}, err
-	}
-	if cfg.Region == "" {
-		return aws.Config{}, fmt.Errorf("no AWS region: environment %s is not pinned to one; set AWS_REGION or a profile's region", plan.Environment)
-	}
-	return cfg, nil
 }
 
 // assumeLookupRole returns cfg with the credentials it found assuming the
@@ -200,23 +174,6 @@ func partition(region string) string {
 	}
 	return "aws"
 }
-
-// checkCredentials fails with one line when the SDK's credential chain
-// (environment, shared config and SSO profiles, container and instance
-// roles) finds nothing.
-func checkCredentials(ctx context.Context, cfg aws.Config, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if cfg.Credentials == nil {
-		return errNoCredentials
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return errNoCredentials
-	}
-	return nil
-}
-
-var errNoCredentials = errors.New("no AWS credentials found (environment variables, shared config and SSO profiles, container and instance roles were tried): set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
 
 // pricingRegion is where the Price List API answers: it has endpoints in
 // us-east-1, eu-central-1 and ap-south-1 only ("Using the AWS Price List

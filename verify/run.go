@@ -11,10 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
-	"github.com/aws/smithy-go/logging"
 
 	"privatebackend/config"
 	"privatebackend/internal/envcmd"
@@ -47,21 +44,9 @@ func run(ctx context.Context, opts Options) (Report, error) {
 	if err != nil {
 		return Report{}, err
 	}
-	// The SDK's own log lines (such as its IMDS fallback) would break the
-	// one-line messages below.
-	loadOpts := []func(*awsconfig.LoadOptions) error{awsconfig.WithLogger(logging.Nop{})}
-	if env.Pinned() {
-		loadOpts = append(loadOpts, awsconfig.WithRegion(env.Region))
-	}
-	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
+	cfg, err := envcmd.LoadAWSConfig(ctx, env.Name, env.Region, opts.CredentialsTimeout)
 	if err != nil {
-		return Report{}, fmt.Errorf("loading the AWS configuration: %w", err)
-	}
-	if err := checkCredentials(ctx, cfg, opts.CredentialsTimeout); err != nil {
 		return Report{}, err
-	}
-	if cfg.Region == "" {
-		return Report{}, fmt.Errorf("no AWS region: environment %s is not pinned to one; set AWS_REGION or a profile's region", env.Name)
 	}
 	prober := Prober{Client: &http.Client{Timeout: opts.Limits.Timeout}, Region: cfg.Region}
 	if env.API.Authorization == config.AuthorizationIAM {
@@ -140,20 +125,3 @@ func environment(path, name string) (*config.Environment, error) {
 	slices.Sort(names)
 	return nil, fmt.Errorf("no environment %q in %s; defined environments: %s", name, path, strings.Join(names, ", "))
 }
-
-// checkCredentials fails with one line when the SDK's credential chain
-// (environment, shared config and SSO profiles, container and instance
-// roles) finds nothing.
-func checkCredentials(ctx context.Context, cfg aws.Config, timeout time.Duration) error {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	if cfg.Credentials == nil {
-		return errNoCredentials
-	}
-	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
-		return errNoCredentials
-	}
-	return nil
-}
-
-var errNoCredentials = errors.New("no AWS credentials found (environment variables, shared config and SSO profiles, container and instance roles were tried): set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")

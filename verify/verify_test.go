@@ -11,7 +11,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"privatebackend/config"
@@ -232,15 +231,5 @@ func TestAStageMissingFromTheOutputsFails(t *testing.T) {
 	}
 	if r.Passed || !strings.Contains(problems(r), "stage preview: dev-Api has no invoke URL for it") {
 		t.Fatalf("problems:\n%s", problems(r))
-	}
-}
-
-func TestStaticCredentialsAreFound(t *testing.T) {
-	cfg := aws.Config{Credentials: credentials.NewStaticCredentialsProvider("a", "b", "")}
-	if err := checkCredentials(context.Background(), cfg, time.Second); err != nil {
-		t.Fatal(err)
-	}
-	if err := checkCredentials(context.Background(), aws.Config{}, time.Second); err != errNoCredentials {
-		t.Fatalf("no provider gave %v", err)
 	}
 }

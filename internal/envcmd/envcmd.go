@@ -1,14 +1,21 @@
 // Package envcmd is what the commands that act on one deployed environment
 // (preflight, verify) share: the environment named on the command line
-// before or after the flags, and a report that is written as a table or as
-// JSON and decides the exit code.
+// before or after the flags, the AWS configuration they run with, and a
+// report that is written as a table or as JSON and decides the exit code.
 package envcmd
 
 import (
+	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsconfig "github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/smithy-go/logging"
 )
 
 // ParseArgs parses args into flags, with one environment before or after
@@ -67,3 +74,48 @@ func FirstLine(err error) string {
 	line, _, _ := strings.Cut(err.Error(), "\n")
 	return line
 }
+
+// LoadAWSConfig loads the SDK's usual configuration for environment env:
+// the credential chain, region when the environment is pinned to one (else
+// AWS_REGION or the profile's), and the endpoint overrides
+// (AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_<SERVICE>). It fails in one line
+// when the chain finds no credentials within credentialsTimeout, or there
+// is no region.
+func LoadAWSConfig(ctx context.Context, env, region string, credentialsTimeout time.Duration) (aws.Config, error) {
+	// The SDK's own log lines (such as its IMDS fallback) would break the
+	// one-line messages.
+	loadOpts := []func(*awsconfig.LoadOptions) error{awsconfig.WithLogger(logging.Nop{})}
+	if region != "" {
+		loadOpts = append(loadOpts, awsconfig.WithRegion(region))
+	}
+	cfg, err := awsconfig.LoadDefaultConfig(ctx, loadOpts...)
+	if err != nil {
+		return aws.Config{}, fmt.Errorf("loading the AWS configuration: %w", err)
+	}
+	if err := checkCredentials(ctx, cfg, credentialsTimeout); err != nil {
+		return aws.Config{}, err
+	}
+	if cfg.Region == "" {
+		return aws.Config{}, fmt.Errorf("no AWS region: environment %s is not pinned to one; set AWS_REGION or a profile's region", env)
+	}
+	return cfg, nil
+}
+
+// checkCredentials fails with one line when the SDK's credential chain
+// (environment, shared config and SSO profiles, container and instance
+// roles) finds nothing.
+func checkCredentials(ctx context.Context, cfg aws.Config, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	if cfg.Credentials == nil {
+		return ErrNoCredentials
+	}
+	if _, err := cfg.Credentials.Retrieve(ctx); err != nil {
+		return ErrNoCredentials
+	}
+	return nil
+}
+
+// ErrNoCredentials says that the SDK's credential chain found nothing, and
+// how to give it something.
+var ErrNoCredentials = errors.New("no AWS credentials found (environment variables, shared config and SSO profiles, container and instance roles were tried): set AWS_PROFILE, run `aws sso login`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
