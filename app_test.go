@@ -22,8 +22,8 @@ import (
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"privatebackend/config"
-	"privatebackend/internal/cdktest"
-	"privatebackend/internal/deploytime"
+	"privatebackend/internal/testsupport/cdktest"
+	"privatebackend/internal/testsupport/deploytime"
 	"privatebackend/stacks"
 )
 

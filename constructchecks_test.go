@@ -16,7 +16,7 @@ import (
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 
-	"privatebackend/internal/cdktest"
+	"privatebackend/internal/testsupport/cdktest"
 )
 
 // constructChecks are the checks the constructs make of their settings

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"privatebackend/internal/cdktest"
 	"privatebackend/internal/controls"
+	"privatebackend/internal/testsupport/cdktest"
 )
 
 // controlTowerCheck runs AWS Control Tower's proactive controls over the

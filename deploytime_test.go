@@ -7,9 +7,9 @@ import (
 	"testing"
 
 	"privatebackend/config"
-	"privatebackend/internal/awsstandin"
-	"privatebackend/internal/cdktest"
-	"privatebackend/internal/deploytime"
+	"privatebackend/internal/testsupport/awsstandin"
+	"privatebackend/internal/testsupport/cdktest"
+	"privatebackend/internal/testsupport/deploytime"
 )
 
 // The deploy-time rehearsal of the shipped configuration: every stack of

@@ -10,7 +10,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"privatebackend/config"
-	"privatebackend/internal/cdktest"
+	"privatebackend/internal/testsupport/cdktest"
 	"privatebackend/stacks"
 )
 

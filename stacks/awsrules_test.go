@@ -10,7 +10,7 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/constructs"
-	"privatebackend/internal/cdktest"
+	"privatebackend/internal/testsupport/cdktest"
 )
 
 // awsRule is a rule AWS enforces only at deploy time, which synthesis,

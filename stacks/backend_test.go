@@ -10,8 +10,8 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/constructs/settings"
-	"privatebackend/internal/cdktest"
 	"privatebackend/internal/ebplatform"
+	"privatebackend/internal/testsupport/cdktest"
 )
 
 // optionSettingsOf returns the environment's option settings of one backend

@@ -19,7 +19,7 @@ import (
 
 	"privatebackend/constructs"
 	"privatebackend/constructs/settings"
-	"privatebackend/internal/cdktest"
+	"privatebackend/internal/testsupport/cdktest"
 )
 
 // The construct fixtures, built in the stacks' App before it is synthesized.

@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"privatebackend/config"
-	"privatebackend/internal/awsstandin"
-	"privatebackend/internal/cdktest"
-	"privatebackend/internal/deploytime"
+	"privatebackend/internal/testsupport/awsstandin"
+	"privatebackend/internal/testsupport/cdktest"
+	"privatebackend/internal/testsupport/deploytime"
 )
 
 // The lookups' faults, rehearsed on the "isolated" fixture: its stacks are

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/jsii-runtime-go"
 
-	"privatebackend/internal/cdktest"
+	"privatebackend/internal/testsupport/cdktest"
 )
 
 // The "ids" environment and the ordinary changes a team makes to it: a

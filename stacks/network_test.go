@@ -7,7 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/config"
-	"privatebackend/internal/cdktest"
+	"privatebackend/internal/testsupport/cdktest"
 )
 
 func TestNetworkWithEndpointsHasIsolatedSubnetsInTwoAZs(t *testing.T) {

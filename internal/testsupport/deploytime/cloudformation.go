@@ -13,7 +13,7 @@ import (
 	"strconv"
 	"strings"
 
-	"privatebackend/internal/awsstandin"
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 // Stack is a synthesized template to deploy.

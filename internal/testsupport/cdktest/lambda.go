@@ -6,7 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"privatebackend/internal/deploytime"
+	"privatebackend/internal/testsupport/deploytime"
 )
 
 var lambdaRuntime *deploytime.Runtime
