@@ -7,12 +7,15 @@ package cdktest
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -126,4 +129,53 @@ func Snapshot(t testing.TB, name string, template any) {
 		t.Fatalf("%s differs from the synthesized template (review, then refresh with: go test ./... -update):\n%s",
 			path, cmp.Diff(string(want), string(got)))
 	}
+}
+
+// PruneSnapshots removes, when the tests run with -update, every snapshot
+// under testdata/snapshots of the calling package that is not in written
+// (names as Snapshot takes them): those of stacks the app no longer has.
+// It does nothing when -run or -skip narrows the tests, since the snapshots
+// of the tests left out were not written.
+func PruneSnapshots(t testing.TB, written map[string]bool) {
+	t.Helper()
+	if !*update || narrowed() {
+		return
+	}
+	root := filepath.Join("testdata", "snapshots")
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			dirs = append(dirs, path)
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		name, isSnapshot := strings.CutSuffix(filepath.ToSlash(rel), ".json")
+		if isSnapshot && !written[name] {
+			return os.Remove(path)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	// Deepest first, so that a directory emptied of directories goes too;
+	// os.Remove leaves a directory that still holds something.
+	for _, d := range slices.Backward(dirs) {
+		if d != root {
+			os.Remove(d)
+		}
+	}
+}
+
+// narrowed reports whether -run names a subtest or -skip is given: then
+// some tests of a top-level test that runs may not run.
+func narrowed() bool {
+	run, skip := flag.Lookup("test.run"), flag.Lookup("test.skip")
+	return (run != nil && strings.Contains(run.Value.String(), "/")) || (skip != nil && skip.Value.String() != "")
 }
