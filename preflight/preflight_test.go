@@ -486,22 +486,29 @@ func TestStandardFamilies(t *testing.T) {
 	}
 }
 
-// TestCostItemsCountWhatTheShippedEnvironmentsCreate counts the priced
-// resources in the shipped environments' reviewed snapshot templates: the
-// quantities the README's cost table rests on.
-func TestCostItemsCountWhatTheShippedEnvironmentsCreate(t *testing.T) {
+// TestCostItemsCountWhatTheFixturesEnvironmentsCreate counts the priced
+// resources in the reviewed snapshot templates of the root package's
+// pipeline fixture (testdata/apps/pipeline.json): an environment-agnostic
+// environment with VPC endpoints and one backend at the defaults, and a
+// pinned one with NAT gateways and two backends.
+func TestCostItemsCountWhatTheFixturesEnvironmentsCreate(t *testing.T) {
 	for env, want := range map[string]map[string]int{
-		"dev": {"interface endpoints (per zone)": 10, "Network Load Balancers": 2, "t3.small instances (Linux, on demand)": 4,
-			"WAF web ACLs": 1, "WAF rules": 3, "KMS keys": 3, "alarm metrics": 10, "dashboards": 1},
-		"prod": {"NAT gateways": 3, "public IPv4 addresses (NAT)": 3, "Network Load Balancers": 2, "t3.medium instances (Linux, on demand)": 6,
+		// Two zones of five interface endpoints; the default t3.small, two instances.
+		"solo": {"interface endpoints (per zone)": 10, "Network Load Balancers": 1, "t3.small instances (Linux, on demand)": 2,
+			"WAF web ACLs": 1, "WAF rules": 3, "KMS keys": 3, "alarm metrics": 5, "dashboards": 1},
+		// A NAT gateway and its address per zone; two backends of two t3.medium.
+		"pinned": {"NAT gateways": 2, "public IPv4 addresses (NAT)": 2, "Network Load Balancers": 2, "t3.medium instances (Linux, on demand)": 4,
 			"WAF web ACLs": 1, "WAF rules": 3, "KMS keys": 3, "alarm metrics": 10, "dashboards": 1},
 	} {
-		plan, err := LoadPlan("../cdk.json", env)
+		plan, err := LoadPlan("../testdata/apps/pipeline.json", env)
 		if err != nil {
 			t.Fatal(err)
 		}
 		asm := &Assembly{Stacks: map[string]Template{}}
-		paths, _ := filepath.Glob("../testdata/snapshots/" + env + "-*.json")
+		paths, _ := filepath.Glob("../testdata/snapshots/apps/pipeline/" + env + "-*.json")
+		if len(paths) == 0 {
+			t.Fatalf("no snapshots of environment %s (run ./scripts/test -update)", env)
+		}
 		for _, path := range paths {
 			tpl, err := readTemplate(path)
 			if err != nil {
@@ -517,7 +524,7 @@ func TestCostItemsCountWhatTheShippedEnvironmentsCreate(t *testing.T) {
 			}
 		}
 		if !maps.Equal(got, want) {
-			t.Errorf("%s: priced quantities %v, want %v", env, got, want)
+			t.Errorf("%s: priced quantities %#v, want %#v", env, got, want)
 		}
 	}
 }
