@@ -20,7 +20,6 @@ import (
 	"privatebackend/config"
 	"privatebackend/constructs"
 	"privatebackend/internal/nag"
-	"privatebackend/internal/synthtiming"
 )
 
 // SynthCommands are what the pipeline's synth step runs: the README's test
@@ -59,7 +58,6 @@ type Pipeline struct {
 
 // NewPipeline creates the pipeline stack.
 func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps) *Pipeline {
-	defer synthtiming.Stack("Pipeline")()
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	cfg := props.Pipeline
 	source := pipelines.CodePipelineSource_Connection(jsii.String(cfg.Source.Repository), jsii.String(cfg.Source.Branch),
