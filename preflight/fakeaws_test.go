@@ -86,7 +86,7 @@ type fakeVpc struct {
 
 const nodeBranch = "Node.js 24 running on 64bit Amazon Linux 2023"
 
-// passingAccount is an account and region where dev deploys: bootstrapped,
+// passingAccount is an account and region where edge deploys: bootstrapped,
 // the default branch with one recommended version, room for VPC links,
 // VPCs and vCPUs, a CloudWatch Logs role for API Gateway, and every
 // service and instance type in both zones.

@@ -29,14 +29,14 @@ func environment(t *testing.T, raw string) *config.Environment {
 	return envs[0]
 }
 
-// Environments like the shipped ones: dev deploys wherever the credentials
-// point, with VPC endpoints in two zones; prod is pinned, with NAT gateways
+// Environments of the shapes the app supports: edge deploys wherever the credentials
+// point, with VPC endpoints in two zones; core is pinned, with NAT gateways
 // in three zones; shared uses an existing VPC.
 const (
-	devJSON = `{"dev": {"network": {"egress": "endpoints"},
+	edgeJSON = `{"edge": {"network": {"egress": "endpoints"},
 		"backends": {"blue": {}, "green": {}},
 		"api": {"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}}}}`
-	prodJSON = `{"prod": {"account": "123456789012", "region": "eu-west-1",
+	coreJSON = `{"core": {"account": "123456789012", "region": "eu-west-1",
 		"network": {"maxAzs": 3, "egress": "nat", "natGateways": 3},
 		"backends": {"blue": {"instanceType": "t3.medium", "minInstances": 3, "maxInstances": 9}},
 		"api": {"stages": {"live": {"backend": "blue"}}}}}`

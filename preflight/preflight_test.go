@@ -44,7 +44,7 @@ var readOnly = []string{"Get", "List", "Describe"}
 
 func TestAPassingAccountPassesEveryCheckWithReadOnlyCalls(t *testing.T) {
 	f := passingAccount(t)
-	r := runPreflight(t, f, devJSON, timeout)
+	r := runPreflight(t, f, edgeJSON, timeout)
 	if !r.Passed || r.Account != "123456789012" || r.Region != "eu-west-1" {
 		var table bytes.Buffer
 		_ = r.WriteTable(&table)
@@ -65,7 +65,7 @@ func TestAPassingAccountPassesEveryCheckWithReadOnlyCalls(t *testing.T) {
 	}
 	expect(t, r, "bootstrap", Pass, "/cdk-bootstrap/hnb659fds/version is 30 (the stacks require 6)")
 	expect(t, r, "platform blue", Pass, "one recommended version, 6.11.0")
-	expect(t, r, "vpc links", Pass, "VPC links: 1 of other APIs + 2 of dev-Api = 3, within the quota of 20 (applied quota apigateway L-A4C7274F)")
+	expect(t, r, "vpc links", Pass, "VPC links: 1 of other APIs + 2 of edge-Api = 3, within the quota of 20 (applied quota apigateway L-A4C7274F)")
 	expect(t, r, "endpoint services", Pass, "eu-west-1a, eu-west-1b", "Fn::GetAZs")
 	expect(t, r, "vpc", Pass, "VPCs: 1 + 1 new = 2, within the quota of 5")
 	// 2 backends × 2 × t3.small (2 vCPUs); t3.small and m5.large run already.
@@ -87,7 +87,7 @@ func TestAPassingAccountPassesEveryCheckWithReadOnlyCalls(t *testing.T) {
 
 func TestTheEstimatePricesEveryFixedCharge(t *testing.T) {
 	f := passingAccount(t)
-	e := runPreflight(t, f, prodJSON, timeout).Estimate
+	e := runPreflight(t, f, coreJSON, timeout).Estimate
 	if e == nil || !e.Complete || e.Region != "eu-west-1" {
 		t.Fatalf("estimate %+v", e)
 	}
@@ -126,8 +126,8 @@ func TestTheEstimatePricesEveryFixedCharge(t *testing.T) {
 	if err := e.writeTable(&table); err != nil || !strings.Contains(table.String(), "NAT gateways") || !strings.Contains(table.String(), "$0.0480/hour") || !strings.Contains(table.String(), "an estimate") {
 		t.Errorf("estimate table:\n%s", table.String())
 	}
-	// dev reaches AWS through interface endpoints, 5 services in 2 zones.
-	for _, i := range runPreflight(t, passingAccount(t), devJSON, timeout).Estimate.Items {
+	// edge reaches AWS through interface endpoints, 5 services in 2 zones.
+	for _, i := range runPreflight(t, passingAccount(t), edgeJSON, timeout).Estimate.Items {
 		if i.Item == "interface endpoints (per zone)" && (i.Quantity != 10 || i.Unit != "hour" || i.UnitUSD != 0.011) {
 			t.Errorf("interface endpoints: %+v", i)
 		}
@@ -138,7 +138,7 @@ func TestAMissingPriceLeavesTheEstimateIncomplete(t *testing.T) {
 	f := passingAccount(t)
 	delete(f.prices, "KMS-Keys")
 	f.denied["pricing:GetProducts"] = false
-	e := runPreflight(t, f, devJSON, timeout).Estimate
+	e := runPreflight(t, f, edgeJSON, timeout).Estimate
 	if e.Complete {
 		t.Fatal("an estimate without a KMS price is complete")
 	}
@@ -152,8 +152,8 @@ func TestAMissingPriceLeavesTheEstimateIncomplete(t *testing.T) {
 func TestCredentialsForAnotherAccountSkipTheOtherChecks(t *testing.T) {
 	f := passingAccount(t)
 	f.account = "999999999999"
-	r := runPreflight(t, f, prodJSON, timeout)
-	expect(t, r, "identity", Fail, "account 999999999999", "deploys to account 123456789012", "environments.prod.account")
+	r := runPreflight(t, f, coreJSON, timeout)
+	expect(t, r, "identity", Fail, "account 999999999999", "deploys to account 123456789012", "environments.core.account")
 	expect(t, r, "bootstrap", Skip, "not run")
 	expect(t, r, "instance types", Skip, "not run")
 	if r.Passed || r.Estimate != nil || f.called("ssm:GetParameter") != 0 {
@@ -164,16 +164,16 @@ func TestCredentialsForAnotherAccountSkipTheOtherChecks(t *testing.T) {
 func TestBootstrap(t *testing.T) {
 	f := passingAccount(t)
 	f.bootstrapVersion = ""
-	expect(t, runPreflight(t, f, devJSON, timeout), "bootstrap", Fail, "not bootstrapped", "npx cdk bootstrap aws://123456789012/eu-west-1")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "bootstrap", Fail, "not bootstrapped", "npx cdk bootstrap aws://123456789012/eu-west-1")
 	f = passingAccount(t)
 	f.bootstrapVersion = "5"
-	expect(t, runPreflight(t, f, devJSON, timeout), "bootstrap", Fail, "version 5, older than the 6 the stacks require")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "bootstrap", Fail, "version 5, older than the 6 the stacks require")
 }
 
 func TestPlatformBranches(t *testing.T) {
-	other := strings.Replace(devJSON, `"blue": {}`, `"blue": {"platform": "Node.js 12 running on 64bit Amazon Linux 2"}`, 1)
+	other := strings.Replace(edgeJSON, `"blue": {}`, `"blue": {"platform": "Node.js 12 running on 64bit Amazon Linux 2"}`, 1)
 	f := passingAccount(t)
-	expect(t, runPreflight(t, f, other, timeout), "platform blue", Fail, "no platform branch \"Node.js 12 running on 64bit Amazon Linux 2\" in eu-west-1", "environments.dev.backends.blue.platform")
+	expect(t, runPreflight(t, f, other, timeout), "platform blue", Fail, "no platform branch \"Node.js 12 running on 64bit Amazon Linux 2\" in eu-west-1", "environments.edge.backends.blue.platform")
 
 	f = passingAccount(t)
 	f.branches["Node.js 12 running on 64bit Amazon Linux 2"] = "retired"
@@ -183,11 +183,11 @@ func TestPlatformBranches(t *testing.T) {
 	// means ListPlatformVersions filtered them out for lack of permission.
 	f = passingAccount(t)
 	f.recommended[nodeBranch] = nil
-	expect(t, runPreflight(t, f, devJSON, timeout), "platform blue", Error, "elasticbeanstalk:ListPlatformVersions on arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/*")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "platform blue", Error, "elasticbeanstalk:ListPlatformVersions on arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/*")
 
 	f = passingAccount(t)
 	f.branches[nodeBranch] = "deprecated"
-	r := runPreflight(t, f, devJSON, timeout)
+	r := runPreflight(t, f, edgeJSON, timeout)
 	expect(t, r, "platform blue", Warn, "deprecated")
 	if !r.Passed {
 		t.Error("a deprecated branch, which still deploys, failed preflight")
@@ -195,12 +195,12 @@ func TestPlatformBranches(t *testing.T) {
 
 	f = passingAccount(t)
 	f.recommended[nodeBranch] = append(f.recommended[nodeBranch], "arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/6.12.0")
-	expect(t, runPreflight(t, f, devJSON, timeout), "platform blue", Warn, "2 versions", "takes the first")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "platform blue", Warn, "2 versions", "takes the first")
 }
 
 func TestPinnedPlatformVersions(t *testing.T) {
 	pinned := func(version string) string {
-		return strings.Replace(prodJSON, `"minInstances": 3`, `"platform": "arn:aws:elasticbeanstalk:eu-west-1::platform/`+nodeBranch+`/`+version+`", "minInstances": 3`, 1)
+		return strings.Replace(coreJSON, `"minInstances": 3`, `"platform": "arn:aws:elasticbeanstalk:eu-west-1::platform/`+nodeBranch+`/`+version+`", "minInstances": 3`, 1)
 	}
 	f := passingAccount(t)
 	r := runPreflight(t, f, pinned("6.11.0"), timeout)
@@ -209,7 +209,7 @@ func TestPinnedPlatformVersions(t *testing.T) {
 		t.Error("a pinned version was looked up as a branch")
 	}
 
-	expect(t, runPreflight(t, passingAccount(t), pinned("5.0.0"), timeout), "platform blue", Fail, "does not exist in eu-west-1", "environments.prod.backends.blue.platform")
+	expect(t, runPreflight(t, passingAccount(t), pinned("5.0.0"), timeout), "platform blue", Fail, "does not exist in eu-west-1", "environments.core.backends.blue.platform")
 
 	f = passingAccount(t)
 	r = runPreflight(t, f, pinned("6.10.0"), timeout)
@@ -227,29 +227,29 @@ func TestPinnedPlatformVersions(t *testing.T) {
 func TestVpcLinks(t *testing.T) {
 	f := passingAccount(t)
 	f.vpcLinks = make([]map[string]string, 19)
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Fail, "VPC links: 19 of other APIs + 2 of dev-Api = 21, over the quota of 20", "L-A4C7274F", "environments.dev.api.vpcLinkQuota")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc links", Fail, "VPC links: 19 of other APIs + 2 of edge-Api = 21, over the quota of 20", "L-A4C7274F", "environments.edge.api.vpcLinkQuota")
 
 	// The environment's own links, tagged by CloudFormation, are not counted twice.
 	f = passingAccount(t)
-	f.vpcLinks = append(make([]map[string]string, 18), map[string]string{"aws:cloudformation:stack-name": "dev-Api"}, map[string]string{"aws:cloudformation:stack-name": "dev-Api"})
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "18 of other APIs + 2 of dev-Api (2 exist) = 20, within the quota of 20")
+	f.vpcLinks = append(make([]map[string]string, 18), map[string]string{"aws:cloudformation:stack-name": "edge-Api"}, map[string]string{"aws:cloudformation:stack-name": "edge-Api"})
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc links", Pass, "18 of other APIs + 2 of edge-Api (2 exist) = 20, within the quota of 20")
 
 	// A quota Service Quotas does not hold an applied value for: AWS's default.
 	f = passingAccount(t)
 	delete(f.quotas, "apigateway/L-A4C7274F")
 	f.defaultQuotas["apigateway/L-A4C7274F"] = 20
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "AWS default of apigateway L-A4C7274F")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc links", Pass, "AWS default of apigateway L-A4C7274F")
 
 	// A quota that cannot be read: the documented default, saying so.
 	f = passingAccount(t)
 	f.denied["servicequotas:GetServiceQuota"] = true
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "within the quota of 20 (documented default, as apigateway L-A4C7274F servicequotas:GetServiceQuota was denied)")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc links", Pass, "within the quota of 20 (documented default, as apigateway L-A4C7274F servicequotas:GetServiceQuota was denied)")
 }
 
 func TestAPIGatewayWithoutACloudWatchRoleSaysToDeployTheAccountStack(t *testing.T) {
 	f := passingAccount(t)
 	f.cloudwatchRoleArn = ""
-	expect(t, runPreflight(t, f, devJSON, timeout), "api gateway logging", Fail, "no CloudWatch Logs role", "deploy the ApiGatewayAccount stacks first (cdk deploy 'ApiGatewayAccount/*', see README)")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "api gateway logging", Fail, "no CloudWatch Logs role", "deploy the ApiGatewayAccount stacks first (cdk deploy 'ApiGatewayAccount/*', see README)")
 }
 
 func TestZones(t *testing.T) {
@@ -257,19 +257,19 @@ func TestZones(t *testing.T) {
 	f := passingAccount(t)
 	f.defaultSubnets = []string{"eu-west-1c", "eu-west-1b"}
 	f.endpointServices["com.amazonaws.eu-west-1.sqs"] = []string{"eu-west-1a", "eu-west-1b"}
-	expect(t, runPreflight(t, f, devJSON, timeout), "endpoint services", Fail, "com.amazonaws.eu-west-1.sqs is not offered in eu-west-1c", `network.egress to "nat"`)
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "endpoint services", Fail, "com.amazonaws.eu-west-1.sqs is not offered in eu-west-1c", `network.egress to "nat"`)
 
 	f = passingAccount(t)
 	delete(f.endpointServices, "com.amazonaws.eu-west-1.elasticbeanstalk-health")
-	expect(t, runPreflight(t, f, devJSON, timeout), "endpoint services", Fail, "com.amazonaws.eu-west-1.elasticbeanstalk-health is not offered in eu-west-1")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "endpoint services", Fail, "com.amazonaws.eu-west-1.elasticbeanstalk-health is not offered in eu-west-1")
 
 	f = passingAccount(t)
 	f.offerings["t3.medium"] = []string{"eu-west-1a", "eu-west-1b"}
-	expect(t, runPreflight(t, f, prodJSON, timeout), "instance types", Fail, "t3.medium (backend blue) is not offered in eu-west-1c", "environments.prod.backends.blue.instanceType")
+	expect(t, runPreflight(t, f, coreJSON, timeout), "instance types", Fail, "t3.medium (backend blue) is not offered in eu-west-1c", "environments.core.backends.blue.instanceType")
 
 	// A NAT environment creates no endpoints.
 	f = passingAccount(t)
-	r := runPreflight(t, f, prodJSON, timeout)
+	r := runPreflight(t, f, coreJSON, timeout)
 	for _, c := range r.Checks {
 		if c.Check == "endpoint services" {
 			t.Error("a NAT environment checked endpoint services")
@@ -280,16 +280,16 @@ func TestZones(t *testing.T) {
 func TestNewVpcQuotas(t *testing.T) {
 	f := passingAccount(t)
 	f.vpcCount = 5
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc", Fail, "has 5 VPCs and the quota is 5", "L-F678F1CE", "network.vpcId")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc", Fail, "has 5 VPCs and the quota is 5", "L-F678F1CE", "network.vpcId")
 
 	f = passingAccount(t)
 	f.addresses = 3
-	expect(t, runPreflight(t, f, prodJSON, timeout), "vpc", Fail, "the 3 NAT gateways need 3 Elastic IPs", "3 of 5 in use", "L-0263D0A3")
+	expect(t, runPreflight(t, f, coreJSON, timeout), "vpc", Fail, "the 3 NAT gateways need 3 Elastic IPs", "3 of 5 in use", "L-0263D0A3")
 
 	f = passingAccount(t)
 	f.vpcCount = 5
-	f.stacks["dev-Network"] = "UPDATE_COMPLETE"
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc", Pass, "dev-Network exists")
+	f.stacks["edge-Network"] = "UPDATE_COMPLETE"
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc", Pass, "edge-Network exists")
 }
 
 // sharedVpc is an existing VPC the shared environment can use: two private
@@ -352,30 +352,30 @@ func TestExistingVpc(t *testing.T) {
 func TestVCPUQuota(t *testing.T) {
 	f := passingAccount(t)
 	f.quotas["ec2/L-1216C47A"] = 10
-	expect(t, runPreflight(t, f, devJSON, timeout), "vcpu quota", Fail, "blue 2 × t3.small, green 2 × t3.small need 8 vCPUs; 4 run already; quota 10", "L-1216C47A")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vcpu quota", Fail, "blue 2 × t3.small, green 2 × t3.small need 8 vCPUs; 4 run already; quota 10", "L-1216C47A")
 
 	// A deployed backend's instances run already: counted once.
 	f = passingAccount(t)
 	f.quotas["ec2/L-1216C47A"] = 10
-	f.stacks["dev-Backend-blue"] = "UPDATE_COMPLETE"
-	expect(t, runPreflight(t, f, devJSON, timeout), "vcpu quota", Pass, "green 2 × t3.small need 4 vCPUs; 4 run already; quota 10")
+	f.stacks["edge-Backend-blue"] = "UPDATE_COMPLETE"
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vcpu quota", Pass, "green 2 × t3.small need 4 vCPUs; 4 run already; quota 10")
 
 	// The quota has no documented default: unreadable, it is an error.
 	f = passingAccount(t)
 	f.denied["servicequotas:GetServiceQuota"] = true
-	expect(t, runPreflight(t, f, devJSON, timeout), "vcpu quota", Error, "servicequotas:GetServiceQuota ec2 L-1216C47A was denied")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vcpu quota", Error, "servicequotas:GetServiceQuota ec2 L-1216C47A was denied")
 }
 
 func TestStackStates(t *testing.T) {
 	f := passingAccount(t)
-	f.stacks["dev-Api"] = "UPDATE_ROLLBACK_FAILED"
-	f.stacks["dev-Network"] = "UPDATE_IN_PROGRESS"
-	expect(t, runPreflight(t, f, devJSON, timeout), "stacks", Fail, "dev-Api is UPDATE_ROLLBACK_FAILED", "continue-update-rollback --stack-name dev-Api", "dev-Network is UPDATE_IN_PROGRESS: wait")
+	f.stacks["edge-Api"] = "UPDATE_ROLLBACK_FAILED"
+	f.stacks["edge-Network"] = "UPDATE_IN_PROGRESS"
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "stacks", Fail, "edge-Api is UPDATE_ROLLBACK_FAILED", "continue-update-rollback --stack-name edge-Api", "edge-Network is UPDATE_IN_PROGRESS: wait")
 
 	f = passingAccount(t)
-	f.stacks["dev-Api"] = "ROLLBACK_COMPLETE"
-	f.stacks["dev-Network"] = "CREATE_COMPLETE"
-	expect(t, runPreflight(t, f, devJSON, timeout), "stacks", Pass, "2 of 5 stacks exist", "dev-Api failed creation (ROLLBACK_COMPLETE); cdk deploy deletes and re-creates it")
+	f.stacks["edge-Api"] = "ROLLBACK_COMPLETE"
+	f.stacks["edge-Network"] = "CREATE_COMPLETE"
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "stacks", Pass, "2 of 5 stacks exist", "edge-Api failed creation (ROLLBACK_COMPLETE); cdk deploy deletes and re-creates it")
 }
 
 func TestADeniedCallNamesItsPermissionAndTheOtherChecksStillRun(t *testing.T) {
@@ -383,7 +383,7 @@ func TestADeniedCallNamesItsPermissionAndTheOtherChecksStillRun(t *testing.T) {
 	f.denied["ec2:DescribeVpcEndpointServices"] = true
 	f.denied["apigateway:GetVpcLinks"] = true
 	f.denied["ssm:GetParameter"] = true
-	r := runPreflight(t, f, devJSON, timeout)
+	r := runPreflight(t, f, edgeJSON, timeout)
 	expect(t, r, "endpoint services", Error, "ec2:DescribeVpcEndpointServices was denied", "preflight policy")
 	expect(t, r, "vpc links", Error, "apigateway:GET /vpclinks was denied")
 	expect(t, r, "bootstrap", Error, "ssm:GetParameter /cdk-bootstrap/hnb659fds/version was denied")
@@ -398,13 +398,13 @@ func TestADeniedCallNamesItsPermissionAndTheOtherChecksStillRun(t *testing.T) {
 func TestATimeoutIsReportedAndTheOtherChecksStillRun(t *testing.T) {
 	f := passingAccount(t)
 	f.delay["apigateway:GetAccount"] = time.Second
-	r := runPreflight(t, f, devJSON, 200*time.Millisecond)
+	r := runPreflight(t, f, edgeJSON, 200*time.Millisecond)
 	expect(t, r, "api gateway logging", Error, "apigateway:GET /account did not answer within 200ms (-timeout)")
 	expect(t, r, "bootstrap", Pass)
 }
 
 func TestReportJSONNamesEachCheckItsResultAndPermissions(t *testing.T) {
-	r := runPreflight(t, passingAccount(t), devJSON, timeout)
+	r := runPreflight(t, passingAccount(t), edgeJSON, timeout)
 	var out bytes.Buffer
 	if err := r.WriteJSON(&out); err != nil {
 		t.Fatal(err)
@@ -421,7 +421,7 @@ func TestReportJSONNamesEachCheckItsResultAndPermissions(t *testing.T) {
 			Complete   bool
 		}
 	}
-	if err := json.Unmarshal(out.Bytes(), &decoded); err != nil || !decoded.Passed || decoded.Environment != "dev" || !decoded.Estimate.Complete || decoded.Estimate.MonthlyUSD <= 0 {
+	if err := json.Unmarshal(out.Bytes(), &decoded); err != nil || !decoded.Passed || decoded.Environment != "edge" || !decoded.Estimate.Complete || decoded.Estimate.MonthlyUSD <= 0 {
 		t.Fatalf("%v %+v\n%s", err, decoded, out.String())
 	}
 	for _, c := range decoded.Checks {
@@ -437,14 +437,14 @@ func TestReportJSONNamesEachCheckItsResultAndPermissions(t *testing.T) {
 }
 
 func TestReadAssemblyFindsTheEnvironmentsStacksAndTheirBootstrapRequirement(t *testing.T) {
-	plan := planOf(t, prodJSON)
+	plan := planOf(t, coreJSON)
 	dir := writeAssembly(t, plan)
-	for _, d := range []string{dir, filepath.Join(dir, "assembly-prod")} {
-		asm, err := ReadAssembly(d, "prod")
+	for _, d := range []string{dir, filepath.Join(dir, "assembly-core")} {
+		asm, err := ReadAssembly(d, "core")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(asm.StackNames(), ","); got != "prod-Alerts,prod-Api,prod-Backend-blue,prod-Network" {
+		if got := strings.Join(asm.StackNames(), ","); got != "core-Alerts,core-Api,core-Backend-blue,core-Network" {
 			t.Errorf("%s: stacks %s", d, got)
 		}
 		if asm.Bootstrap["/cdk-bootstrap/hnb659fds/version"] != 6 {
@@ -454,10 +454,10 @@ func TestReadAssemblyFindsTheEnvironmentsStacksAndTheirBootstrapRequirement(t *t
 			t.Errorf("lookup role %q", asm.LookupRoleArn)
 		}
 	}
-	if _, err := ReadAssembly(dir, "dev"); err == nil || !strings.Contains(err.Error(), "has no stacks of environment dev; synthesize it with ./scripts/synth -c env=dev") {
+	if _, err := ReadAssembly(dir, "edge"); err == nil || !strings.Contains(err.Error(), "has no stacks of environment edge; synthesize it with ./scripts/synth -c env=edge") {
 		t.Errorf("another environment's assembly: %v", err)
 	}
-	if _, err := ReadAssembly(t.TempDir(), "prod"); err == nil || !strings.Contains(err.Error(), "is not a cloud assembly (no manifest.json)") {
+	if _, err := ReadAssembly(t.TempDir(), "core"); err == nil || !strings.Contains(err.Error(), "is not a cloud assembly (no manifest.json)") {
 		t.Errorf("an empty directory: %v", err)
 	}
 }
@@ -535,8 +535,8 @@ func TestAnUnexpectedErrorSaysWhatWentWrongInOneLine(t *testing.T) {
 	delete(f.existing.subnets, "subnet-0bbbbbbbbbbbbbbbb")
 	expect(t, runPreflight(t, f, sharedJSON, timeout), "instance types", Error, "ec2:DescribeSubnets failed: InvalidSubnetID.NotFound: The subnet ID 'subnet-0bbbbbbbbbbbbbbbb' does not exist")
 
-	plan := planOf(t, devJSON)
-	asm, err := ReadAssembly(writeAssembly(t, plan), "dev")
+	plan := planOf(t, edgeJSON)
+	asm, err := ReadAssembly(writeAssembly(t, plan), "edge")
 	if err != nil {
 		t.Fatal(err)
 	}
