@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"privatebackend/config"
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 // environment loads one environment from a cdk.json "environments" object.
@@ -189,12 +190,12 @@ func awsConfig(url, region string) aws.Config {
 }
 
 // preflight runs every check of the environment raw against the stand-in.
-func runPreflight(t *testing.T, f *fakeAWS, raw string, timeout time.Duration) Report {
+func runPreflight(t *testing.T, f *awsstandin.Account, raw string, timeout time.Duration) Report {
 	t.Helper()
 	plan := planOf(t, raw)
 	asm, err := ReadAssembly(writeAssembly(t, plan), plan.Environment)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Preflight(t.Context(), plan, asm, awsConfig(f.serve(), f.region), Settings{Timeout: timeout, Cost: true})
+	return Preflight(t.Context(), plan, asm, awsConfig(serve(t, f), f.Region), Settings{Timeout: timeout, Cost: true})
 }

@@ -44,7 +44,7 @@ func runOptions(t *testing.T, opts Options) (int, string, string) {
 
 func TestRunReadsTheConfigurationAndTheAssemblyAndUsesTheSDKsUsualConfiguration(t *testing.T) {
 	f := passingAccount(t)
-	path := project(t, edgeJSON, f.serve())
+	path := project(t, edgeJSON, serve(t, f))
 	assembly := writeAssembly(t, planOf(t, edgeJSON))
 	code, stdout, stderr := runOptions(t, Options{ConfigPath: path, Environment: "edge", Assembly: assembly, Cost: true})
 	if code != 0 || stderr != "" {
@@ -64,8 +64,8 @@ func TestRunReadsTheConfigurationAndTheAssemblyAndUsesTheSDKsUsualConfiguration(
 
 func TestRunExitsOneWhenACheckFails(t *testing.T) {
 	f := passingAccount(t)
-	f.cloudwatchRoleArn = ""
-	path := project(t, edgeJSON, f.serve())
+	f.CloudWatchRoleArn = ""
+	path := project(t, edgeJSON, serve(t, f))
 	code, stdout, _ := runOptions(t, Options{ConfigPath: path, Environment: "edge", Assembly: writeAssembly(t, planOf(t, edgeJSON))})
 	if code != 1 || !strings.Contains(stdout, "edge: not ready to deploy to 123456789012/eu-west-1: api gateway logging") {
 		t.Fatalf("exit %d:\n%s", code, stdout)
@@ -74,7 +74,7 @@ func TestRunExitsOneWhenACheckFails(t *testing.T) {
 
 func TestRunSynthesizesTheEnvironmentWithoutAnAssembly(t *testing.T) {
 	f := passingAccount(t)
-	path := project(t, edgeJSON, f.serve())
+	path := project(t, edgeJSON, serve(t, f))
 	fixture := writeAssembly(t, planOf(t, edgeJSON))
 	var into string
 	synth := func(_ context.Context, project, env, dir string) error {
@@ -133,25 +133,24 @@ func TestCdkSynthRunsThePinnedCLIForOneEnvironment(t *testing.T) {
 
 func TestRunAsTheLookupRole(t *testing.T) {
 	f := passingAccount(t)
-	path := project(t, coreJSON, f.serve())
+	path := project(t, coreJSON, serve(t, f))
 	code, stdout, stderr := runOptions(t, Options{ConfigPath: path, Environment: "core", Assembly: writeAssembly(t, planOf(t, coreJSON)), LookupRole: true, Cost: true})
 	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if got := f.form["sts:AssumeRole"].Get("RoleArn"); got != "arn:aws:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-eu-west-1" {
+	if got := f.Form("sts:AssumeRole").Get("RoleArn"); got != "arn:aws:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-eu-west-1" {
 		t.Errorf("assumed %q", got)
 	}
-	if f.keys["sts:AssumeRole"] != "AKIDEXAMPLE" || f.keys["ssm:GetParameter"] != "ASIAIOSFODNN7EXAMPLE" || f.keys["pricing:GetProducts"] != "ASIAIOSFODNN7EXAMPLE" {
-		t.Errorf("the checks were not signed with the lookup role's credentials: %v", f.keys)
+	if f.SignedBy("sts:AssumeRole") != "AKIDEXAMPLE" || f.SignedBy("ssm:GetParameter") != "ASIAIOSFODNN7EXAMPLE" || f.SignedBy("pricing:GetProducts") != "ASIAIOSFODNN7EXAMPLE" {
+		t.Errorf("the checks were not signed with the lookup role's credentials: AssumeRole by %s, GetParameter by %s, GetProducts by %s",
+			f.SignedBy("sts:AssumeRole"), f.SignedBy("ssm:GetParameter"), f.SignedBy("pricing:GetProducts"))
 	}
 }
 
 func TestRunAsTheLookupRoleThatCannotBeAssumedSaysWhy(t *testing.T) {
 	f := passingAccount(t)
-	f.denied["sts:AssumeRole"] = true
-	path := project(t, edgeJSON, f.serve())
+	f.Denied["sts:AssumeRole"] = true
+	path := project(t, edgeJSON, serve(t, f))
 	code, stdout, stderr := runOptions(t, Options{ConfigPath: path, Environment: "edge", Assembly: writeAssembly(t, planOf(t, edgeJSON)), LookupRole: true})
 	// An environment-agnostic one: the role of the credentials' own account.
 	if code != 1 || stdout != "" || !strings.HasPrefix(stderr, "preflight: cannot assume the lookup role arn:aws:iam::123456789012:role/cdk-hnb659fds-lookup-role-123456789012-eu-west-1: ") || !strings.Contains(stderr, "--trust-for-lookup") || strings.Count(stderr, "\n") != 1 {
@@ -161,7 +160,7 @@ func TestRunAsTheLookupRoleThatCannotBeAssumedSaysWhy(t *testing.T) {
 
 func TestRunStopsWithOneLineBeforeAnyCheck(t *testing.T) {
 	f := passingAccount(t)
-	path := project(t, edgeJSON, f.serve())
+	path := project(t, edgeJSON, serve(t, f))
 	assembly := writeAssembly(t, planOf(t, edgeJSON))
 	for name, c := range map[string]struct {
 		opts  Options
@@ -184,15 +183,15 @@ func TestRunStopsWithOneLineBeforeAnyCheck(t *testing.T) {
 			t.Setenv(key, map[string]string{"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_REGION": "eu-west-1"}[key])
 		}
 	}
-	if f.called("sts:GetCallerIdentity") != 0 {
+	if f.Called("sts:GetCallerIdentity") != 0 {
 		t.Error("a check ran although the run stopped")
 	}
 }
 
 func TestRunHonoursTheTimeout(t *testing.T) {
 	f := passingAccount(t)
-	f.delay["ec2:DescribeInstanceTypeOfferings"] = 2 * time.Second
-	path := project(t, edgeJSON, f.serve())
+	f.Delay["ec2:DescribeInstanceTypeOfferings"] = 2 * time.Second
+	path := project(t, edgeJSON, serve(t, f))
 	start := time.Now()
 	code, stdout, _ := runOptions(t, Options{ConfigPath: path, Environment: "edge", Assembly: writeAssembly(t, planOf(t, edgeJSON)), Timeout: 300 * time.Millisecond})
 	if code != 1 || !strings.Contains(stdout, "ec2:DescribeInstanceTypeOfferings did not answer within 300ms (-timeout)") || time.Since(start) > 1500*time.Millisecond {
