@@ -1,7 +1,8 @@
 // Package cdktest holds what the tests of every package share: turning a
 // failed CDK assertion into a test failure, golden-file snapshots of
-// templates, and the project's CDK context. It defines the -update flag,
-// so every test package imports it and "go test ./... -update" works.
+// templates, and the project's CDK context. It defines the -update flag of
+// the packages that import it; ./scripts/test -update asks every package
+// at once through UpdateEnv.
 package cdktest
 
 import (
@@ -24,9 +25,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden snapshots under testdata/ instead of comparing")
 
-// Updating reports whether the tests run with -update: golden files such
-// as the snapshots are to be rewritten, not compared.
-func Updating() bool { return *update }
+// UpdateEnv is the environment variable that asks for -update in every
+// package at once: ./scripts/test -update sets it, since go test ./...
+// would refuse the flag in the packages that do not import this one.
+const UpdateEnv = "PRIVATEBACKEND_UPDATE"
+
+// Updating reports whether the tests run with -update (or UpdateEnv set to
+// 1): golden files such as the snapshots are to be rewritten, not compared.
+func Updating() bool { return *update || os.Getenv(UpdateEnv) == "1" }
 
 // Check runs f, which makes CDK assertions, and turns the panic a failed
 // assertion raises into a test failure, so one failure does not abort the
@@ -112,7 +118,7 @@ func Snapshot(t testing.TB, name string, template any) {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", "snapshots", name+".json")
-	if *update {
+	if Updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -123,10 +129,10 @@ func Snapshot(t testing.TB, name string, template any) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("no snapshot %s (run: go test ./... -update, then review the diff): %v", path, err)
+		t.Fatalf("no snapshot %s (run: ./scripts/test -update, then review the diff): %v", path, err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the synthesized template (review, then refresh with: go test ./... -update):\n%s",
+		t.Fatalf("%s differs from the synthesized template (review, then refresh with: ./scripts/test -update):\n%s",
 			path, cmp.Diff(string(want), string(got)))
 	}
 }
@@ -138,7 +144,7 @@ func Snapshot(t testing.TB, name string, template any) {
 // of the tests left out were not written.
 func PruneSnapshots(t testing.TB, written map[string]bool) {
 	t.Helper()
-	if !*update || narrowed() {
+	if !Updating() || narrowed() {
 		return
 	}
 	root := filepath.Join("testdata", "snapshots")
