@@ -29,9 +29,10 @@ import (
 //     them. Their "context" holds the configuration; the CDK's feature flags
 //     come from cdk.json, as a team's would.
 //
-// The one-environment fixture is synthesized by the app's own main in a
-// process of its own, as "cdk synth" runs it, beside the in-process
-// syntheses; it is also the pipeline fixture without its pipeline.
+// The fixtures are synthesized by the app's own main in processes of their
+// own, as "cdk synth" runs it, beside the in-process synthesis of cdk.json,
+// so that the three share the two cores; the one-environment fixture is
+// also the pipeline fixture without its pipeline.
 var (
 	// shipped is cdk.json's configuration.
 	shipped *app
@@ -96,11 +97,22 @@ func setUp(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Started first, so that it overlaps the in-process syntheses on two cores.
-	if subprocess, err = startAppProcess(oneEnvironment); err != nil {
+	pipelineContext, err := fixtureContext(pipelineFixture)
+	if err != nil {
+		return 0, err
+	}
+	// Started first, so that they overlap the in-process synthesis. The
+	// pipeline fixture's runs the CloudFormation validator, whose report a
+	// test reads; the other's skips it.
+	if subprocess, err = startAppProcess(oneEnvironment, false); err != nil {
 		return 0, err
 	}
 	defer subprocess.cleanUp()
+	pipelineProcess, err := startAppProcess(pipelineContext, true)
+	if err != nil {
+		return 0, err
+	}
+	defer pipelineProcess.cleanUp()
 
 	tmp, err := os.MkdirTemp("", "app-test-")
 	if err != nil {
@@ -110,19 +122,11 @@ func setUp(m *testing.M) (int, error) {
 	if shipped, err = synthesizeInProcess("cdk.json", shippedContext, filepath.Join(tmp, "cdk.json")); err != nil {
 		return 0, err
 	}
-	pipelineContext, err := fixtureContext(pipelineFixture)
+	solo, err := subprocess.read(oneEnvironmentFixture, oneEnvironment)
 	if err != nil {
 		return 0, err
 	}
-	withPipeline, err := synthesizeInProcess(pipelineFixture, pipelineContext, filepath.Join(tmp, pipelineFixture))
-	if err != nil {
-		return 0, err
-	}
-	<-subprocess.done
-	if subprocess.err != nil {
-		return 0, fmt.Errorf("the app on testdata/apps/%s.json failed: %v\n%s", oneEnvironmentFixture, subprocess.err, subprocess.output)
-	}
-	solo, err := readApp(oneEnvironmentFixture, oneEnvironment, subprocess.out)
+	withPipeline, err := pipelineProcess.read(pipelineFixture, pipelineContext)
 	if err != nil {
 		return 0, err
 	}
@@ -250,7 +254,9 @@ type appProcess struct {
 	done     chan struct{}
 }
 
-func startAppProcess(context map[string]any) (*appProcess, error) {
+// startAppProcess starts the synthesis of context; validate says whether it
+// runs the CloudFormation validator.
+func startAppProcess(context map[string]any, validate bool) (*appProcess, error) {
 	p := &appProcess{done: make(chan struct{})}
 	var err error
 	if p.tmp, err = os.MkdirTemp("", "app-process-tmp-"); err != nil {
@@ -267,15 +273,26 @@ func startAppProcess(context map[string]any) (*appProcess, error) {
 	// The CLI hands an app its context and output directory in these
 	// variables. CDK_VALIDATION=false (one of the switches AppProps'
 	// BuiltinCloudFormationValidation documents) skips the CloudFormation
-	// validator, about half this process's CPU: it only reports, never
-	// changes a template, and it runs in the in-process syntheses.
-	cmd.Env = append(os.Environ(), runAppEnv+"=1", "TMPDIR="+p.tmp, "CDK_CONTEXT_JSON="+string(ctx), "CDK_OUTDIR="+p.out,
-		"CDK_VALIDATION=false")
+	// validator, about half a synthesis's CPU: it only reports, never
+	// changes a template.
+	cmd.Env = append(os.Environ(), runAppEnv+"=1", "TMPDIR="+p.tmp, "CDK_CONTEXT_JSON="+string(ctx), "CDK_OUTDIR="+p.out)
+	if !validate {
+		cmd.Env = append(cmd.Env, "CDK_VALIDATION=false")
+	}
 	go func() {
 		p.output, p.err = cmd.CombinedOutput()
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// read waits for the process and reads the app it synthesized.
+func (p *appProcess) read(name string, context map[string]any) (*app, error) {
+	<-p.done
+	if p.err != nil {
+		return nil, fmt.Errorf("the app on testdata/apps/%s.json failed: %v\n%s", name, p.err, p.output)
+	}
+	return readApp(name, context, p.out)
 }
 
 func (p *appProcess) cleanUp() {

@@ -20,7 +20,7 @@ func assembly(t *testing.T, controlsContext string) []string {
 		"cdk.out/manifest.json": `{"artifacts": {"edgeNetwork": {"type": "aws:cloudformation:stack", "displayName": "edge/Network",
 			"properties": {"templateFile": "edgeNetwork.template.json"}}}}`,
 		"cdk.out/edgeNetwork.template.json": `{"Resources": {"FlowLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}}}}`,
-		"cdk.json":                         `{"app": "./scripts/app", "context": {"environments": {}` + controlsContext + `}}`,
+		"cdk.json":                          `{"app": "./scripts/app", "context": {"environments": {}` + controlsContext + `}}`,
 		"decisions.csv": "control,stack kind,decision,reason\n" +
 			`CT.CLOUDWATCH.PR.2,Network,setting,"Set network.flowLogRetentionDays to 365 or more, at $0.03 per GB a month."` + "\n",
 	}
