@@ -425,7 +425,7 @@ func alarmsOf(t *testing.T, a *app, name string) map[string]map[string]any {
 	return out
 }
 
-// TestEveryStageAndBackendIsWatched checks every shipped environment: each
+// TestEveryStageAndBackendIsWatched checks every environment of every app: each
 // stage has its error-rate and latency alarms and each backend its health and
 // host alarms, with the configured thresholds, each notifying the
 // environment's topic on ALARM and on OK; the dashboard shows them all.

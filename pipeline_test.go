@@ -143,7 +143,7 @@ func TestPipelineWavesDeployEveryConfiguredEnvironmentAndWaitForApprovals(t *tes
 		}
 		for _, e := range a.environments {
 			if !deployed[e.Name] {
-				t.Errorf("the shipped pipeline does not deploy environment %s", e.Name)
+				t.Errorf("the pipeline does not deploy environment %s", e.Name)
 			}
 		}
 	})
