@@ -227,6 +227,11 @@ func TestPinnedPlatformVersions(t *testing.T) {
 	f = passingAccount(t)
 	f.Environments = []awsstandin.TerminatedEnvironment{{Name: "other-env", PlatformArn: "arn:aws:elasticbeanstalk:eu-west-1::platform/" + nodeBranch + "/6.10.0"}}
 	expect(t, runPreflight(t, f, pinned("6.10.0"), timeout), "platform blue", Pass, "environment other-env used it in the last 30 days")
+	// Deleted 31 days ago, it no longer makes the version available, and
+	// preflight must not ask further back than Beanstalk's 30 days.
+	f = passingAccount(t)
+	f.Environments = []awsstandin.TerminatedEnvironment{{Name: "old-env", PlatformArn: "arn:aws:elasticbeanstalk:eu-west-1::platform/" + nodeBranch + "/6.10.0", DeletedAgo: 31 * 24 * time.Hour}}
+	expect(t, runPreflight(t, f, pinned("6.10.0"), timeout), "platform blue", Fail, "not the recommended version", "last 30 days")
 
 	f = passingAccount(t)
 	setPlatforms(f, func(ps []awsstandin.PlatformSummary) []awsstandin.PlatformSummary {

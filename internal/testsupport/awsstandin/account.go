@@ -78,10 +78,12 @@ type Account struct {
 	server *httptest.Server
 }
 
-// TerminatedEnvironment is a Beanstalk environment deleted recently, and
-// the platform version it ran.
+// TerminatedEnvironment is a Beanstalk environment deleted, and the
+// platform version it ran.
 type TerminatedEnvironment struct {
 	Name, PlatformArn string
+	// DeletedAgo is how long ago it was deleted; zero stands for 20 days.
+	DeletedAgo time.Duration
 }
 
 // ExistingVpc is a VPC of the account: its DNS attributes, its subnets (id

@@ -70,8 +70,7 @@ func (a *Account) addBeanstalkReads() {
 		Answer: func(call Call) (any, *Error) {
 			// Terminated environments are listed only with IncludeDeleted, and
 			// with IncludedDeletedBackTo only those deleted after it
-			// (DescribeEnvironments); the stand-in's were deleted 20 days ago.
-			deleted := time.Now().Add(-20 * 24 * time.Hour)
+			// (DescribeEnvironments).
 			var items strings.Builder
 			if call.Params.Get("IncludeDeleted") == "true" {
 				back, err := time.Parse(time.RFC3339, call.Params.Get("IncludedDeletedBackTo"))
@@ -79,7 +78,11 @@ func (a *Account) addBeanstalkReads() {
 					return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Message: "stand-in: IncludedDeletedBackTo is not a timestamp"}
 				}
 				for _, e := range a.Environments {
-					if err != nil || deleted.After(back) {
+					ago := e.DeletedAgo
+					if ago == 0 {
+						ago = 20 * 24 * time.Hour
+					}
+					if err != nil || time.Now().Add(-ago).After(back) {
 						fmt.Fprintf(&items, `<member><EnvironmentName>%s</EnvironmentName><EnvironmentId>e-abcdef0123</EnvironmentId><ApplicationName>app</ApplicationName><PlatformArn>%s</PlatformArn><Status>Terminated</Status><Health>Grey</Health></member>`, x(e.Name), x(e.PlatformArn))
 					}
 				}
