@@ -9,9 +9,9 @@ import (
 )
 
 // TestDeployTimeLookupPermissionsExistBeforeTheirCalls checks every
-// template of every app: each policy of a lookup's function waits only for what a stack
-// creates in its first seconds (roles, the function's log group and keys),
-// and the function waits for every one of them. So every permission exists
+// template of every app: each policy of a lookup's function waits only for
+// what a stack creates in its first seconds (roles, the function's log
+// group and keys), and the function waits for every one of them. So every permission exists
 // before the function, never just before its call, as a policy naming a
 // resource the call waits for would be (aws/aws-cdk#37085: the call then
 // runs before IAM has propagated it).

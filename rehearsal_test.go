@@ -13,9 +13,8 @@ import (
 )
 
 // The deploy-time rehearsal of every app: every stack of every environment
-// deployed as CloudFormation would, every custom
-// resource's handler run on the pinned Node.js with the AWS SDK against
-// stand-ins of the AWS APIs. The lookups' faults are rehearsed on fixtures,
+// deployed as CloudFormation would, every custom resource's handler run on
+// the pinned Node.js with the AWS SDK against stand-ins of the AWS APIs. The lookups' faults are rehearsed on fixtures,
 // in the stacks tests.
 
 // deployment deploys every stack of e into a fresh simulated account: its
