@@ -13,10 +13,37 @@ import (
 	"privatebackend/internal/testsupport/cdktest"
 )
 
-// The "ids" environment and the ordinary changes a team makes to it, each a
-// fixture in testdata/environments: a stage added (one that sorts first, as
-// once moved every other stage), a stage removed, a backend added.
-var dayTwoVariants = []string{"ids", "ids-stage-added", "ids-stage-removed", "ids-backend-added"}
+// The "ids" environment and the ordinary changes a team makes to it: a
+// stage added (one that sorts first, as once moved every other stage), a
+// stage removed, a backend added.
+const idsBase = `{
+	"backends": {"blue": {}, "green": {}},
+	"api": {"stages": {
+		"live": {"backend": "blue", "canary": {"backend": "green", "percent": 10}},
+		"preview": {"backend": "green"}
+	}}}`
+
+var dayTwoVariants = map[string]string{
+	"ids": idsBase,
+	"ids-stage-added": `{
+	"backends": {"blue": {}, "green": {}},
+	"api": {"stages": {
+		"alpha": {"backend": "green"},
+		"live": {"backend": "blue", "canary": {"backend": "green", "percent": 10}},
+		"preview": {"backend": "green"}
+	}}}`,
+	"ids-stage-removed": `{
+	"backends": {"blue": {}, "green": {}},
+	"api": {"stages": {
+		"live": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}
+	}}}`,
+	"ids-backend-added": `{
+	"backends": {"blue": {}, "green": {}, "red": {}},
+	"api": {"stages": {
+		"live": {"backend": "blue", "canary": {"backend": "green", "percent": 10}},
+		"preview": {"backend": "green"}
+	}}}`,
+}
 
 // dayTwo are the synthesized variants, by variant name.
 var dayTwo map[string]*cdktest.Assembly
@@ -26,14 +53,10 @@ var dayTwo map[string]*cdktest.Assembly
 // environment does (the REST API's name is part of its deployment's id).
 func synthesizeDayTwoVariants(dir string) (map[string]*cdktest.Assembly, error) {
 	out := map[string]*cdktest.Assembly{}
-	for _, name := range dayTwoVariants {
-		e, err := loadEnvironment(name)
-		if err != nil {
-			return nil, err
-		}
+	for name, raw := range dayTwoVariants {
 		outdir := filepath.Join(dir, name)
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: &outdir, BuiltinCloudFormationValidation: jsii.Bool(false)})
-		buildEnvironment(app, "ids", e)
+		buildEnvironment(app, "ids", loadEnvironment(raw))
 		app.Synth(nil)
 		a, err := cdktest.ReadAssembly(outdir)
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"path/filepath"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
@@ -54,16 +53,28 @@ func setUp(m *testing.M) (int, error) {
 	})
 	pinned := &awscdk.Environment{Account: jsii.String(account), Region: jsii.String(region)}
 
-	// The variants' environments are fixtures in testdata/environments,
-	// each file saying what it exercises.
-	isolated, err := loadEnvironment("isolated")
-	if err != nil {
-		return 0, err
-	}
-	nat, err := loadEnvironment("nat")
-	if err != nil {
-		return 0, err
-	}
+	// "isolated": environment-agnostic, VPC endpoints, lookups in the VPC, IAM auth, WAF, an
+	// explicit route, a canary, a platform refreshed on purpose, and
+	// monitoring with emails and its own thresholds.
+	isolated := loadEnvironment(`{
+		"network": {"cidr": "10.1.0.0/16", "lookupsInVpc": true},
+		"monitoring": {"emails": ["oncall@example.com", "team@example.com"], "errorRatePercent": 2.5, "minRequests": 50,
+			"latencyPercentile": "p95", "latencyThresholdMs": 800, "periodMinutes": 1, "evaluationPeriods": 4},
+		"backends": {"blue": {}, "green": {"deploymentPolicy": "Immutable", "instanceType": "t3a.small", "platformRefresh": "2026-11-26"}},
+		"api": {
+			"routes": [{"path": "/orders/{id}", "methods": ["GET"]}],
+			"stages": {
+				"live": {"backend": "blue", "rateLimit": 50, "burstLimit": 100, "canary": {"backend": "green", "percent": 10}},
+				"preview": {"backend": "green"}
+			}
+		}}`)
+	// "nat": pinned, three AZs, two NAT gateways, a pinned platform version,
+	// an open API without WAF.
+	nat := loadEnvironment(`{
+		"account": "` + account + `", "region": "` + region + `",
+		"network": {"maxAzs": 3, "egress": "nat", "natGateways": 2},
+		"backends": {"blue": {"platform": "` + pinnedPlatform + `"}},
+		"api": {"authorization": "none", "waf": false, "stages": {"live": {"backend": "blue"}}}}`)
 	for name, e := range map[string]*config.Environment{"isolated": isolated, "nat": nat} {
 		buildEnvironment(app, name, e)
 	}
@@ -113,24 +124,18 @@ var lookupContext = map[string]any{
 	},
 }
 
-// loadEnvironment decodes the environment of testdata/environments/NAME.json
-// through config, so the variants get the same defaults and validation as
-// cdk.json; its "//" key, a comment, is left out.
-func loadEnvironment(name string) (*config.Environment, error) {
-	data, err := os.ReadFile(filepath.Join("testdata", "environments", name+".json"))
-	if err != nil {
-		return nil, err
+// loadEnvironment decodes one environment through config, so the variants
+// get the same defaults and validation as cdk.json.
+func loadEnvironment(raw string) *config.Environment {
+	var env any
+	if err := json.Unmarshal([]byte(raw), &env); err != nil {
+		panic(err)
 	}
-	var env map[string]any
-	if err := json.Unmarshal(data, &env); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
-	delete(env, "//")
 	envs, err := config.Load(map[string]any{"test": env}, "")
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		panic(err)
 	}
-	return envs[0], nil
+	return envs[0]
 }
 
 // buildEnvironment builds one environment's stacks in a stage of its own.
