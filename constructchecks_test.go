@@ -44,7 +44,7 @@ var constructChecks = []struct{ key, value, want string }{
 	{"monitoring.evaluationPeriods", `2000`, `environments.dev.monitoring.evaluationPeriods: 2000 periods of 5 minutes is more than the one day`},
 	{"api.stages.live.rateLimit", `0`, `environments.dev.api.stages.live.rateLimit: 0 is not a rate`},
 	{"api.stages.live.burstLimit", `0`, `environments.dev.api.stages.live.burstLimit: 0 is too small`},
-	{"api.stages.live.canary", `{"percent": 10}`, `environments.dev.api.stages.live.canary.backend: is missing`},
+	{"api.stages.live.canary", `{"percent": 10}`, `environments.dev.api.stages.live.canary: overrides no backend`},
 	{"api.stages.live.canary", `{"backend": "blue", "percent": 100}`, `environments.dev.api.stages.live.canary.percent: 100 is out of range`},
 	{"api.stages.live-1", `{"backend": "blue"}`, `environments.dev.api.stages.live-1: stage name "live-1" is not valid`},
 	{"api.routes", `[{"path": "orders"}]`, `environments.dev.api.routes[0].path: "orders" is not a route path`},
@@ -52,6 +52,8 @@ var constructChecks = []struct{ key, value, want string }{
 	{"api.routes", `[{"path": "/orders", "methods": ["FETCH"]}]`, `environments.dev.api.routes[0].methods[0]: "FETCH" is not an HTTP method`},
 	{"api.routes", `[{"path": "/orders/{id}"}, {"path": "/orders/{orderId}/items"}]`, `environments.dev.api.routes[1].path: "/orders/{orderId}/items" names the variable under "/orders/" {orderId}, but another route names it {id}`},
 	{"api.routes", `[{"path": "/orders", "methods": ["GET"]}, {"path": "/orders", "methods": ["POST", "GET"]}]`, `environments.dev.api.routes[1].methods[1]: GET /orders is also routes[0]`},
+	{"api.routes", `[{"path": "/orders", "service": "Orders"}]`, `environments.dev.api.routes[0].service: "Orders" is not a service name`},
+	{"api.routes", `[{"path": "/orders/{proxy+}", "service": "orders"}, {"path": "/orders/export"}]`, `environments.dev.api.routes[1].path: "/orders/export" of the default service and routes[0] "/orders/{proxy+}" of service orders match the same requests`},
 	{"api.accessLogRetentionDays", `10`, `environments.dev.api.accessLogRetentionDays: 10 is not a CloudWatch Logs retention`},
 }
 

@@ -144,8 +144,14 @@ type API struct {
 type Stage struct {
 	// Name is the stage's key in cdk.json; it is the stage name in the URL.
 	Name string `json:"-"`
-	// Backend names the backend the stage sends its traffic to. Required.
+	// Backend names the backend the stage sends the default service's
+	// traffic to ("/", the catch-all and routes that name no service).
+	// Required.
 	Backend string `json:"backend"`
+	// Backends name, by service, the backend the stage sends each other
+	// service's traffic to, e.g. {"orders": "ordersblue"}: one for every
+	// service api.routes name. Default: none.
+	Backends map[string]string `json:"backends"`
 	settings.Stage
 }
 

@@ -177,6 +177,7 @@ func (a *API) validate(at string, e *Environment, p *problems) {
 			validateBackendRef(sat+".canary.backend", s.Canary.Backend, e, p)
 		}
 	}
+	a.validateFrontDoor(at, e, p)
 }
 
 func validateBackendRef(at, name string, e *Environment, p *problems) {

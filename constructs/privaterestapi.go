@@ -25,11 +25,24 @@ import (
 // every canary, so no stage can lack one (API Gateway would only fail its
 // requests).
 const (
-	// VpcLinkIDVariable holds the id of the VPC link to the stage's backend.
+	// VpcLinkIDVariable holds the id of the VPC link to the stage's backend
+	// of the default service.
 	VpcLinkIDVariable = "vpcLinkId"
-	// BackendHostVariable holds the DNS name of the backend's load balancer.
+	// BackendHostVariable holds the DNS name of the load balancer of the
+	// stage's backend of the default service.
 	BackendHostVariable = "backendHost"
 )
+
+// ServiceVariables returns the names of the stage variables through which a
+// stage picks service's backend: vpcLinkId and backendHost for the default
+// service (""), SERVICEVpcLinkId and SERVICEHost for another, so that each
+// service of one API moves between its backends on its own.
+func ServiceVariables(service string) (vpcLinkID, host string) {
+	if service == "" {
+		return VpcLinkIDVariable, BackendHostVariable
+	}
+	return service + "VpcLinkId", service + "Host"
+}
 
 // PrivateRestApiProps configures a PrivateRestApi.
 type PrivateRestApiProps struct {
@@ -40,8 +53,10 @@ type PrivateRestApiProps struct {
 	// AuthorizationType is the authorization of every method.
 	// Default: awsapigateway.AuthorizationType_IAM (SigV4).
 	AuthorizationType awsapigateway.AuthorizationType
-	// Routes are explicit routes beside "ANY /" and "ANY /{proxy+}"; each
-	// route's methods left unset are ["ANY"]. Default: none.
+	// Routes are explicit routes beside "ANY /" and "ANY /{proxy+}" (which
+	// belong to the default service); each route's methods left unset are
+	// ["ANY"], and a route that names a service is sent to the backend
+	// each stage names for that service. Default: none.
 	Routes []settings.Route
 	// WebAclArn is a regional AWS WAF web ACL associated with every stage.
 	// Default: none.
@@ -58,8 +73,13 @@ type PrivateRestApiProps struct {
 // StageOptions configures one stage of a PrivateRestApi.
 type StageOptions struct {
 	// Backend is the name, given to AddBackend, of the backend the stage
-	// sends its requests to. Required.
+	// sends the default service's requests to. Required.
 	Backend string
+	// Backends are the names, given to AddBackend, of the backends the
+	// stage sends each other service's requests to, by service: one for
+	// every service the routes name. Default: none (for an API whose
+	// routes name no service).
+	Backends map[string]string
 	// Stage holds the stage's throttling and canary; each setting left
 	// unset takes the default its doc comment names.
 	settings.Stage
@@ -70,6 +90,9 @@ type StageOptions struct {
 // explicit routes. A stage picks its backend with two stage variables,
 // vpcLinkId and backendHost, which AddStage sets from the backend's name, so
 // moving a stage to another backend changes its variables and nothing else.
+// Routes that name a service read that service's own pair
+// (ServiceVariables), so each service behind the API has its own backend
+// in every stage, and a canary may override any of them.
 // The construct owns the REST API, one deployment, the VPC links, the stages
 // (each its own Stage-NAME, none the REST API's built-in one, so adding or
 // removing a stage leaves the others alone), their canaries, access logs and
@@ -100,14 +123,24 @@ type privateRestApi struct {
 	methods    []awsapigateway.Method
 	links      map[string]awsapigateway.VpcLink
 	hosts      map[string]*string
+	// services are the services the routes name, sorted.
+	services []string
 }
 
 func (p *privateRestApi) RestApi() awsapigateway.RestApi       { return p.api }
 func (p *privateRestApi) Deployment() awsapigateway.Deployment { return p.deployment }
 func (p *privateRestApi) Methods() []awsapigateway.Method      { return p.methods }
 func (p *privateRestApi) backends() []string                   { return slices.Sorted(maps.Keys(p.links)) }
-func (p *privateRestApi) variables(backend string) *map[string]*string {
-	return &map[string]*string{VpcLinkIDVariable: p.links[backend].VpcLinkId(), BackendHostVariable: p.hosts[backend]}
+
+// variables returns the stage variables that send each service, "" for the
+// default one, to its backend in backends.
+func (p *privateRestApi) variables(backends map[string]string) *map[string]*string {
+	out := map[string]*string{}
+	for service, backend := range backends {
+		link, host := ServiceVariables(service)
+		out[link], out[host] = p.links[backend].VpcLinkId(), p.hosts[backend]
+	}
+	return &out
 }
 
 var pathParameter = regexp.MustCompile(`\{([A-Za-z0-9_]+)\+?\}`)
@@ -134,7 +167,7 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 	if cfg.AuthorizationType == "" {
 		cfg.AuthorizationType = awsapigateway.AuthorizationType_IAM
 	}
-	p := &privateRestApi{props: cfg, links: map[string]awsapigateway.VpcLink{}, hosts: map[string]*string{}}
+	p := &privateRestApi{props: cfg, links: map[string]awsapigateway.VpcLink{}, hosts: map[string]*string{}, services: settings.Services(cfg.Routes)}
 	cdkconstructs.NewConstruct_Override(p, scope, &id)
 	p.api = awsapigateway.NewRestApi(p, jsii.String("Api"), &awsapigateway.RestApiProps{
 		RestApiName:   cmp.Or(cfg.RestApiName, awscdk.Stack_Of(p).StackName()),
@@ -153,15 +186,24 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		ValidateRequestBody:       jsii.Bool(true),
 	})
 	// The VPC link comes from the stage variable ("Set up API Gateway private
-	// integrations": connectionId may be ${stageVariables.NAME}).
-	vpcLink := awsapigateway.VpcLink_FromVpcLinkId(p, jsii.String("StageVpcLink"), jsii.String("${stageVariables."+VpcLinkIDVariable+"}"))
+	// integrations": connectionId may be ${stageVariables.NAME}), one per
+	// service.
+	vpcLinks := map[string]awsapigateway.IVpcLink{}
+	for _, service := range append([]string{""}, p.services...) {
+		id := "StageVpcLink"
+		if service != "" {
+			id += "-" + service
+		}
+		variable, _ := ServiceVariables(service)
+		vpcLinks[service] = awsapigateway.VpcLink_FromVpcLinkId(p, jsii.String(id), jsii.String("${stageVariables."+variable+"}"))
+	}
 	root := p.api.Root()
-	p.addMethod(root, "ANY", "/", vpcLink, validator)
-	p.addMethod(root.AddResource(jsii.String("{proxy+}"), nil), "ANY", "/{proxy+}", vpcLink, validator)
+	p.addMethod(root, "ANY", "/", "", vpcLinks[""], validator)
+	p.addMethod(root.AddResource(jsii.String("{proxy+}"), nil), "ANY", "/{proxy+}", "", vpcLinks[""], validator)
 	for _, r := range cfg.Routes {
 		resource := root.ResourceForPath(jsii.String(r.Path))
 		for _, m := range r.Methods {
-			p.addMethod(resource, m, r.Path, vpcLink, validator)
+			p.addMethod(resource, m, r.Path, r.Service, vpcLinks[r.Service], validator)
 		}
 	}
 	return p
@@ -170,7 +212,7 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 // addMethod adds one method whose integration forwards to the same path on
 // the backend, passing every path parameter through, and makes the
 // deployment's logical id depend on it.
-func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod, path string, vpcLink awsapigateway.IVpcLink, validator awsapigateway.IRequestValidator) {
+func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod, path, service string, vpcLink awsapigateway.IVpcLink, validator awsapigateway.IRequestValidator) {
 	methodParams := map[string]*bool{}
 	integrationParams := map[string]*string{}
 	backendPath := path
@@ -180,7 +222,8 @@ func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod,
 		integrationParams["integration.request.path."+name] = jsii.String("method.request.path." + name)
 		backendPath = strings.Replace(backendPath, match[0], "{"+name+"}", 1)
 	}
-	uri := "http://${stageVariables." + BackendHostVariable + "}" + backendPath
+	_, hostVariable := ServiceVariables(service)
+	uri := "http://${stageVariables." + hostVariable + "}" + backendPath
 	integration := awsapigateway.NewIntegration(&awsapigateway.IntegrationProps{
 		Type:                  awsapigateway.IntegrationType_HTTP_PROXY,
 		IntegrationHttpMethod: jsii.String(httpMethod),
@@ -201,10 +244,17 @@ func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod,
 	// from a new deployment, so every input of a method is part of the
 	// deployment's logical id, and nothing else is (not the stages, not the
 	// backends: adding either leaves the deployment alone).
-	p.deployment.AddToLogicalId(map[string]any{
+	// A route of another service has its own uri and VPC link variable; the
+	// key is added only then, so the default service's methods keep the
+	// deployment id they had before services existed.
+	inputs := map[string]any{
 		"method": httpMethod, "path": path, "uri": uri, "authorization": p.props.AuthorizationType,
 		"parameters": slices.Sorted(maps.Keys(methodParams)),
-	})
+	}
+	if service != "" {
+		inputs["service"] = service
+	}
+	p.deployment.AddToLogicalId(inputs)
 	p.deployment.Node().AddDependency(method)
 }
 
@@ -230,9 +280,35 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 		options = &StageOptions{}
 	}
 	problems := options.Stage.Problems(name)
-	for key, backend := range map[string]string{"Backend": options.Backend, "canary.backend": canaryBackend(options.Canary)} {
-		if _, ok := p.links[backend]; backend != "" && !ok || key == "Backend" && backend == "" {
-			problems = append(problems, settings.Problem{Key: key, Message: fmt.Sprintf("%q is not a backend of this API; added: %s", backend, strings.Join(p.backends(), ", "))})
+	backends := map[string]string{"": options.Backend}
+	refs := map[string]string{"Backend": options.Backend}
+	for _, service := range p.services {
+		backends[service] = options.Backends[service]
+		refs["Backends."+service] = options.Backends[service]
+	}
+	for service, backend := range options.Backends {
+		if !slices.Contains(p.services, service) {
+			problems = append(problems, settings.Problem{Key: "Backends." + service, Message: fmt.Sprintf("no route names service %q; services: %s", service, strings.Join(p.services, ", "))})
+		}
+		refs["Backends."+service] = backend
+	}
+	canary := map[string]string{}
+	if options.Canary != nil {
+		if options.Canary.Backend != "" {
+			canary[""] = options.Canary.Backend
+			refs["canary.backend"] = options.Canary.Backend
+		}
+		for service, backend := range options.Canary.Backends {
+			canary[service] = backend
+			refs["canary.backends."+service] = backend
+			if !slices.Contains(p.services, service) {
+				problems = append(problems, settings.Problem{Key: "canary.backends." + service, Message: fmt.Sprintf("no route names service %q; services: %s", service, strings.Join(p.services, ", "))})
+			}
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(refs)) {
+		if _, ok := p.links[refs[key]]; !ok {
+			problems = append(problems, settings.Problem{Key: key, Message: fmt.Sprintf("%q is not a backend of this API; added: %s", refs[key], strings.Join(p.backends(), ", "))})
 		}
 	}
 	if err := problems.Err("options"); err != nil {
@@ -247,8 +323,8 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 	stage := awsapigateway.NewStage(p, jsii.String("Stage-"+name), &awsapigateway.StageProps{
 		Deployment:           p.deployment,
 		StageName:            jsii.String(name),
-		Description:          jsii.String("Points at backend " + options.Backend),
-		Variables:            p.variables(options.Backend),
+		Description:          jsii.String(describeBackends(backends)),
+		Variables:            p.variables(backends),
 		AccessLogDestination: awsapigateway.NewLogGroupLogDestination(logs),
 		AccessLogFormat:      awsapigateway.AccessLogFormat_JsonWithStandardFields(standardLogFields),
 		TracingEnabled:       jsii.Bool(true),
@@ -269,7 +345,7 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 		stage.Node().DefaultChild().(awsapigateway.CfnStage).SetCanarySetting(&awsapigateway.CfnStage_CanarySettingProperty{
 			DeploymentId:           p.deployment.DeploymentId(),
 			PercentTraffic:         jsii.Number(s.Canary.Percent),
-			StageVariableOverrides: p.variables(s.Canary.Backend),
+			StageVariableOverrides: p.variables(canary),
 			UseStageCache:          jsii.Bool(false),
 		})
 	}
@@ -282,11 +358,17 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 	return stage
 }
 
-func canaryBackend(c *settings.Canary) string {
-	if c == nil {
-		return ""
+// describeBackends says which backend serves each service, the default
+// service's first (alone, as a stage of an API without services has
+// always described itself).
+func describeBackends(backends map[string]string) string {
+	out := "Points at backend " + backends[""]
+	for _, service := range slices.Sorted(maps.Keys(backends)) {
+		if service != "" {
+			out += "; " + service + ": " + backends[service]
+		}
 	}
-	return c.Backend
+	return out
 }
 
 // standardLogFields are the fields of every access log entry.

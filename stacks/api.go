@@ -98,14 +98,24 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 	stageNames := slices.Sorted(maps.Keys(cfg.Stages))
 	for _, name := range stageNames {
 		s := cfg.Stages[name]
-		a.Stages[name] = a.Api.AddStage(name, &constructs.StageOptions{Backend: s.Backend, Stage: s.Stage})
+		a.Stages[name] = a.Api.AddStage(name, &constructs.StageOptions{Backend: s.Backend, Backends: s.Backends, Stage: s.Stage})
 		awscdk.NewCfnOutput(stack, jsii.String("Url-"+name), &awscdk.CfnOutputProps{
-			Description: jsii.String("Invoke URL of stage " + name + " (backend " + s.Backend + ")"),
+			Description: jsii.String("Invoke URL of stage " + name + " (backend " + s.Backend + serviceBackends(s.Backends) + ")"),
 			Value:       a.Stages[name].UrlForPath(jsii.String("/")),
 		})
 	}
 	a.Dashboard = a.newDashboard(stack, stageNames, props)
 	return a
+}
+
+// serviceBackends says which backend serves each service, after the
+// default service's, in a stage's description.
+func serviceBackends(backends map[string]string) string {
+	out := ""
+	for _, service := range slices.Sorted(maps.Keys(backends)) {
+		out += "; " + service + ": " + backends[service]
+	}
+	return out
 }
 
 // newDashboard creates the environment's dashboard: the status of every

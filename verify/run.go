@@ -80,7 +80,9 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 		plan := StagePlan{Name: name, URL: u, Signed: env.API.Authorization == config.AuthorizationIAM}
 		if limits.Path == "" {
 			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].AppVersion
-			if stage.Canary != nil {
+			// A canary that overrides only other services' backends leaves
+			// the default service, which verify probes, on the stage's.
+			if stage.Canary != nil && stage.Canary.Backend != "" {
 				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].AppVersion, Percent: stage.Canary.Percent}
 			}
 		}

@@ -19,10 +19,16 @@ type Stage struct {
 	Canary *Canary `json:"canary,omitempty"`
 }
 
-// Canary overrides a stage's backend for a share of its requests.
+// Canary overrides a stage's backends for a share of its requests.
 type Canary struct {
-	// Backend names the backend that receives the canary's share. Required.
+	// Backend names the backend that receives the canary's share of the
+	// default service's requests. Required unless backends is set.
+	// Default: the stage's own backend.
 	Backend string `json:"backend"`
+	// Backends name, by service, the backend that receives the canary's
+	// share of that service's requests, e.g. {"orders": "ordersgreen"}.
+	// Default: none (each service keeps the stage's backend).
+	Backends map[string]string `json:"backends,omitempty"`
 	// Percent is the share of requests sent to the canary's backend, above
 	// 0 and below 100. Required.
 	Percent float64 `json:"percent"`
@@ -54,8 +60,8 @@ func (s Stage) Problems(name string) Problems {
 		ps.add("burstLimit", "%d is too small; use at least 1", *s.BurstLimit)
 	}
 	if s.Canary != nil {
-		if s.Canary.Backend == "" {
-			ps.add("canary.backend", "is missing; name the backend that receives the canary's share")
+		if s.Canary.Backend == "" && len(s.Canary.Backends) == 0 {
+			ps.add("canary", "overrides no backend; set backend (the default service's) or backends (by service)")
 		}
 		if p := s.Canary.Percent; p <= 0 || p >= 100 {
 			ps.add("canary.percent", "%v is out of range; use a percentage above 0 and below 100", p)
@@ -74,6 +80,12 @@ type Route struct {
 	Path string `json:"path"`
 	// Methods are the HTTP methods of the route. Default: ["ANY"].
 	Methods []string `json:"methods,omitempty"`
+	// Service names the service the route belongs to: each stage sends it
+	// to the backend its backends name for the service. NAME is a
+	// lowercase letter followed by up to 19 lowercase letters or digits.
+	// Default: the default service, which also holds "/" and the
+	// catch-all, and whose backend is the stage's backend.
+	Service string `json:"service,omitempty"`
 }
 
 // HTTPMethods are the methods a Route accepts.
@@ -113,12 +125,74 @@ func (r Route) Problems() Problems {
 			ps.add(fmt.Sprintf("methods[%d]", i), "%q is not an HTTP method; use one of %s", m, strings.Join(HTTPMethods, ", "))
 		}
 	}
+	if r.Service != "" && !ServiceNamePattern.MatchString(r.Service) {
+		ps.add("service", "%q is not a service name; use a lowercase letter followed by up to 19 lowercase letters or digits, e.g. \"orders\"", r.Service)
+	}
 	return ps
 }
 
+// ServiceNamePattern is the form of a service name: it prefixes the
+// service's stage variables (ordersVpcLinkId, ordersHost), whose names API
+// Gateway allows to hold only letters, digits and underscores ("Set up
+// stage variables for REST APIs in API Gateway").
+var ServiceNamePattern = regexp.MustCompile(`^[a-z][a-z0-9]{0,19}$`)
+
+// Services returns the names of the services the routes name, sorted,
+// without the default service.
+func Services(routes []Route) []string {
+	var out []string
+	for _, r := range routes {
+		if r.Service != "" && !slices.Contains(out, r.Service) {
+			out = append(out, r.Service)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// serviceLabel names a route's service in a message.
+func serviceLabel(service string) string {
+	if service == "" {
+		return "the default service"
+	}
+	return "service " + service
+}
+
+// pathsMeet reports whether one request path can match both route paths:
+// a literal matches itself, {name} any one segment, {name+} one or more.
+// API Gateway sends such a request to the more specific of the two ("the
+// most specific match", "Routing API requests" in the HTTP API guide,
+// applied here to REST APIs), so routes of two services that meet would
+// silently take requests from each other.
+func pathsMeet(a, b []string) bool {
+	for len(a) > 0 && len(b) > 0 {
+		if strings.HasSuffix(a[0], "+}") || strings.HasSuffix(b[0], "+}") {
+			return true
+		}
+		literalA, literalB := !strings.HasPrefix(a[0], "{"), !strings.HasPrefix(b[0], "{")
+		if literalA && literalB && a[0] != b[0] {
+			return false
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) == 0 && len(b) == 0
+}
+
+// methodsMeet reports whether two routes' method lists share a method, ANY
+// sharing every one.
+func methodsMeet(a, b []string) bool {
+	for _, m := range a {
+		if m == "ANY" || slices.Contains(b, m) || slices.Contains(b, "ANY") {
+			return true
+		}
+	}
+	return false
+}
+
 // RoutesProblems returns what is wrong with the routes, each under "[i]":
-// each route's own problems, then what is wrong with them together: a
-// method listed twice for one path, and two names for the path variable
+// each route's own problems, then what is wrong with them together: routes
+// of two services that match the same requests, a method listed twice for
+// one path, and two names for the path variable
 // under one parent (API Gateway allows one variable path part among a
 // resource's children: "A sibling ({id}) of this resource already has a
 // variable path part -- only one is allowed",
@@ -132,6 +206,16 @@ func RoutesProblems(routes []Route) Problems {
 		r = r.WithDefaults()
 		if !RoutePathPattern.MatchString(r.Path) {
 			continue
+		}
+		for j, other := range routes[:i] {
+			other = other.WithDefaults()
+			if other.Service == r.Service || !RoutePathPattern.MatchString(other.Path) {
+				continue
+			}
+			if pathsMeet(strings.Split(r.Path, "/")[1:], strings.Split(other.Path, "/")[1:]) && methodsMeet(r.Methods, other.Methods) {
+				ps.add(fmt.Sprintf("[%d].path", i), "%q of %s and routes[%d] %q of %s match the same requests, which API Gateway sends to the more specific one; give each service paths no other service's route matches", r.Path, serviceLabel(r.Service), j, other.Path, serviceLabel(other.Service))
+				break
+			}
 		}
 		for j, m := range r.Methods {
 			key := r.Path + " " + m
