@@ -137,6 +137,13 @@ type API struct {
 	// AccessLogRetentionDays is how long stage access logs are kept, in days;
 	// the API construct's setting, whose default it keeps. Default: 90.
 	AccessLogRetentionDays *int `json:"accessLogRetentionDays"`
+	// Domain is the API's regional custom domain; the stages' URLs then use
+	// it. Default: none (clients use the execute-api URLs).
+	Domain *Domain `json:"domain"`
+	// DisableExecuteApiEndpoint turns the default execute-api endpoint off,
+	// so that clients can only come through the domain (and its mutual
+	// TLS); only with a domain. Default: false.
+	DisableExecuteApiEndpoint bool `json:"disableExecuteApiEndpoint"`
 }
 
 // Stage configures one API stage: the backend it points at, and the API

@@ -68,6 +68,10 @@ type PrivateRestApiProps struct {
 	// AccessLogEncryptionKey encrypts the stages' access logs. Default:
 	// CloudWatch Logs' own encryption.
 	AccessLogEncryptionKey awskms.IKey
+	// DisableExecuteApiEndpoint turns the default execute-api endpoint off,
+	// for an API that clients reach through a custom domain only.
+	// Default: false.
+	DisableExecuteApiEndpoint bool
 }
 
 // StageOptions configures one stage of a PrivateRestApi.
@@ -179,6 +183,12 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		Deploy:         jsii.Bool(false),
 		CloudWatchRole: jsii.Bool(false),
 	})
+	if cfg.DisableExecuteApiEndpoint {
+		// "Clients can still connect to your default endpoint, but they will
+		// receive a 403 Forbidden status code" ("Custom domain name for
+		// public REST APIs in API Gateway", Considerations).
+		p.api.Node().DefaultChild().(awsapigateway.CfnRestApi).SetDisableExecuteApiEndpoint(jsii.Bool(true))
+	}
 	p.deployment = awsapigateway.NewDeployment(p, jsii.String("Deployment"), &awsapigateway.DeploymentProps{Api: p.api})
 	validator := awsapigateway.NewRequestValidator(p, jsii.String("ParameterValidator"), &awsapigateway.RequestValidatorProps{
 		RestApi:                   p.api,

@@ -73,7 +73,8 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 		// A key of this stack's own: AWS Control Tower's CT.CLOUDWATCH.PR.3
 		// accepts a KmsKeyId that names a key of the same template, and an
 		// imported one is not.
-		AccessLogEncryptionKey: constructs.NewLogEncryptionKey(stack, "AccessLogKey", "Encrypts the stages' access logs of "+*stack.StackName()),
+		AccessLogEncryptionKey:    constructs.NewLogEncryptionKey(stack, "AccessLogKey", "Encrypts the stages' access logs of "+*stack.StackName()),
+		DisableExecuteApiEndpoint: cfg.DisableExecuteApiEndpoint,
 	}
 	if cfg.Waf {
 		apiProps.WebAclArn = newWebACL(stack).AttrArn()
@@ -96,16 +97,49 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 		a.Api.AddBackend(name, props.Backends[name].LoadBalancer)
 	}
 	stageNames := slices.Sorted(maps.Keys(cfg.Stages))
+	domain := newDomain(stack, cfg.Domain)
 	for _, name := range stageNames {
 		s := cfg.Stages[name]
 		a.Stages[name] = a.Api.AddStage(name, &constructs.StageOptions{Backend: s.Backend, Backends: s.Backends, Stage: s.Stage})
+		url := a.Stages[name].UrlForPath(jsii.String("/"))
+		if domain != nil {
+			domain.MapStage(name, a.Stages[name], cfg.Domain.BasePath(name))
+			url = jsii.String(cfg.Domain.StageURL(name))
+		}
 		awscdk.NewCfnOutput(stack, jsii.String("Url-"+name), &awscdk.CfnOutputProps{
 			Description: jsii.String("Invoke URL of stage " + name + " (backend " + s.Backend + serviceBackends(s.Backends) + ")"),
-			Value:       a.Stages[name].UrlForPath(jsii.String("/")),
+			Value:       url,
 		})
 	}
 	a.Dashboard = a.newDashboard(stack, stageNames, props)
 	return a
+}
+
+// newDomain creates the API's custom domain, or returns nil without one.
+func newDomain(stack awscdk.Stack, d *config.Domain) constructs.CustomDomain {
+	if d == nil {
+		return nil
+	}
+	props := &constructs.CustomDomainProps{
+		DomainName:     jsii.String(d.Name),
+		CertificateArn: jsii.String(d.CertificateArn),
+		SecurityPolicy: jsii.String(d.Policy()),
+	}
+	if d.HostedZoneID != "" {
+		props.HostedZoneId = jsii.String(d.HostedZoneID)
+	}
+	if m := d.MutualTLS; m != nil {
+		props.TruststoreUri = jsii.String(m.TruststoreURI)
+		if m.TruststoreVersion != "" {
+			props.TruststoreVersion = jsii.String(m.TruststoreVersion)
+		}
+	}
+	domain := constructs.NewCustomDomain(stack, "Domain", props)
+	awscdk.NewCfnOutput(stack, jsii.String("DomainTarget"), &awscdk.CfnOutputProps{
+		Description: jsii.String("The regional name that " + d.Name + " points at (an alias or CNAME target)"),
+		Value:       domain.Domain().AttrRegionalDomainName(),
+	})
+	return domain
 }
 
 // serviceBackends says which backend serves each service, after the

@@ -29,6 +29,7 @@ var frontDoorFixtures = map[string]string{
 	"services": `{
 		"backends": {"blue": {}, "green": {}, "ordersblue": {}, "ordersgreen": {}},
 		"api": {
+			"domain": {"name": "shop.example.com", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000002"},
 			"routes": [
 				{"path": "/orders", "service": "orders"},
 				{"path": "/orders/{proxy+}", "service": "orders"},
@@ -40,7 +41,30 @@ var frontDoorFixtures = map[string]string{
 				"preview": {"backend": "green", "backends": {"orders": "ordersgreen"}}
 			}
 		}}`,
+	// "mtls": pinned, a domain at the root for live with mutual TLS, alias
+	// records, and the execute-api endpoint off.
+	"mtls": `{
+		"account": "` + account + `", "region": "` + region + `",
+		"backends": {"blue": {}, "green": {}},
+		"api": {
+			"domain": {
+				"name": "api.example.com",
+				"certificateArn": "arn:aws:acm:` + region + `:` + account + `:certificate/0f0e0d0c-0b0a-4900-8800-000000000001",
+				"hostedZoneId": "Z0123456789ABCDEFGHIJ",
+				"basePaths": {"live": "/"},
+				"mutualTls": {"truststoreUri": "s3://example-truststores/api.pem", "truststoreVersion": "v3"}
+			},
+			"disableExecuteApiEndpoint": true,
+			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}
+		}}`,
 	"fd": fdBase,
+	"fd-domain-added": `{
+		"backends": {"blue": {}, "green": {}},
+		"api": {
+			"routes": [{"path": "/catalog/{id}", "methods": ["GET"]}],
+			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000001"},
+			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}
+		}}`,
 	"fd-service-added": `{
 		"backends": {"blue": {}, "green": {}, "ordersblue": {}, "ordersgreen": {}},
 		"api": {
@@ -214,6 +238,7 @@ func TestEveryStageDefinesEveryVariableItsMethodsRead(t *testing.T) {
 // each may add, beside a new deployment (a changed method is served only
 // from a new deployment, so its logical id changes with the methods).
 var dayTwoAdds = map[string][]string{
+	"fd-domain-added": {"AWS::ApiGateway::DomainName", "AWS::ApiGateway::BasePathMapping"},
 	"fd-service-added": {
 		"AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS::ApiGateway::VpcLink",
 		// The new backends' own alarms and the dashboard that shows them.
@@ -258,4 +283,61 @@ func TestFrontDoorDayTwoChangesReplaceNothingElse(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestDomainServesEveryStageWithTheStrongestPolicyByDefault(t *testing.T) {
+	tpl, _ := frontDoorTemplate(t, "services", "Api")
+	cdktest.Check(t, func() {
+		// TLS 1.3 only; an enhanced policy needs an endpoint access mode.
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), map[string]any{
+			"DomainName":              "shop.example.com",
+			"RegionalCertificateArn":  "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000002",
+			"EndpointConfiguration":   map[string]any{"Types": []any{"REGIONAL"}},
+			"SecurityPolicy":          "SecurityPolicy_TLS13_1_3_2025_09",
+			"EndpointAccessMode":      "STRICT",
+			"MutualTlsAuthentication": assertions.Match_Absent(),
+		})
+		// Each stage at its own name, as on the execute-api URL.
+		for _, stage := range []string{"live", "preview"} {
+			tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::BasePathMapping"), map[string]any{
+				"DomainName": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Domain"))},
+				"RestApiId":  map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Api"))},
+				"Stage":      map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Stage" + stage))},
+				"BasePath":   stage,
+			})
+			tpl.HasOutput(jsii.String("Url"+stage), map[string]any{"Value": "https://shop.example.com/" + stage + "/"})
+		}
+		tpl.ResourceCountIs(jsii.String("AWS::Route53::RecordSet"), jsii.Number(0))
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::RestApi"), map[string]any{"DisableExecuteApiEndpoint": assertions.Match_Absent()})
+	})
+}
+
+func TestDomainWithMutualTLSAndAliasRecordsClosesTheDefaultEndpoint(t *testing.T) {
+	tpl, _ := frontDoorTemplate(t, "mtls", "Api")
+	cdktest.Check(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), map[string]any{
+			"DomainName":              "api.example.com",
+			"SecurityPolicy":          "TLS_1_2",
+			"EndpointAccessMode":      assertions.Match_Absent(),
+			"MutualTlsAuthentication": map[string]any{"TruststoreUri": "s3://example-truststores/api.pem", "TruststoreVersion": "v3"},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::RestApi"), map[string]any{"DisableExecuteApiEndpoint": true})
+		// live at the root: no base path.
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::BasePathMapping"), map[string]any{
+			"Stage": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Stagelive"))}, "BasePath": assertions.Match_Absent(),
+		})
+		tpl.HasOutput(jsii.String("Urllive"), map[string]any{"Value": "https://api.example.com/"})
+		tpl.HasOutput(jsii.String("Urlpreview"), map[string]any{"Value": "https://api.example.com/preview/"})
+		for _, recordType := range []string{"A", "AAAA"} {
+			tpl.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]any{
+				"HostedZoneId": "Z0123456789ABCDEFGHIJ",
+				"Name":         "api.example.com",
+				"Type":         recordType,
+				"AliasTarget": map[string]any{
+					"DNSName":      map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Domain")), "RegionalDomainName"}},
+					"HostedZoneId": map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Domain")), "RegionalHostedZoneId"}},
+				},
+			})
+		}
+	})
 }

@@ -66,7 +66,7 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 	if err != nil {
 		return Report{}, fmt.Errorf("reading the outputs of %s: %w", stackName, err)
 	}
-	urls := stageURLs(outputs)
+	urls := stageURLsOf(outputs, env.StageNames())
 	report := Report{Environment: env.Name, Stack: stackName, Passed: true}
 	for _, name := range env.StageNames() {
 		stage := env.API.Stages[name]
