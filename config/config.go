@@ -121,9 +121,12 @@ type API struct {
 	// Stages are the API stages by name, at least one; NAME is the stage
 	// name in the URL, up to 64 letters, digits or underscores.
 	Stages map[string]*Stage `json:"stages"`
-	// Authorization is "iam" (SigV4-signed requests) or "none" (anyone who
-	// knows the URL). Default: "iam".
+	// Authorization is "iam" (SigV4-signed requests), "none" (anyone who
+	// knows the URL) or the name of one of authorizers. Default: "iam".
 	Authorization string `json:"authorization"`
+	// Authorizers are the API's Cognito and Lambda authorizers by name,
+	// each used by authorization or a route's. Default: none.
+	Authorizers map[string]*Authorizer `json:"authorizers"`
 	// Waf attaches an AWS WAF web ACL with AWS managed rules and a rate limit
 	// to every stage. Default: true.
 	Waf bool `json:"waf"`
@@ -159,6 +162,9 @@ type Stage struct {
 	// service's traffic to, e.g. {"orders": "ordersblue"}: one for every
 	// service api.routes name. Default: none.
 	Backends map[string]string `json:"backends"`
+	// UsagePlan is the stage's usage plan, whose API keys operators add;
+	// required when a route has apiKeyRequired. Default: none.
+	UsagePlan *UsagePlan `json:"usagePlan"`
 	settings.Stage
 }
 

@@ -155,9 +155,6 @@ func (b *Backend) validate(at string, e *Environment, p *problems) {
 }
 
 func (a *API) validate(at string, e *Environment, p *problems) {
-	if a.Authorization != AuthorizationIAM && a.Authorization != AuthorizationNone {
-		p.add(at+".authorization", "%q is not supported; use %q or %q", a.Authorization, AuthorizationIAM, AuthorizationNone)
-	}
 	if a.VpcLinkQuota < 1 {
 		p.add(at+".vpcLinkQuota", "%d is too small; the default REST API quota is 20 VPC links per account and region", a.VpcLinkQuota)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -50,9 +51,16 @@ type PrivateRestApiProps struct {
 	RestApiName *string
 	// Description describes the REST API. Default: none.
 	Description *string
-	// AuthorizationType is the authorization of every method.
+	// AuthorizationType is the authorization of every method whose route
+	// names none and when Authorizer is empty.
 	// Default: awsapigateway.AuthorizationType_IAM (SigV4).
 	AuthorizationType awsapigateway.AuthorizationType
+	// Authorizers are the Cognito and Lambda authorizers by name, which
+	// Authorizer and the routes' authorization name. Default: none.
+	Authorizers map[string]awsapigateway.IAuthorizer
+	// Authorizer names the authorizer of every method whose route names
+	// no authorization of its own. Default: none (AuthorizationType).
+	Authorizer string
 	// Routes are explicit routes beside "ANY /" and "ANY /{proxy+}" (which
 	// belong to the default service); each route's methods left unset are
 	// ["ANY"], and a route that names a service is sent to the backend
@@ -157,6 +165,7 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 	}
 	cfg := *props
 	problems := settings.RoutesProblems(cfg.Routes).Within("Routes")
+	problems = append(problems, authorizationProblems(cfg)...)
 	cfg.Routes = slices.Clone(cfg.Routes)
 	for i, r := range cfg.Routes {
 		cfg.Routes[i] = r.WithDefaults()
@@ -208,21 +217,67 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		vpcLinks[service] = awsapigateway.VpcLink_FromVpcLinkId(p, jsii.String(id), jsii.String("${stageVariables."+variable+"}"))
 	}
 	root := p.api.Root()
-	p.addMethod(root, "ANY", "/", "", vpcLinks[""], validator)
-	p.addMethod(root.AddResource(jsii.String("{proxy+}"), nil), "ANY", "/{proxy+}", "", vpcLinks[""], validator)
+	p.addMethod(root, "ANY", "/", settings.Route{}, vpcLinks[""], validator)
+	p.addMethod(root.AddResource(jsii.String("{proxy+}"), nil), "ANY", "/{proxy+}", settings.Route{}, vpcLinks[""], validator)
 	for _, r := range cfg.Routes {
 		resource := root.ResourceForPath(jsii.String(r.Path))
 		for _, m := range r.Methods {
-			p.addMethod(resource, m, r.Path, r.Service, vpcLinks[r.Service], validator)
+			p.addMethod(resource, m, r.Path, r, vpcLinks[r.Service], validator)
 		}
 	}
 	return p
 }
 
+// Authorization names that are not authorizers.
+const (
+	authorizationIAM  = "iam"
+	authorizationNone = "none"
+)
+
+// authorizationProblems checks that every authorization props name is
+// "iam", "none" or an authorizer, and that scopes go with Cognito.
+func authorizationProblems(props PrivateRestApiProps) settings.Problems {
+	var ps settings.Problems
+	known := func(name string) bool {
+		_, ok := props.Authorizers[name]
+		return ok || name == authorizationIAM || name == authorizationNone
+	}
+	if props.Authorizer != "" && !known(props.Authorizer) {
+		ps = append(ps, settings.Problem{Key: "Authorizer", Message: fmt.Sprintf("%q is not an authorizer of Authorizers", props.Authorizer)})
+	}
+	for i, r := range props.Routes {
+		if r.Authorization != "" && !known(r.Authorization) {
+			ps = append(ps, settings.Problem{Key: fmt.Sprintf("Routes[%d].authorization", i), Message: fmt.Sprintf("%q is not an authorizer of Authorizers, \"iam\" or \"none\"", r.Authorization)})
+		}
+		authorization := cmp.Or(r.Authorization, props.Authorizer)
+		if a, ok := props.Authorizers[authorization]; len(r.Scopes) > 0 && (!ok || a.AuthorizationType() != awsapigateway.AuthorizationType_COGNITO) {
+			ps = append(ps, settings.Problem{Key: fmt.Sprintf("Routes[%d].scopes", i), Message: "need a Cognito user pools authorizer"})
+		}
+	}
+	return ps
+}
+
+// methodAuthorization returns the authorization of a route's methods: its
+// own, else the API's authorizer, else AuthorizationType.
+func (p *privateRestApi) methodAuthorization(r settings.Route) (string, awsapigateway.AuthorizationType, awsapigateway.IAuthorizer) {
+	name := cmp.Or(r.Authorization, p.props.Authorizer)
+	switch name {
+	case "":
+		return "", p.props.AuthorizationType, nil
+	case authorizationIAM:
+		return "", awsapigateway.AuthorizationType_IAM, nil
+	case authorizationNone:
+		return "", awsapigateway.AuthorizationType_NONE, nil
+	}
+	a := p.props.Authorizers[name]
+	return name, a.AuthorizationType(), a
+}
+
 // addMethod adds one method whose integration forwards to the same path on
 // the backend, passing every path parameter through, and makes the
 // deployment's logical id depend on it.
-func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod, path, service string, vpcLink awsapigateway.IVpcLink, validator awsapigateway.IRequestValidator) {
+func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod, path string, route settings.Route, vpcLink awsapigateway.IVpcLink, validator awsapigateway.IRequestValidator) {
+	service := route.Service
 	methodParams := map[string]*bool{}
 	integrationParams := map[string]*string{}
 	backendPath := path
@@ -244,25 +299,39 @@ func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod,
 			RequestParameters: &integrationParams,
 		},
 	})
-	method := resource.AddMethod(jsii.String(httpMethod), integration, &awsapigateway.MethodOptions{
-		AuthorizationType: p.props.AuthorizationType,
+	authorizerName, authorization, authorizer := p.methodAuthorization(route)
+	options := &awsapigateway.MethodOptions{
+		AuthorizationType: authorization,
+		Authorizer:        authorizer,
 		RequestValidator:  validator,
 		RequestParameters: &methodParams,
-	})
+	}
+	if len(route.Scopes) > 0 {
+		// With scopes a Cognito authorizer takes access tokens carrying one
+		// of them; without, ID tokens (AuthorizationScopes,
+		// AWS::ApiGateway::Method).
+		options.AuthorizationScopes = jsii.Strings(route.Scopes...)
+	}
+	if route.ApiKeyRequired {
+		options.ApiKeyRequired = jsii.Bool(true)
+	}
+	method := resource.AddMethod(jsii.String(httpMethod), integration, options)
 	p.methods = append(p.methods, method)
 	// A deployment is a snapshot: API Gateway serves a changed method only
 	// from a new deployment, so every input of a method is part of the
 	// deployment's logical id, and nothing else is (not the stages, not the
 	// backends: adding either leaves the deployment alone).
-	// A route of another service has its own uri and VPC link variable; the
-	// key is added only then, so the default service's methods keep the
-	// deployment id they had before services existed.
+	// A service, an authorizer, scopes and API keys are added only when a
+	// route sets them, so that a method without them keeps the deployment
+	// id it had before they existed.
 	inputs := map[string]any{
-		"method": httpMethod, "path": path, "uri": uri, "authorization": p.props.AuthorizationType,
+		"method": httpMethod, "path": path, "uri": uri, "authorization": authorization,
 		"parameters": slices.Sorted(maps.Keys(methodParams)),
 	}
-	if service != "" {
-		inputs["service"] = service
+	for key, value := range map[string]any{"service": service, "authorizer": authorizerName, "scopes": route.Scopes, "apiKeyRequired": route.ApiKeyRequired} {
+		if !reflect.ValueOf(value).IsZero() {
+			inputs[key] = value
+		}
 	}
 	p.deployment.AddToLogicalId(inputs)
 	p.deployment.Node().AddDependency(method)

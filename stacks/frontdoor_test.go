@@ -6,6 +6,7 @@ package stacks
 // stacks keep their names as a deployed environment's do.
 
 import (
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -18,6 +19,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"privatebackend/internal/testsupport/cdktest"
 )
@@ -30,14 +32,17 @@ var frontDoorFixtures = map[string]string{
 		"backends": {"blue": {}, "green": {}, "ordersblue": {}, "ordersgreen": {}},
 		"api": {
 			"domain": {"name": "shop.example.com", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000002"},
+			"authorizers": {"users": {"type": "cognito", "userPoolArns": ["` + userPool + `"]}},
 			"routes": [
-				{"path": "/orders", "service": "orders"},
+				{"path": "/orders", "service": "orders", "methods": ["GET"], "authorization": "users", "scopes": ["orders/read"]},
+				{"path": "/orders", "service": "orders", "methods": ["POST"]},
 				{"path": "/orders/{proxy+}", "service": "orders"},
 				{"path": "/catalog/{id}", "methods": ["GET"]}
 			],
 			"stages": {
 				"live": {"backend": "blue", "backends": {"orders": "ordersblue"},
-					"canary": {"percent": 10, "backends": {"orders": "ordersgreen"}}},
+					"canary": {"percent": 10, "backends": {"orders": "ordersgreen"}},
+					"usagePlan": {"rateLimit": 10, "burstLimit": 20, "quota": {"limit": 10000, "period": "MONTH"}}},
 				"preview": {"backend": "green", "backends": {"orders": "ordersgreen"}}
 			}
 		}}`,
@@ -55,7 +60,14 @@ var frontDoorFixtures = map[string]string{
 				"mutualTls": {"truststoreUri": "s3://example-truststores/api.pem", "truststoreVersion": "v3"}
 			},
 			"disableExecuteApiEndpoint": true,
-			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}
+			"authorization": "partners",
+			"authorizers": {"partners": {"type": "lambda", "kind": "request", "functionArn": "` + partnerAuth + `",
+				"identitySource": "method.request.header.x-partner, context.sourceIp", "resultTtlSeconds": 0}},
+			"routes": [{"path": "/reports", "methods": ["GET"], "apiKeyRequired": true}, {"path": "/health", "methods": ["GET"], "authorization": "none"}],
+			"stages": {
+				"live": {"backend": "blue", "usagePlan": {"rateLimit": 5, "burstLimit": 10}},
+				"preview": {"backend": "green", "usagePlan": {"rateLimit": 1, "burstLimit": 2, "quota": {"limit": 100, "period": "DAY"}}}
+			}
 		}}`,
 	"fd": fdBase,
 	"fd-domain-added": `{
@@ -63,6 +75,13 @@ var frontDoorFixtures = map[string]string{
 		"api": {
 			"routes": [{"path": "/catalog/{id}", "methods": ["GET"]}],
 			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000001"},
+			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}
+		}}`,
+	"fd-authorizer-added": `{
+		"backends": {"blue": {}, "green": {}},
+		"api": {
+			"authorizers": {"users": {"type": "cognito", "userPoolArns": ["` + userPool + `"]}},
+			"routes": [{"path": "/catalog/{id}", "methods": ["GET"], "authorization": "users"}],
 			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}
 		}}`,
 	"fd-service-added": `{
@@ -75,6 +94,12 @@ var frontDoorFixtures = map[string]string{
 			}
 		}}`,
 }
+
+// The front door's fixtures' user pool and Lambda authorizer function.
+const (
+	userPool    = "arn:aws:cognito-idp:eu-west-1:111111111111:userpool/eu-west-1_AbCdEf123"
+	partnerAuth = "arn:aws:lambda:eu-west-1:111111111111:function:partner-auth"
+)
 
 // fdBase is the day-2 variants' starting point: one service, blue and green.
 const fdBase = `{
@@ -100,15 +125,33 @@ func frontDoorAssembly(t *testing.T, name string) *cdktest.Assembly {
 			return
 		}
 		defer os.RemoveAll(dir)
+		// The project's feature flags, and the lookups of the pinned fixture.
+		context, err := cdktest.LoadContext("..")
+		if err != nil {
+			frontDoorErr = err
+			return
+		}
+		delete(context, "environments")
+		maps.Copy(context, lookupContext)
 		frontDoor = map[string]*cdktest.Assembly{}
 		for _, fixture := range slices.Sorted(maps.Keys(frontDoorFixtures)) {
 			outdir := filepath.Join(dir, fixture)
-			app := awscdk.NewApp(&awscdk.AppProps{Outdir: &outdir, BuiltinCloudFormationValidation: jsii.Bool(false), Context: &lookupContext})
+			app := awscdk.NewApp(&awscdk.AppProps{Outdir: &outdir, BuiltinCloudFormationValidation: jsii.Bool(false), Context: &context})
 			envName := fixture
 			if strings.HasPrefix(fixture, "fd") {
 				envName = "fd"
 			}
-			buildEnvironment(app, envName, loadEnvironment(frontDoorFixtures[fixture]))
+			// cdk-nag's checks, as the app attaches them: a Cognito
+			// authorizer must pass its API Gateway and Cognito rules with no
+			// suppression of its own.
+			e := loadEnvironment(frontDoorFixtures[fixture])
+			var env *awscdk.Environment
+			if e.Pinned() {
+				env = &awscdk.Environment{Account: jsii.String(e.Account), Region: jsii.String(e.Region)}
+			}
+			stage := awscdk.NewStage(app, jsii.String(envName), &awscdk.StageProps{Env: env})
+			awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{}), nil)
+			NewEnvironment(stage, e, "../backend/app")
 			app.Synth(nil)
 			if frontDoor[fixture], frontDoorErr = cdktest.ReadAssembly(outdir); frontDoorErr != nil {
 				return
@@ -238,7 +281,8 @@ func TestEveryStageDefinesEveryVariableItsMethodsRead(t *testing.T) {
 // each may add, beside a new deployment (a changed method is served only
 // from a new deployment, so its logical id changes with the methods).
 var dayTwoAdds = map[string][]string{
-	"fd-domain-added": {"AWS::ApiGateway::DomainName", "AWS::ApiGateway::BasePathMapping"},
+	"fd-authorizer-added": {"AWS::ApiGateway::Authorizer"},
+	"fd-domain-added":     {"AWS::ApiGateway::DomainName", "AWS::ApiGateway::BasePathMapping"},
 	"fd-service-added": {
 		"AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS::ApiGateway::VpcLink",
 		// The new backends' own alarms and the dashboard that shows them.
@@ -339,5 +383,113 @@ func TestDomainWithMutualTLSAndAliasRecordsClosesTheDefaultEndpoint(t *testing.T
 				},
 			})
 		}
+	})
+}
+
+func TestFrontDoorFixturesHaveNoUnsuppressedNagFindings(t *testing.T) {
+	for _, fixture := range slices.Sorted(maps.Keys(frontDoorFixtures)) {
+		for name, s := range frontDoorAssembly(t, fixture).Stacks {
+			for _, m := range s.Messages {
+				t.Errorf("%s %s: %s", fixture, name, m)
+			}
+		}
+	}
+}
+
+func TestCognitoAuthorizerGuardsItsRouteWithScopes(t *testing.T) {
+	tpl, s := frontDoorTemplate(t, "services", "Api")
+	cdktest.Check(t, func() {
+		tpl.ResourceCountIs(jsii.String("AWS::ApiGateway::Authorizer"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Authorizer"), map[string]any{
+			"Type":                         "COGNITO_USER_POOLS",
+			"ProviderARNs":                 []any{userPool},
+			"IdentitySource":               "method.request.header.Authorization",
+			"AuthorizerResultTtlInSeconds": 300,
+			"RestApiId":                    map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Api"))},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+			"HttpMethod":          "GET",
+			"AuthorizationType":   "COGNITO_USER_POOLS",
+			"AuthorizerId":        map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Authorizerusers"))},
+			"AuthorizationScopes": []any{"orders/read"},
+			"Integration":         map[string]any{"Uri": "http://${stageVariables.ordersHost}/orders"},
+		})
+		// The other methods keep the API's own authorization.
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+			"HttpMethod": "POST", "AuthorizationType": "AWS_IAM", "AuthorizerId": assertions.Match_Absent(),
+		})
+	})
+	// Only the Cognito method goes without a COG4 suppression.
+	for id, m := range s.Resources("AWS::ApiGateway::Method") {
+		props := m["Properties"].(map[string]any)
+		suppressed := strings.Contains(fmt.Sprint(m["Metadata"]), "AwsSolutions-COG4")
+		if cognito := props["AuthorizationType"] == "COGNITO_USER_POOLS"; cognito == suppressed {
+			t.Errorf("method %s (%s): COG4 suppressed %t", id, props["AuthorizationType"], suppressed)
+		}
+	}
+}
+
+func TestLambdaAuthorizerMayBeInvokedForThisAuthorizerOnly(t *testing.T) {
+	tpl, _ := frontDoorTemplate(t, "mtls", "Api")
+	cdktest.Check(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Authorizer"), map[string]any{
+			"Type":                         "REQUEST",
+			"IdentitySource":               "method.request.header.x-partner,context.sourceIp",
+			"AuthorizerResultTtlInSeconds": 0,
+			"AuthorizerUri":                assertions.Match_AnyValue(),
+		})
+		tpl.ResourceCountIs(jsii.String("AWS::Lambda::Permission"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
+			"Action":       "lambda:InvokeFunction",
+			"FunctionName": partnerAuth,
+			"Principal":    "apigateway.amazonaws.com",
+			"SourceArn": map[string]any{"Fn::Join": []any{"", []any{
+				"arn:aws:execute-api:" + region + ":" + account + ":",
+				map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Api"))},
+				"/authorizers/",
+				map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Authorizerpartners"))},
+			}}},
+		})
+		// The API's authorization is the Lambda authorizer, but for the
+		// route that opts out.
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+			"HttpMethod": "ANY", "AuthorizationType": "CUSTOM",
+			"AuthorizerId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Authorizerpartners"))},
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+			"HttpMethod": "GET", "AuthorizationType": "NONE",
+			"Integration": map[string]any{"Uri": "http://${stageVariables.backendHost}/health"},
+		})
+	})
+}
+
+func TestUsagePlansThrottleAndCapTheirStagesKeys(t *testing.T) {
+	tpl, _ := frontDoorTemplate(t, "services", "Api")
+	cdktest.Check(t, func() {
+		tpl.ResourceCountIs(jsii.String("AWS::ApiGateway::UsagePlan"), jsii.Number(1))
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::UsagePlan"), map[string]any{
+			"ApiStages": []any{map[string]any{
+				"ApiId": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Api"))},
+				"Stage": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Stagelive"))},
+			}},
+			"Throttle": map[string]any{"RateLimit": 10, "BurstLimit": 20},
+			"Quota":    map[string]any{"Limit": 10000, "Period": "MONTH"},
+		})
+		tpl.HasOutput(jsii.String("UsagePlanIdlive"), map[string]any{"Value": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^UsagePlanlive"))}})
+		// The stacks create no API keys: their values would be in the template.
+		tpl.ResourceCountIs(jsii.String("AWS::ApiGateway::ApiKey"), jsii.Number(0))
+	})
+	keyed, _ := frontDoorTemplate(t, "mtls", "Api")
+	cdktest.Check(t, func() {
+		keyed.ResourceCountIs(jsii.String("AWS::ApiGateway::UsagePlan"), jsii.Number(2))
+		keyed.HasResourceProperties(jsii.String("AWS::ApiGateway::UsagePlan"), map[string]any{
+			"Throttle": map[string]any{"RateLimit": 1, "BurstLimit": 2},
+			"Quota":    map[string]any{"Limit": 100, "Period": "DAY"},
+		})
+		keyed.HasResourceProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{
+			"HttpMethod": "GET", "ApiKeyRequired": true,
+			"Integration": map[string]any{"Uri": "http://${stageVariables.backendHost}/reports"},
+		})
+		keyed.ResourceCountIs(jsii.String("AWS::ApiGateway::ApiKey"), jsii.Number(0))
 	})
 }

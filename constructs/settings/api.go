@@ -86,6 +86,16 @@ type Route struct {
 	// Default: the default service, which also holds "/" and the
 	// catch-all, and whose backend is the stage's backend.
 	Service string `json:"service,omitempty"`
+	// Authorization overrides the API's authorization for the route: "iam",
+	// "none" or the name of an authorizer. Default: the API's.
+	Authorization string `json:"authorization,omitempty"`
+	// Scopes are the OAuth scopes an access token must carry for the
+	// route, only with a Cognito authorizer; without them the authorizer
+	// takes ID tokens. Default: none.
+	Scopes []string `json:"scopes,omitempty"`
+	// ApiKeyRequired makes clients send an API key of a usage plan of the
+	// stage (header x-api-key). Default: false.
+	ApiKeyRequired bool `json:"apiKeyRequired,omitempty"`
 }
 
 // HTTPMethods are the methods a Route accepts.
