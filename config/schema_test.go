@@ -26,7 +26,7 @@ import (
 	"privatebackend/internal/testsupport/cdktest"
 )
 
-const readmeFile = "../README.md"
+const readmeFile = "../docs/configuration.md"
 
 // readmeTables are the README's generated tables of keys, by the name in
 // their markers: the definition they list and the prefix of their keys.

@@ -7,6 +7,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	// Defines -update, which ./scripts/test -update passes to every package.
+	_ "privatebackend/internal/testsupport/cdktest"
 )
 
 func runValidate(args ...string) (int, string, string) {
