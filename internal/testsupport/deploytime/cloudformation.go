@@ -590,13 +590,18 @@ func (d *Deployment) Update(run *CustomResourceRun, properties map[string]any) (
 //     resource, which CloudFormation still holds with its attributes, and
 //     a Delete of the new one once the rollback completes.
 //
-// It returns the events sent, in order; the resource is the previous one
-// again, as the rollback's own Update answered it.
-func (d *Deployment) UpdateRolledBack(run *CustomResourceRun, properties map[string]any) ([]*HandlerRun, error) {
+// meanwhile, if not nil, runs between the Update and the rollback, as AWS
+// may change while the stack updates. It returns the events sent, in order;
+// the resource is the previous one again, as the rollback's own Update
+// answered it.
+func (d *Deployment) UpdateRolledBack(run *CustomResourceRun, properties map[string]any, meanwhile func()) ([]*HandlerRun, error) {
 	previous := *run
 	update, err := d.Update(run, properties)
 	if err != nil {
 		return nil, err
+	}
+	if meanwhile != nil {
+		meanwhile()
 	}
 	events := []*HandlerRun{update}
 	if update.Response == nil {
