@@ -50,13 +50,17 @@ const (
 	// ResetConnection drops the connection with a TCP reset before
 	// answering, as a stale kept-alive socket or a network blip does.
 	ResetConnection ResponseFault = iota + 1
-	// Forbidden answers 403 AccessDenied, as S3 answers a presigned URL that
-	// expired or whose signature does not match ("Sharing objects with
-	// presigned URLs", S3 user guide).
+	// Forbidden answers 403 AccessDenied with S3's error body ("Error
+	// responses", S3 API reference), as S3 answers a presigned URL used
+	// after its expiration time ("Download and upload objects with presigned
+	// URLs", S3 user guide): no retry changes it.
 	Forbidden
 	// Unavailable answers 503 SlowDown, S3's answer to too high a request
 	// rate ("Error responses", S3 API reference).
 	Unavailable
+	// Stall reads the request and answers nothing until the client gives
+	// up, or a minute has passed.
+	Stall
 )
 
 // NewResponseBucket starts the bucket. Close stops it.
@@ -106,7 +110,10 @@ func (b *ResponseBucket) serve(w http.ResponseWriter, r *http.Request) {
 	if len(b.faults) > 0 {
 		fault, b.faults = b.faults[0], b.faults[1:]
 	}
+	b.mu.Unlock()
+	// Recorded whatever the answer, a stall or a reset included.
 	defer func() {
+		b.mu.Lock()
 		b.puts = append(b.puts, put)
 		b.mu.Unlock()
 	}()
@@ -121,6 +128,12 @@ func (b *ResponseBucket) serve(w http.ResponseWriter, r *http.Request) {
 			_ = tcp.SetLinger(0)
 		}
 		conn.Close()
+	case fault == Stall:
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+		panic(http.ErrAbortHandler)
 	case fault == Forbidden:
 		put.Status = http.StatusForbidden
 		writeS3Error(w, put.Status, "AccessDenied", "Request has expired")
