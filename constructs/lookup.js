@@ -80,7 +80,7 @@ async function platformVersion({ Branch, Filters, Refresh }, context, event) {
         `that may not read them: allow the role ${ROLE} elasticbeanstalk:ListPlatformVersions on "*", and check that no ` +
         `service control policy or permissions boundary denies it (branch "${Branch}")`);
     }
-    throw new Error(`platform branch "${Branch}" has no recommended version in ${region}: ` +
+    throw new Error(`platform branch "${Branch}" has no recommended version in ${region} that this function may read: ` +
       `check the branch name with "aws elasticbeanstalk list-platform-branches --region ${region}" (a retired branch has none)`);
   }
   const newest = versions.reduce((a, b) => (compareVersions(b.PlatformVersion, a.PlatformVersion) > 0 ? b : a));

@@ -360,3 +360,28 @@ func TestLookupsThroughPagesAndThrottling(t *testing.T) {
 		t.Errorf("the load balancer lookup answered %s: %s", lb.Create.Response.Status, lb.Create.Response.Reason)
 	}
 }
+
+// TestPlatformLookupCheckForAnyVersionFollowsPages hides only the branch's
+// versions (ListPlatformVersions lists only what the caller may read, API
+// reference) from a stand-in whose first page is empty: the check for any
+// readable version must follow NextToken past that page, find others, and
+// name the branch rather than the permission.
+func TestPlatformLookupCheckForAnyVersionFollowsPages(t *testing.T) {
+	d := newDeployment(t)
+	d.Beanstalk.PageSize, d.Beanstalk.EmptyFirstPage = 1, true
+	d.Denied = func(action, resource string) bool {
+		return action == "elasticbeanstalk:ListPlatformVersions" && strings.Contains(resource, "/"+branch+"/")
+	}
+	err := d.Deploy(lookupStack(t))
+	var failed *deploytime.FailedError
+	if !errors.As(err, &failed) || failed.Run.Type != "Custom::PlatformVersion" {
+		t.Fatalf("deploying with the branch's versions hidden: %v; want the platform lookup to fail", err)
+	}
+	if !strings.Contains(failed.Reason, "list-platform-branches") || strings.Contains(failed.Reason, "no platform version at all") {
+		t.Errorf("the failure says %q; want the branch named, since other versions are readable", failed.Reason)
+	}
+	calls := failed.Run.Create.Calls
+	if last := calls[len(calls)-1]; last.Params.Get("MaxRecords") != "1" || !last.Params.Has("NextToken") {
+		t.Errorf("the last call was %v; want the check for any version to have followed NextToken", last.Params)
+	}
+}
