@@ -563,7 +563,7 @@ func (d *Deployment) runCustomResource(s *deploying, r *resource, resourceType s
 
 // Update sends an Update with new properties, and on SUCCESS keeps the
 // answer as the resource's. The old resource of a replacement is not
-// deleted here: UpdateCompleted or UpdateRolledBack finish the update.
+// deleted here: that is the end of the stack update, or UpdateRolledBack's.
 func (d *Deployment) Update(run *CustomResourceRun, properties map[string]any) (*HandlerRun, error) {
 	event := d.event(run, "Update")
 	event["ResourceProperties"] = stringify(properties)
@@ -614,22 +614,11 @@ func (d *Deployment) UpdateRolledBack(run *CustomResourceRun, properties map[str
 		deleted, err := d.send(run, replacement)
 		return append(events, deleted), err
 	}
-	// A FAILED update left the resource as it was, properties included.
+	// A FAILED update left the resource as it was; the rollback's Update
+	// names the failed update's properties as the old ones.
 	run.PhysicalID, run.Attributes, run.Properties = previous.PhysicalID, previous.Attributes, update.Event["ResourceProperties"].(map[string]any)
 	back, err := d.Update(run, previous.Properties)
 	return append(events, back), err
-}
-
-// UpdateCompleted ends a successful stack update: a replaced resource's old
-// physical id gets its Delete, during UPDATE_COMPLETE_CLEANUP_IN_PROGRESS.
-// It returns that event, or nil for an update in place.
-func (d *Deployment) UpdateCompleted(run *CustomResourceRun, previousID string) (*HandlerRun, error) {
-	if previousID == run.PhysicalID {
-		return nil, nil
-	}
-	event := d.event(run, "Delete")
-	event["PhysicalResourceId"] = previousID
-	return d.send(run, event)
 }
 
 // Delete sends a Delete, as CloudFormation does when the stack or the
@@ -798,8 +787,12 @@ func (d *Deployment) invocation(s *deploying, fn *resource) (Invocation, error) 
 	// variables", Lambda developer guide), then the function's own.
 	env := map[string]string{
 		"AWS_REGION": d.Region, "AWS_DEFAULT_REGION": d.Region,
-		"AWS_ACCESS_KEY_ID": "ASIAREHEARSAL0000000", "AWS_SECRET_ACCESS_KEY": "rehearsal", "AWS_SESSION_TOKEN": "rehearsal",
+		"AWS_SESSION_TOKEN":        "rehearsal",
 		"AWS_LAMBDA_FUNCTION_NAME": fn.physicalID, "AWS_EXECUTION_ENV": "AWS_Lambda_" + fmt.Sprint(p["Runtime"]),
+	}
+	// The credentials whose signatures the stand-ins recompute.
+	for key, secret := range awsstandin.RehearsalCredentials {
+		env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = key, secret
 	}
 	for service, url := range d.Endpoints {
 		env["AWS_ENDPOINT_URL_"+service] = url
