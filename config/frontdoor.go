@@ -40,6 +40,17 @@ type Domain struct {
 	// MutualTLS makes clients present a certificate that the truststore
 	// trusts. Default: none.
 	MutualTLS *MutualTLS `json:"mutualTls"`
+	// RouteHeader sends a request that carries a stage's name in this
+	// header to that stage, at any stage's URL: testers reach preview at
+	// live's URL with e.g. "x-stage: preview". Default: none.
+	RouteHeader *RouteHeader `json:"routeHeader"`
+}
+
+// RouteHeader is the header whose value names the stage a request goes to,
+// through the domain's routing rules.
+type RouteHeader struct {
+	// Name is the header's name, e.g. "x-stage".
+	Name string `json:"name" required:"true" pattern:"headerName"`
 }
 
 // MutualTLS is the mutual TLS authentication of a custom domain.
@@ -125,6 +136,10 @@ var (
 	certificateArn = model.NewPattern(model.Pattern{Name: "certificateArn",
 		Expr: `^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):([0-9]{12}):certificate/[A-Za-z0-9-]+$`,
 		What: "an ACM certificate ARN", Want: "arn:aws:acm:REGION:ACCOUNT:certificate/ID"})
+	// An HTTP header name (RFC 9110 token characters); API Gateway matches
+	// header names case-insensitively ("Match headers conditions").
+	_ = model.NewPattern(model.Pattern{Name: "headerName", Expr: `^[A-Za-z0-9!#$%&'*+.^_|~-]{1,64}$`,
+		What: "a header name", Want: `e.g. "x-stage"`})
 	_ = model.NewPattern(model.Pattern{Name: "hostedZoneId", Expr: `^Z[A-Z0-9]{1,31}$`,
 		What: "a Route 53 hosted zone id", Want: `e.g. "Z0123456789ABCDEFGHIJ"`})
 	// "An Amazon S3 URL ... for example s3://bucket-name/key-name"
@@ -348,6 +363,16 @@ func (e *Environment) domainRules(ps *model.Problems, d *Domain) {
 			ps.Add(at+".basePaths."+stage, "serves stage %s at the base path %q of stage %s; give each stage its own", stage, "/"+path, other)
 		}
 		used[path] = stage
+	}
+	if d.RouteHeader != nil {
+		priorities := map[int]string{}
+		for _, stage := range e.StageNames() {
+			p := settings.RoutingRulePriority(stage, false)
+			if other, ok := priorities[p]; ok {
+				ps.Add(at+".routeHeader", "stages %s and %s would share routing rule priority %d, which API Gateway refuses; rename one", other, stage, p)
+			}
+			priorities[p] = stage
+		}
 	}
 	for _, stage := range slices.Sorted(maps.Keys(d.BasePaths)) {
 		if _, ok := e.API.Stages[stage]; !ok {

@@ -7,9 +7,12 @@ import (
 	"strings"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigateway"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsapigatewayv2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsroute53"
 	cdkconstructs "github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
+
+	"privatebackend/constructs/settings"
 )
 
 // CustomDomainProps configures a CustomDomain.
@@ -47,12 +50,18 @@ type CustomDomain interface {
 	// MapStage serves stage, whose name is name, at basePath on the domain,
 	// "" for its root.
 	MapStage(name string, stage awsapigateway.Stage, basePath string)
+	// AddHeaderRoute sends a request whose header has the value name to
+	// stage (whose name is name), whatever the URL's base path among
+	// basePaths (stripped), or with none of them; it panics unless the
+	// domain has RoutingRules.
+	AddHeaderRoute(name string, stage awsapigateway.Stage, header string, basePaths []string)
 }
 
 type customDomain struct {
 	cdkconstructs.Construct
-	domain awsapigateway.CfnDomainName
-	mapped map[string]string
+	domain       awsapigateway.CfnDomainName
+	mapped       map[string]string
+	routingRules bool
 }
 
 func (d *customDomain) Domain() awsapigateway.CfnDomainName { return d.domain }
@@ -87,7 +96,7 @@ func NewCustomDomain(scope cdkconstructs.Construct, id string, props *CustomDoma
 		// custom domain in API Gateway").
 		panic(fmt.Sprintf("constructs.NewCustomDomain %q: mutual TLS needs a legacy security policy (TLS_1_2), not %s", id, policy))
 	}
-	d := &customDomain{mapped: map[string]string{}}
+	d := &customDomain{mapped: map[string]string{}, routingRules: props.RoutingRules}
 	cdkconstructs.NewConstruct_Override(d, scope, &id)
 	domainProps := &awsapigateway.CfnDomainNameProps{
 		DomainName: props.DomainName,
@@ -153,4 +162,49 @@ func (d *customDomain) MapStage(name string, stage awsapigateway.Stage, basePath
 		mapping.BasePath = jsii.String(basePath)
 	}
 	awsapigateway.NewCfnBasePathMapping(d, jsii.String("BasePathMapping-"+name), mapping)
+}
+
+func (d *customDomain) AddHeaderRoute(name string, stage awsapigateway.Stage, header string, basePaths []string) {
+	if !d.routingRules {
+		panic(fmt.Sprintf("constructs.CustomDomain.AddHeaderRoute %q: the domain was made without RoutingRules", name))
+	}
+	match := &awsapigatewayv2.CfnRoutingRule_ConditionProperty{
+		// Header names match case-insensitively, values literally
+		// ("Match headers conditions").
+		MatchHeaders: &awsapigatewayv2.CfnRoutingRule_MatchHeadersProperty{
+			AnyOf: &[]*awsapigatewayv2.CfnRoutingRule_MatchHeaderValueProperty{{Header: jsii.String(header), ValueGlob: jsii.String(name)}},
+		},
+	}
+	rule := func(id string, atRoot bool, conditions []*awsapigatewayv2.CfnRoutingRule_ConditionProperty) {
+		awsapigatewayv2.NewCfnRoutingRule(d, jsii.String(id), &awsapigatewayv2.CfnRoutingRuleProps{
+			DomainNameArn: d.domain.AttrDomainNameArn(),
+			Priority:      jsii.Number(settings.RoutingRulePriority(name, atRoot)),
+			Conditions:    &conditions,
+			Actions: &[]*awsapigatewayv2.CfnRoutingRule_ActionProperty{{
+				InvokeApi: &awsapigatewayv2.CfnRoutingRule_ActionInvokeApiProperty{
+					ApiId:         stage.RestApi().RestApiId(),
+					Stage:         stage.StageName(),
+					StripBasePath: jsii.Bool(!atRoot),
+				},
+			}},
+		})
+	}
+	var paths []*string
+	for _, p := range basePaths {
+		if p != "" {
+			paths = append(paths, jsii.String(p))
+		}
+	}
+	// A request at another stage's base path reaches this stage with that
+	// base path stripped, as that stage would have seen the rest of the
+	// path.
+	if len(paths) > 0 {
+		rule("HeaderRoute-"+name, false, []*awsapigatewayv2.CfnRoutingRule_ConditionProperty{
+			match, {MatchBasePaths: &awsapigatewayv2.CfnRoutingRule_MatchBasePathsProperty{AnyOf: &paths}},
+		})
+	}
+	// A request at the root, when a stage is served there, keeps its path.
+	if len(paths) < len(basePaths) {
+		rule("HeaderRouteAtRoot-"+name, true, []*awsapigatewayv2.CfnRoutingRule_ConditionProperty{match})
+	}
 }

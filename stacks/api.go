@@ -130,6 +130,15 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 			newUsagePlan(stack, name, a.Stages[name], s.UsagePlan)
 		}
 	}
+	if domain != nil && cfg.Domain.RouteHeader != nil {
+		var basePaths []string
+		for _, name := range stageNames {
+			basePaths = append(basePaths, cfg.Domain.BasePath(name))
+		}
+		for _, name := range stageNames {
+			domain.AddHeaderRoute(name, a.Stages[name], cfg.Domain.RouteHeader.Name, basePaths)
+		}
+	}
 	a.Dashboard = a.newDashboard(stack, stageNames, props)
 	return a
 }
@@ -220,6 +229,7 @@ func newDomain(stack awscdk.Stack, d *config.Domain) constructs.CustomDomain {
 		DomainName:     jsii.String(d.Name),
 		CertificateArn: jsii.String(d.CertificateArn),
 		SecurityPolicy: jsii.String(d.Policy()),
+		RoutingRules:   d.RouteHeader != nil,
 	}
 	if d.HostedZoneID != "" {
 		props.HostedZoneId = jsii.String(d.HostedZoneID)

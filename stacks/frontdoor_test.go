@@ -21,6 +21,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/testsupport/cdktest"
 )
 
@@ -31,7 +32,8 @@ var frontDoorFixtures = map[string]string{
 	"services": `{
 		"backends": {"blue": {}, "green": {}, "ordersblue": {}, "ordersgreen": {}},
 		"api": {
-			"domain": {"name": "shop.example.com", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000002"},
+			"domain": {"name": "shop.example.com", "certificateArn": "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000002",
+				"basePaths": {"live": "/"}, "routeHeader": {"name": "x-stage"}},
 			"authorizers": {"users": {"type": "cognito", "userPoolArns": ["` + userPool + `"]}},
 			"routes": [
 				{"path": "/orders", "service": "orders", "methods": ["GET"], "authorization": "users", "scopes": ["orders/read"]},
@@ -330,12 +332,13 @@ func TestFrontDoorDayTwoChangesReplaceNothingElse(t *testing.T) {
 }
 
 func TestDomainServesEveryStageWithTheStrongestPolicyByDefault(t *testing.T) {
-	tpl, _ := frontDoorTemplate(t, "services", "Api")
+	tpl, _ := frontDoorTemplate(t, "fd-domain-added", "Api")
 	cdktest.Check(t, func() {
 		// TLS 1.3 only; an enhanced policy needs an endpoint access mode.
 		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), map[string]any{
-			"DomainName":              "shop.example.com",
-			"RegionalCertificateArn":  "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000002",
+			"DomainName":              "api.example.com",
+			"RegionalCertificateArn":  "arn:aws:acm:eu-west-1:111111111111:certificate/0f0e0d0c-0b0a-4900-8800-000000000001",
+			"RoutingMode":             assertions.Match_Absent(),
 			"EndpointConfiguration":   map[string]any{"Types": []any{"REGIONAL"}},
 			"SecurityPolicy":          "SecurityPolicy_TLS13_1_3_2025_09",
 			"EndpointAccessMode":      "STRICT",
@@ -349,7 +352,7 @@ func TestDomainServesEveryStageWithTheStrongestPolicyByDefault(t *testing.T) {
 				"Stage":      map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Stage" + stage))},
 				"BasePath":   stage,
 			})
-			tpl.HasOutput(jsii.String("Url"+stage), map[string]any{"Value": "https://shop.example.com/" + stage + "/"})
+			tpl.HasOutput(jsii.String("Url"+stage), map[string]any{"Value": "https://api.example.com/" + stage + "/"})
 		}
 		tpl.ResourceCountIs(jsii.String("AWS::Route53::RecordSet"), jsii.Number(0))
 		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::RestApi"), map[string]any{"DisableExecuteApiEndpoint": assertions.Match_Absent()})
@@ -491,5 +494,43 @@ func TestUsagePlansThrottleAndCapTheirStagesKeys(t *testing.T) {
 			"Integration": map[string]any{"Uri": "http://${stageVariables.backendHost}/reports"},
 		})
 		keyed.ResourceCountIs(jsii.String("AWS::ApiGateway::ApiKey"), jsii.Number(0))
+	})
+}
+
+func TestRouteHeaderSendsTestersToAnyStageAtTheSameURL(t *testing.T) {
+	tpl, _ := frontDoorTemplate(t, "services", "Api")
+	domainArn := map[string]any{"Fn::GetAtt": []any{assertions.Match_StringLikeRegexp(jsii.String("^Domain")), "DomainNameArn"}}
+	header := func(stage string) map[string]any {
+		return map[string]any{"MatchHeaders": map[string]any{"AnyOf": []any{map[string]any{"Header": "x-stage", "ValueGlob": stage}}}}
+	}
+	invoke := func(stage string, strip bool) []any {
+		return []any{map[string]any{"InvokeApi": map[string]any{
+			"ApiId":         map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Api"))},
+			"Stage":         map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Stage" + stage))},
+			"StripBasePath": strip,
+		}}}
+	}
+	cdktest.Check(t, func() {
+		// Rules first, then the base path mappings.
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::DomainName"), map[string]any{"RoutingMode": "ROUTING_RULE_THEN_BASE_PATH_MAPPING"})
+		// live is at the root and preview at /preview: each stage has a rule
+		// for a request at preview's base path (stripped) and one for the
+		// rest, live's URL.
+		tpl.ResourceCountIs(jsii.String("AWS::ApiGatewayV2::RoutingRule"), jsii.Number(4))
+		for _, stage := range []string{"live", "preview"} {
+			tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::RoutingRule"), map[string]any{
+				"DomainNameArn": domainArn,
+				"Priority":      settings.RoutingRulePriority(stage, false),
+				"Conditions":    []any{header(stage), map[string]any{"MatchBasePaths": map[string]any{"AnyOf": []any{"preview"}}}},
+				"Actions":       invoke(stage, true),
+			})
+			tpl.HasResourceProperties(jsii.String("AWS::ApiGatewayV2::RoutingRule"), map[string]any{
+				"DomainNameArn": domainArn,
+				"Priority":      settings.RoutingRulePriority(stage, true),
+				"Conditions":    []any{header(stage)},
+				"Actions":       invoke(stage, false),
+			})
+		}
+		tpl.HasOutput(jsii.String("Urllive"), map[string]any{"Value": "https://shop.example.com/"})
 	})
 }

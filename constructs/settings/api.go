@@ -2,6 +2,7 @@ package settings
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -258,4 +259,24 @@ func LogRetentionProblems(key string, days int) Problems {
 		ps.Add(key, "%d is not a CloudWatch Logs retention; use one of %s", days, joinInts(LogRetentionDays))
 	}
 	return ps
+}
+
+// RoutingRulePriority is the priority of the routing rule that sends a
+// request carrying a stage's name in the route header to that stage:
+// rules with a base path condition in 1 to 500000, the rule for requests
+// without a known base path (atRoot) in 500001 to 1000000, so that every
+// rule of the first kind is evaluated first. API Gateway evaluates rules
+// "from the lowest value to the highest value", priorities "1-1,000,000",
+// and "Rules can't have the same priority" ("Routing rules to connect API
+// stages to a custom domain name for REST APIs"). The priority comes from
+// the stage's name alone, so adding or removing a stage moves no other
+// stage's rule (two rules trading priorities in one update could collide).
+func RoutingRulePriority(stage string, atRoot bool) int {
+	h := fnv.New32a()
+	h.Write([]byte(stage))
+	p := 1 + int(h.Sum32()%500000)
+	if atRoot {
+		p += 500000
+	}
+	return p
 }
