@@ -72,6 +72,9 @@ type StageResult struct {
 	P95Ms float64 `json:"p95Ms"`
 	// Canary is the measured canary share, when the stage has a canary.
 	Canary *CanaryShare `json:"canary,omitempty"`
+	// RefusedStatus is what the stage answered a request without
+	// credentials, 0 when its API is open.
+	RefusedStatus int `json:"refusedWithoutCredentials,omitempty"`
 	// Passed is true when the stage has no problem.
 	Passed bool `json:"passed"`
 	// Problems say what is wrong, one sentence each.

@@ -1,9 +1,15 @@
 package verify
 
 import (
+	"context"
+	"fmt"
+	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
+
+	"privatebackend/config"
 )
 
 // notInLogicalID are the characters a stage name may have that the CDK
@@ -24,4 +30,56 @@ func stageURLsOf(outputs map[string]string, stages []string) map[string]string {
 		}
 	}
 	return urls
+}
+
+// TokenEnv is the environment variable verify reads a Cognito or Lambda
+// authorizer's token from when -token is not given.
+const TokenEnv = "PRIVATEBACKEND_TOKEN"
+
+// useToken makes p send a token to an API whose authorization is an
+// authorizer, in the header the authorizer reads: token, or the value of
+// TokenEnv. verify never prints it.
+func useToken(p *Prober, env *config.Environment, token string) error {
+	az := env.API.AuthorizerOf(env.API.Authorization)
+	if az == nil {
+		return nil
+	}
+	header := ""
+	for _, source := range strings.Split(az.IdentitySource, ",") {
+		if name, ok := strings.CutPrefix(strings.TrimSpace(source), "method.request.header."); ok {
+			header = name
+			break
+		}
+	}
+	if header == "" {
+		return fmt.Errorf("api.authorization of %s is authorizer %q, which reads no header; verify can only send a token in a header", env.Name, env.API.Authorization)
+	}
+	if token == "" {
+		token = os.Getenv(TokenEnv)
+	}
+	if token == "" {
+		return fmt.Errorf("api.authorization of %s is authorizer %q: pass the %s header's value with -token or in %s (it is never printed)", env.Name, env.API.Authorization, header, TokenEnv)
+	}
+	p.Token, p.TokenHeader = token, header
+	return nil
+}
+
+// checkRefusal proves that a stage whose API is not open refuses a request
+// without credentials: API Gateway answers 403 to an unsigned request to an
+// AWS_IAM method and 401 when an authorizer's identity source is missing.
+func checkRefusal(ctx context.Context, p Prober, env *config.Environment, plan StagePlan, r StageResult) StageResult {
+	if env.API.Authorization == config.AuthorizationNone {
+		return r
+	}
+	a := Prober{Client: p.Client, Region: p.Region}.Get(ctx, plan.URL)
+	r.RefusedStatus = a.Status
+	if a.Status != http.StatusUnauthorized && a.Status != http.StatusForbidden {
+		what := fmt.Sprintf("answered %d", a.Status)
+		if a.Err != nil {
+			what = fmt.Sprintf("failed (%v)", a.Err)
+		}
+		r.Problems = append(r.Problems, fmt.Sprintf("stage %s: a request without credentials %s, want 401 or 403: api.authorization is %q, so the stage must refuse it", plan.Name, what, env.API.Authorization))
+		r.Passed = false
+	}
+	return r
 }

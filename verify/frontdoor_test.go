@@ -1,6 +1,16 @@
 package verify
 
-import "testing"
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"privatebackend/config"
+)
 
 func TestStageURLsOfADomainAreFoundByOutputKey(t *testing.T) {
 	outputs := map[string]string{
@@ -18,5 +28,73 @@ func TestStageURLsOfADomainAreFoundByOutputKey(t *testing.T) {
 		if got[stage] != want {
 			t.Errorf("stage %s: URL %q, want %q", stage, got[stage], want)
 		}
+	}
+}
+
+func TestAStageThatAnswersWithoutCredentialsFails(t *testing.T) {
+	r := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 10}, config.AuthorizationIAM, limits)
+	if r.Passed || !strings.Contains(problems(r), `stage live: a request without credentials answered 200, want 401 or 403: api.authorization is "iam", so the stage must refuse it`) {
+		t.Fatalf("problems:\n%s", problems(r))
+	}
+	refused := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 10, authHeader: "Authorization"}, config.AuthorizationIAM, limits)
+	var out strings.Builder
+	if err := refused.WriteTable(&out); err != nil || !refused.Passed || !strings.Contains(out.String(), "stage live: a request without credentials was refused (403)") {
+		t.Fatalf("passed %t, report:\n%s", refused.Passed, out.String())
+	}
+}
+
+// cognitoEnvironment is an environment whose API uses a Cognito authorizer.
+func cognitoEnvironment(t *testing.T) *config.Environment {
+	t.Helper()
+	var raw any
+	if err := json.Unmarshal([]byte(`{"dev": {
+		"backends": {"blue": {"appVersion": "1"}, "green": {"appVersion": "2"}},
+		"api": {"authorization": "users",
+			"authorizers": {"users": {"type": "cognito", "userPoolArns": ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123"]}},
+			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}, "canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}}}}}`), &raw); err != nil {
+		t.Fatal(err)
+	}
+	envs, err := config.Load(raw, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return envs[0]
+}
+
+func TestATokenGoesInTheAuthorizersHeaderAndIsNeverPrinted(t *testing.T) {
+	const token = "eyJraWQiOiJzZWNyZXQtdG9rZW4ifQ.secret"
+	env := cognitoEnvironment(t)
+	if err := useToken(&Prober{}, env, ""); err == nil || !strings.Contains(err.Error(), "pass the Authorization header's value with -token or in "+TokenEnv) {
+		t.Fatalf("no token: %v", err)
+	}
+	s := &stages{live: "blue", preview: "green", greenEvery: 10, authHeader: "Authorization", checkRequest: func(r *http.Request) error {
+		if got := r.Header.Get("Authorization"); got != token {
+			return fmt.Errorf("Authorization %q, want the token", got)
+		}
+		return nil
+	}}
+	server := httptest.NewServer(s)
+	t.Cleanup(server.Close)
+	prober := Prober{Client: &http.Client{Timeout: limits.Timeout}}
+	t.Setenv(TokenEnv, token)
+	if err := useToken(&prober, env, ""); err != nil {
+		t.Fatal(err)
+	}
+	r, err := Verify(context.Background(), env, outputsFor(server.URL), prober, limits)
+	if err != nil || !r.Passed {
+		t.Fatalf("err %v, problems:\n%s", err, problems(r))
+	}
+	if f := s.failures.Load(); f != nil {
+		t.Fatal(f)
+	}
+	var out strings.Builder
+	if err := r.WriteTable(&out); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.WriteJSON(&out); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(out.String(), "secret") {
+		t.Fatalf("the report shows the token:\n%s", out.String())
 	}
 }

@@ -29,6 +29,9 @@ type Options struct {
 	JSON bool
 	// CredentialsTimeout bounds the search for AWS credentials.
 	CredentialsTimeout time.Duration
+	// Token is the token for an API whose authorization is an authorizer;
+	// empty reads TokenEnv.
+	Token string
 }
 
 // Run verifies one environment, writes its report to stdout and returns the
@@ -51,6 +54,9 @@ func run(ctx context.Context, opts Options) (Report, error) {
 	prober := Prober{Client: &http.Client{Timeout: opts.Limits.Timeout}, Region: cfg.Region}
 	if env.API.Authorization == config.AuthorizationIAM {
 		prober.Credentials = cfg.Credentials
+	}
+	if err := useToken(&prober, env, opts.Token); err != nil {
+		return Report{}, err
 	}
 	return Verify(ctx, env, CloudFormationOutputs{Client: cloudformation.NewFromConfig(cfg)}, prober, opts.Limits)
 }
@@ -86,7 +92,7 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].AppVersion, Percent: stage.Canary.Percent}
 			}
 		}
-		result := CheckStage(ctx, prober, plan, limits)
+		result := checkRefusal(ctx, prober, env, plan, CheckStage(ctx, prober, plan, limits))
 		report.Passed = report.Passed && result.Passed
 		report.Stages = append(report.Stages, result)
 	}

@@ -48,9 +48,17 @@ type stages struct {
 	requests      atomic.Int64
 	checkRequest  func(r *http.Request) error
 	failures      atomic.Value
+	// authHeader, when set, is the header without which a request is
+	// refused with 403, as API Gateway refuses an unsigned one.
+	authHeader string
 }
 
 func (s *stages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.authHeader != "" && r.Header.Get(s.authHeader) == "" {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"Missing Authentication Token"}`)
+		return
+	}
 	if s.checkRequest != nil {
 		if err := s.checkRequest(r); err != nil {
 			s.failures.Store(err.Error())
@@ -190,7 +198,7 @@ func TestANonJSONAnswerPointsAtPath(t *testing.T) {
 }
 
 func TestRequestsAreSignedWithSigV4ForExecuteAPI(t *testing.T) {
-	s := &stages{live: "blue", preview: "green", greenEvery: 10, checkRequest: func(r *http.Request) error {
+	s := &stages{live: "blue", preview: "green", greenEvery: 10, authHeader: "Authorization", checkRequest: func(r *http.Request) error {
 		auth := r.Header.Get("Authorization")
 		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") || !strings.Contains(auth, "/eu-west-1/execute-api/aws4_request") ||
 			!strings.Contains(auth, "SignedHeaders=") || !strings.Contains(auth, "Signature=") || r.Header.Get("X-Amz-Date") == "" {
