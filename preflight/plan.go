@@ -34,6 +34,8 @@ type Plan struct {
 	// NetworkStack and APIStack are the CloudFormation stack names of the
 	// environment's network and API.
 	NetworkStack, APIStack string
+	// FrontDoor is what the API's domain and authorizers use.
+	FrontDoor FrontDoorPlan
 }
 
 // BackendPlan is one backend.
@@ -87,6 +89,7 @@ func NewPlan(e *config.Environment) (Plan, error) {
 		VpcLinks:     len(e.Backends),
 		NetworkStack: e.Name + "-Network",
 		APIStack:     e.Name + "-Api",
+		FrontDoor:    newFrontDoorPlan(e),
 	}
 	for _, name := range e.BackendNames() {
 		// The construct's settings, with the defaults it deploys with.

@@ -197,6 +197,7 @@ type runner struct {
 	ec2            *ec2.Client
 	cloudformation *cloudformation.Client
 	pricing        *pricing.Client
+	frontDoor      frontDoorClients
 
 	mu     sync.Mutex
 	stacks map[string]*stackLookup
@@ -218,6 +219,7 @@ func Preflight(ctx context.Context, plan Plan, asm *Assembly, cfg aws.Config, se
 		cloudformation: cloudformation.NewFromConfig(cfg),
 		pricing:        pricing.NewFromConfig(cfg, func(o *pricing.Options) { o.Region = pricingRegion }),
 		stacks:         map[string]*stackLookup{},
+		frontDoor:      newFrontDoorClients(cfg),
 	}
 	report := Report{Environment: plan.Environment, Region: cfg.Region}
 	identity, sameAccount := r.identity(ctx)
@@ -289,5 +291,5 @@ func (r *runner) checks() []check {
 		check{names: []string{"vpc"}, permissions: r.vpcPermissions(), run: one(r.vpc)},
 		check{names: []string{"vcpu quota"}, permissions: vcpuPermissions, run: one(r.vcpuQuota)},
 	)
-	return checks
+	return append(checks, r.frontDoorChecks()...)
 }
