@@ -55,6 +55,11 @@ type Environment struct {
 	API API `json:"api" required:"true"`
 	// Monitoring configures the environment's alarms and dashboard.
 	Monitoring Monitoring `json:"monitoring"`
+
+	// Stacks are the environment's stacks, named after it.
+	Stacks Stacks `json:"-"`
+	// DashboardName is the name of the environment's CloudWatch dashboard.
+	DashboardName string `json:"-"`
 }
 
 // Monitoring configures the alarms of an environment: on each API stage a

@@ -72,8 +72,8 @@ func (e *Environment) Rules() model.Problems {
 		b := e.Backends[name]
 		// A platform version ARN names its region; Beanstalk offers
 		// platform versions per region ("About Elastic Beanstalk platforms").
-		if platform, err := ebplatform.Parse(b.Platform); err == nil && platform.Arn != "" && e.Pinned() && platform.Region != e.Region {
-			ps.Add("backends."+name+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, platform.Region, e.Region)
+		if region, arn := ebplatform.ArnRegion(b.Platform); arn && e.Pinned() && region != e.Region {
+			ps.Add("backends."+name+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, region, e.Region)
 		}
 	}
 	for _, name := range e.StageNames() {

@@ -47,6 +47,10 @@ type Beanstalk struct {
 	// UpdateWindow is the weekly window for managed platform updates, as
 	// "Day:HH:MM" in UTC.
 	UpdateWindow string `json:"updateWindow,omitempty" default:"Sun:03:00" pattern:"updateWindow"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 // BeanstalkLogRetentionDays are the values Beanstalk accepts for
@@ -85,7 +89,7 @@ func (b Beanstalk) Problems() Problems { return model.Check(b.WithDefaults()) }
 // Rules are the Beanstalk settings' cross-key rules.
 func (b Beanstalk) Rules() Problems {
 	var ps Problems
-	if platform, err := ebplatform.Parse(b.Platform); err == nil && platform.Arn != "" && b.PlatformRefresh != "" {
+	if _, arn := ebplatform.ArnRegion(b.Platform); arn && b.PlatformRefresh != "" {
 		ps.Add("platformRefresh", "is set but platform is a platform version ARN, which is never looked up; remove platformRefresh or name a platform branch")
 	}
 	if b.MinInstances != nil && b.MaxInstances != nil && *b.MaxInstances >= 1 && *b.MinInstances > *b.MaxInstances {

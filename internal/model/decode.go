@@ -19,7 +19,8 @@ type Resolver interface {
 
 // Load decodes raw into the struct out points at, with defaults, resolves
 // it (Resolver) and checks it: every problem, each under its key path,
-// decoding's first. A value that could not be read is reported once: its
+// decoding's first; with none, every struct inside carries its Checked
+// mark. A value that could not be read is reported once: its
 // key keeps its default, and what Check would say of that key is left out.
 func Load(raw any, out any) Problems {
 	st := decodeRoot(raw, out)
@@ -31,6 +32,9 @@ func Load(raw any, out any) Problems {
 		if !st.unread[p.Key] {
 			ps = append(ps, p)
 		}
+	}
+	if len(ps) == 0 {
+		markChecked(reflect.ValueOf(out))
 	}
 	return ps
 }
