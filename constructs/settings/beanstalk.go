@@ -34,8 +34,7 @@ type Beanstalk struct {
 	// MinInstances is the Auto Scaling group's minimum size, at most
 	// maxInstances.
 	MinInstances *int `json:"minInstances,omitempty" default:"2" min:"1"`
-	// MaxInstances is the Auto Scaling group's maximum size; Auto Scaling
-	// allows at most 10000.
+	// MaxInstances is the Auto Scaling group's maximum size.
 	MaxInstances *int `json:"maxInstances,omitempty" default:"4" min:"1" max:"10000"`
 	// DeploymentPolicy is how a new version reaches the instances:
 	// "Rolling" (in batches of one) or "Immutable" (a fresh Auto Scaling
