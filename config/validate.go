@@ -124,10 +124,15 @@ func (a *API) Rules() model.Problems {
 
 // Rules are the configuration's cross-environment rules: the VPC links
 // of every environment pinned to one account and region, and the
-// environments a pipeline deploys.
+// environments a pipeline deploys; and what to write when there are no
+// environments at all.
 func (f *File) Rules() model.Problems {
+	var ps model.Problems
+	if f.Environments == nil {
+		ps.Add(EnvironmentsKey, "is missing; add an \"environments\" object to the context in cdk.json, e.g. {\"dev\": {\"backends\": {\"blue\": {}}, \"api\": {\"stages\": {\"live\": {\"backend\": \"blue\"}}}}}")
+	}
 	envs := f.SortedEnvironments()
-	ps := vpcLinkQuota(envs)
+	ps = append(ps, vpcLinkQuota(envs)...)
 	if f.Pipeline != nil {
 		ps = append(ps, f.Pipeline.environmentRules(envs).Within(PipelineKey)...)
 	}

@@ -86,7 +86,7 @@ func checkStruct(v reflect.Value, path string, ps *Problems) {
 		// A rule that says more of a missing key than "is missing" (which
 		// values it could take) speaks for it.
 		*ps = slices.DeleteFunc(*ps, func(p Problem) bool {
-			return p.Message == missing && slices.ContainsFunc(rules, func(r Problem) bool { return r.Key == p.Key })
+			return strings.HasPrefix(p.Message, missing) && slices.ContainsFunc(rules, func(r Problem) bool { return r.Key == p.Key })
 		})
 		*ps = append(*ps, rules...)
 	}
