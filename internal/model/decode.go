@@ -52,21 +52,17 @@ func (st *state) fail(path, format string, args ...any) {
 	st.unread[path] = true
 }
 
+// decodeRoot copies the JSON-shaped value raw (as the CDK hands context
+// over: maps, slices, strings, float64 and bools) into the struct out
+// points at, after setting its defaults. Keys are matched against the
+// fields' json tags; an unknown key is a problem with a did-you-mean. A
+// value that cannot be read leaves its key at its default.
 func decodeRoot(raw any, out any) *state {
 	st := &state{unread: map[string]bool{}}
 	v := reflect.ValueOf(out).Elem()
 	setDefaults(v)
 	decode(raw, v, "", st)
 	return st
-}
-
-// Decode copies the JSON-shaped value raw (as the CDK hands context over:
-// maps, slices, strings, float64 and bools) into the struct out points at,
-// after setting its defaults. Keys are matched against the fields' json
-// tags; an unknown key is a problem with a did-you-mean. A value that
-// cannot be read leaves its key at its default.
-func Decode(raw any, out any) Problems {
-	return decodeRoot(raw, out).ps
 }
 
 // WithDefaults returns v with every key it leaves unset (a zero value) at
