@@ -280,6 +280,7 @@ var schemaExempt = map[string]string{
 	"pipeline-unknown-environment":            "a wave names environments defined under \"environments\"",
 	"unknown-environment-selected":            "-c env=NAME is a command-line value, not cdk.json",
 	"routes-that-conflict":                    "routes are compared with each other (a method twice, two names for one path variable)",
+	"settings-route-method-twice":             "routes are compared with each other (a method twice)",
 
 	// One problem of a file whose others the schema rejects.
 	"every-problem-at-once: environments.prod.backends.blue.minInstances": "minInstances is compared with maxInstances",
