@@ -293,6 +293,8 @@ var schemaExempt = map[string]string{
 	"services-unknown-service-or-backend":                                                            "a stage's services are those the routes name, its backends those of the environment",
 	"services-routes-overlap: environments.dev.api.routes[1].path":                                   "routes of two services are compared with each other",
 	"services-routes-overlap: environments.dev.api.routes[3].path":                                   "routes of two services are compared with each other",
+	"settings-canary-without-backend":                                                                "a canary overrides backend or backends, one of two keys",
+	"settings-route-method-twice":                                                                    "routes are compared with each other (a method twice)",
 
 	// One problem of a file whose others the schema rejects.
 	"every-problem-at-once: environments.prod.backends.blue.minInstances": "minInstances is compared with maxInstances",

@@ -164,7 +164,11 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		props = &PrivateRestApiProps{}
 	}
 	cfg := *props
-	problems := settings.RoutesProblems(cfg.Routes).Within("Routes")
+	// Routes config checked (one by one and together) are not checked again.
+	var problems settings.Problems
+	if slices.ContainsFunc(cfg.Routes, func(r settings.Route) bool { return !r.Checked.OK() }) {
+		problems = settings.RoutesProblems(cfg.Routes).Within("Routes")
+	}
 	problems = append(problems, authorizationProblems(cfg)...)
 	cfg.Routes = slices.Clone(cfg.Routes)
 	for i, r := range cfg.Routes {
@@ -358,7 +362,10 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 	if options == nil {
 		options = &StageOptions{}
 	}
-	problems := options.Stage.Problems(name)
+	var problems settings.Problems
+	if !options.Stage.Checked.OK() {
+		problems = options.Stage.Problems(name)
+	}
 	backends := map[string]string{"": options.Backend}
 	refs := map[string]string{"Backend": options.Backend}
 	for _, service := range p.services {

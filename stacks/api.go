@@ -122,7 +122,7 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 			domain.MapStage(name, a.Stages[name], cfg.Domain.BasePath(name))
 			url = jsii.String(cfg.Domain.StageURL(name))
 		}
-		awscdk.NewCfnOutput(stack, jsii.String("Url-"+name), &awscdk.CfnOutputProps{
+		awscdk.NewCfnOutput(stack, jsii.String(config.StageURLOutputID(name)), &awscdk.CfnOutputProps{
 			Description: jsii.String("Invoke URL of stage " + name + " (backend " + s.Backend + serviceBackends(s.Backends) + ")"),
 			Value:       url,
 		})

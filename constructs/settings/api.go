@@ -19,6 +19,10 @@ type Stage struct {
 	// Canary sends a share of the stage's requests to another backend.
 	// Default: none.
 	Canary *Canary `json:"canary,omitempty"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 // Canary overrides a stage's backends for a share of its requests.
@@ -93,6 +97,10 @@ type Route struct {
 	// ApiKeyRequired makes clients send an API key of a usage plan of the
 	// stage (header x-api-key).
 	ApiKeyRequired bool `json:"apiKeyRequired,omitempty" default:"false"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 var (
