@@ -186,6 +186,15 @@ func newAuthorizers(stack awscdk.Stack, authorizers map[string]*config.Authorize
 					Handler: handler, IdentitySource: jsii.String(az.IdentitySource), ResultsCacheTtl: ttl,
 				})
 			}
+			// The permission also names this account: AWS Control Tower's
+			// CT.LAMBDA.PR.2 reads a literal SourceAccount, not the
+			// Fn::Join of SourceArn (its guard rule accepts a string or a
+			// Ref or GetAtt of the template's own resources).
+			for _, child := range *handler.Node().Children() {
+				if permission, ok := child.(awscdk.CfnResource); ok && *permission.CfnResourceType() == "AWS::Lambda::Permission" {
+					permission.AddPropertyOverride(jsii.String("SourceAccount"), stack.Account())
+				}
+			}
 		}
 	}
 	return out
