@@ -73,11 +73,11 @@ const (
 	SecurityPolicyTLS13 = "SecurityPolicy_TLS13_1_3_2025_09"
 )
 
-// RegionalSecurityPolicies are the security policies a regional REST API
-// custom domain takes ("Supported security policies", API Gateway developer
-// guide: the table for regional and private APIs and custom domain names);
-// TLS_1_0 is left out on purpose.
-var RegionalSecurityPolicies = model.NewEnum("securityPolicy", "a security policy of a regional REST API domain",
+// The security policies a regional REST API custom domain takes
+// ("Supported security policies", API Gateway developer guide: the table
+// for regional and private APIs and custom domain names); TLS_1_0 is left
+// out on purpose.
+var _ = model.NewEnum("securityPolicy", "a security policy of a regional REST API domain",
 	SecurityPolicyTLS12,
 	SecurityPolicyTLS13,
 	"SecurityPolicy_TLS13_1_3_FIPS_2025_09",

@@ -110,9 +110,9 @@ var (
 	// up stage variables for REST APIs in API Gateway").
 	ServiceNamePattern = model.NewPattern(model.Pattern{Name: "serviceName", Expr: `^[a-z][a-z0-9]{0,19}$`,
 		What: "a service name", Want: `a lowercase letter followed by up to 19 lowercase letters or digits, e.g. "orders"`})
-	// AuthorizationNamePattern is the form of an authorization: "iam",
-	// "none" or an authorizer's name, which becomes part of a construct id.
-	AuthorizationNamePattern = model.NewPattern(model.Pattern{Name: "authorizationName", Expr: `^[a-z][a-z0-9]{0,19}$`,
+	// The form of an authorization: "iam", "none" or an authorizer's name,
+	// which becomes part of a construct id.
+	_ = model.NewPattern(model.Pattern{Name: "authorizationName", Expr: `^[a-z][a-z0-9]{0,19}$`,
 		What: "an authorization", Want: `"iam", "none" or the name of an authorizer (a lowercase letter followed by up to 19 lowercase letters or digits)`})
 	// An OAuth scope is a string without spaces (RFC 6749, 3.3), e.g.
 	// "orders/read" for a resource server's custom scope.
