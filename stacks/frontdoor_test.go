@@ -73,6 +73,15 @@ var frontDoorFixtures = map[string]string{
 				"preview": {"backend": "green", "usagePlan": {"rateLimit": 1, "burstLimit": 2, "quota": {"limit": 100, "period": "DAY"}}}
 			}
 		}}`,
+	// "partners": environment-agnostic, a Lambda token authorizer on every
+	// method.
+	"partners": `{
+		"backends": {"blue": {}},
+		"api": {
+			"authorization": "partners",
+			"authorizers": {"partners": {"type": "lambda", "functionArn": "` + partnerAuth + `"}},
+			"stages": {"live": {"backend": "blue"}}
+		}}`,
 	"fd": fdBase,
 	"fd-domain-added": `{
 		"backends": {"blue": {}, "green": {}},
@@ -583,4 +592,19 @@ func TestControlTowerDecisionsCoverTheFrontDoor(t *testing.T) {
 	for _, line := range controls.Undecided(results, decisions) {
 		t.Error(line)
 	}
+}
+
+func TestLambdaAuthorizerOfAnAgnosticEnvironmentNamesTheDeployingAccount(t *testing.T) {
+	tpl, _ := frontDoorTemplate(t, "partners", "Api")
+	cdktest.Check(t, func() {
+		tpl.HasResourceProperties(jsii.String("AWS::ApiGateway::Authorizer"), map[string]any{
+			"Type": "TOKEN", "IdentitySource": "method.request.header.Authorization", "AuthorizerResultTtlInSeconds": 300,
+		})
+		tpl.HasResourceProperties(jsii.String("AWS::Lambda::Permission"), map[string]any{
+			"FunctionName":  partnerAuth,
+			"SourceAccount": map[string]any{"Ref": "AWS::AccountId"},
+			"SourceArn":     map[string]any{"Fn::Join": assertions.Match_AnyValue()},
+		})
+		tpl.AllResourcesProperties(jsii.String("AWS::ApiGateway::Method"), map[string]any{"AuthorizationType": "CUSTOM"})
+	})
 }
