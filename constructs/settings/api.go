@@ -105,9 +105,9 @@ type Route struct {
 
 var (
 	// ServiceNamePattern is the form of a service name: it prefixes the
-	// service's stage variables (ordersVpcLinkId, ordersHost), whose names
-	// API Gateway allows to hold only letters, digits and underscores ("Set
-	// up stage variables for REST APIs in API Gateway").
+	// service's stage variables (ordersVpcLinkId, ordersHost): "Variable
+	// names can have alphanumeric and underscore characters"
+	// (CreateDeployment, variables, API Gateway REST API reference).
 	ServiceNamePattern = model.NewPattern(model.Pattern{Name: "serviceName", Expr: `^[a-z][a-z0-9]{0,19}$`,
 		What: "a service name", Want: `a lowercase letter followed by up to 19 lowercase letters or digits, e.g. "orders"`})
 	// The form of an authorization: "iam", "none" or an authorizer's name,
