@@ -2,6 +2,7 @@ package verify
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -81,5 +82,40 @@ func checkRefusal(ctx context.Context, p Prober, env *config.Environment, plan S
 		r.Problems = append(r.Problems, fmt.Sprintf("stage %s: a request without credentials %s, want 401 or 403: api.authorization is %q, so the stage must refuse it", plan.Name, what, env.API.Authorization))
 		r.Passed = false
 	}
+	return r
+}
+
+// checkHeaderRoute proves api.domain.routeHeader: a request to another
+// stage's URL that carries this stage's name in the header is answered by
+// this stage's backend (or its canary's), so testers reach it at that URL.
+// It needs the sample application's answer, so it runs only when the
+// backend is checked (no -path).
+func checkHeaderRoute(ctx context.Context, p Prober, env *config.Environment, plan StagePlan, urls map[string]string, r StageResult) StageResult {
+	d := env.API.Domain
+	if d == nil || d.RouteHeader == nil || plan.Backend == "" {
+		return r
+	}
+	other := plan.URL
+	for _, name := range env.StageNames() {
+		if u, ok := urls[name]; ok && name != plan.Name {
+			other = u
+			break
+		}
+	}
+	p.Headers = map[string]string{d.RouteHeader.Name: plan.Name}
+	a := p.Get(ctx, other)
+	var answer sampleAnswer
+	switch {
+	case a.Err != nil:
+		r.Problems = append(r.Problems, fmt.Sprintf("stage %s: a request to %s with %s: %s failed: %v", plan.Name, other, d.RouteHeader.Name, plan.Name, a.Err))
+	case a.Status != http.StatusOK || json.Unmarshal(a.Body, &answer) != nil || answer.Backend == nil:
+		r.Problems = append(r.Problems, fmt.Sprintf("stage %s: a request to %s with %s: %s answered %d: %s", plan.Name, other, d.RouteHeader.Name, plan.Name, a.Status, snippet(a.Body)))
+	case *answer.Backend != plan.Backend && (plan.Canary == nil || *answer.Backend != plan.Canary.Backend):
+		r.Problems = append(r.Problems, fmt.Sprintf("stage %s: a request to %s with %s: %s was answered by backend %s, want %s: the domain's routing rule does not reach the stage", plan.Name, other, d.RouteHeader.Name, plan.Name, *answer.Backend, plan.Backend))
+	default:
+		r.HeaderRouted = other
+		return r
+	}
+	r.Passed = false
 	return r
 }

@@ -98,3 +98,43 @@ func TestATokenGoesInTheAuthorizersHeaderAndIsNeverPrinted(t *testing.T) {
 		t.Fatalf("the report shows the token:\n%s", out.String())
 	}
 }
+
+// routedEnvironment is testEnvironment's stages behind a domain with a
+// route header.
+func routedEnvironment(t *testing.T) *config.Environment {
+	t.Helper()
+	var raw any
+	if err := json.Unmarshal([]byte(`{"dev": {
+		"backends": {"blue": {"appVersion": "1"}, "green": {"appVersion": "2"}},
+		"api": {"authorization": "none",
+			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/x", "routeHeader": {"name": "x-stage"}},
+			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}, "canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}}}}}`), &raw); err != nil {
+		t.Fatal(err)
+	}
+	envs, err := config.Load(raw, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return envs[0]
+}
+
+func TestTheRouteHeaderReachesEachStageAtAnotherStagesURL(t *testing.T) {
+	run := func(s *stages) Report {
+		server := httptest.NewServer(s)
+		t.Cleanup(server.Close)
+		r, err := Verify(context.Background(), routedEnvironment(t), outputsFor(server.URL), Prober{Client: &http.Client{Timeout: limits.Timeout}}, limits)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	routed := run(&stages{live: "blue", preview: "green", greenEvery: 10, routeHeader: "x-stage"})
+	var out strings.Builder
+	if err := routed.WriteTable(&out); err != nil || !routed.Passed || !strings.Contains(out.String(), "stage preview: reached at ") || !strings.Contains(out.String(), "/canary/ through the route header") {
+		t.Fatalf("passed %t, report:\n%s", routed.Passed, out.String())
+	}
+	ignored := run(&stages{live: "blue", preview: "green", greenEvery: 10})
+	if ignored.Passed || !strings.Contains(problems(ignored), "with x-stage: preview was answered by backend blue, want green: the domain's routing rule does not reach the stage") {
+		t.Fatalf("problems:\n%s", problems(ignored))
+	}
+}

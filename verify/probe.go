@@ -36,6 +36,9 @@ type Prober struct {
 	Token string
 	// TokenHeader is the header Token is sent in.
 	TokenHeader string
+	// Headers are sent with every request, e.g. the domain's route header.
+	// Default: none.
+	Headers map[string]string
 }
 
 // Answer is the outcome of one request.
@@ -61,6 +64,9 @@ func (p Prober) Get(ctx context.Context, url string) Answer {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return Answer{Err: err}
+	}
+	for name, value := range p.Headers {
+		req.Header.Set(name, value)
 	}
 	if p.Token != "" {
 		req.Header.Set(p.TokenHeader, p.Token)

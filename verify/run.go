@@ -91,7 +91,7 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].AppVersion, Percent: stage.Canary.Percent}
 			}
 		}
-		result := checkRefusal(ctx, prober, env, plan, CheckStage(ctx, prober, plan, limits))
+		result := checkHeaderRoute(ctx, prober, env, plan, urls, checkRefusal(ctx, prober, env, plan, CheckStage(ctx, prober, plan, limits)))
 		report.Passed = report.Passed && result.Passed
 		report.Stages = append(report.Stages, result)
 	}

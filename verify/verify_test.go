@@ -51,6 +51,9 @@ type stages struct {
 	// authHeader, when set, is the header without which a request is
 	// refused with 403, as API Gateway refuses an unsigned one.
 	authHeader string
+	// routeHeader, when set, is a header whose value names the stage that
+	// answers, whatever the path, as a domain's routing rules do.
+	routeHeader string
 }
 
 func (s *stages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -66,6 +69,9 @@ func (s *stages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	time.Sleep(s.delay)
 	stage, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if routed := r.Header.Get(s.routeHeader); s.routeHeader != "" && routed != "" {
+		stage = routed
+	}
 	if s.status != 0 {
 		w.WriteHeader(s.status)
 		fmt.Fprint(w, `{"message":"Forbidden"}`)
