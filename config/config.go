@@ -106,14 +106,36 @@ type Network struct {
 
 // Backend configures one Elastic Beanstalk backend of an environment: the
 // private Beanstalk environment's settings, with their defaults, and the
-// version the sample application reports.
+// service it runs (its code, release label, variables, secrets and
+// scaling; their rules are in backendsource.go).
 type Backend struct {
 	// Name is the backend's key in cdk.json; it names the stack Backend-NAME.
 	Name string `json:"-"`
 	settings.Beanstalk
-	// AppVersion is the version the sample application reports.
-	// Default: "1".
-	AppVersion string `json:"appVersion"`
+	// Source is the code the backend runs: a directory or a .zip file
+	// relative to the project root, bundled as an asset, or
+	// "s3://BUCKET/KEY", a source bundle already uploaded in the
+	// environment's region. Default: "backend/app" (the sample).
+	Source string `json:"source"`
+	// Version is the release label of the source: the application version's
+	// description in the Beanstalk console, the stack output Version and what
+	// verify expects. Default: "1".
+	Version string `json:"version"`
+	// Environment are environment variables set on the instances, checked
+	// against Beanstalk's limits for environment properties. Default: none.
+	Environment map[string]string `json:"environment"`
+	// Secrets maps environment variable names to the ARN of a Secrets Manager
+	// secret (optionally ending in ":JSON_KEY") or of an SSM parameter,
+	// fetched by Beanstalk when an instance starts. Default: none.
+	Secrets map[string]string `json:"secrets"`
+	// SecretsKmsKeys are the ARNs of customer managed KMS keys that encrypt
+	// the secrets; the instances may decrypt with them only through Secrets
+	// Manager or SSM. Default: none (AWS managed keys).
+	SecretsKmsKeys []string `json:"secretsKmsKeys"`
+	// Scaling is the Auto Scaling trigger. Default: Beanstalk's own trigger
+	// (NetworkOut, average bytes, above 6000000 adds and below 2000000
+	// removes an instance).
+	Scaling *Scaling `json:"scaling"`
 }
 
 // API configures the REST API of an environment.
@@ -157,7 +179,8 @@ func (n *Network) setDefaults() {
 }
 
 func (b *Backend) setDefaults() {
-	b.AppVersion = "1"
+	b.Source = DefaultSource
+	b.Version = "1"
 }
 
 func (a *API) setDefaults() {

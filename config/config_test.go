@@ -34,7 +34,7 @@ func TestConstructSettingsPassThroughAsSet(t *testing.T) {
 	}
 	e := envs[0]
 	b, s := e.Backends["blue"], e.API.Stages["live"]
-	if b.Name != "blue" || s.Name != "live" || b.AppVersion != "1" || e.API.Authorization != AuthorizationIAM || !e.API.Waf {
+	if b.Name != "blue" || s.Name != "live" || b.Version != "1" || b.Source != DefaultSource || e.API.Authorization != AuthorizationIAM || !e.API.Waf {
 		t.Errorf("the app's defaults are missing: %+v, %+v, %+v", b, s, e.API)
 	}
 	if b.Beanstalk != (settings.Beanstalk{}) || s.Stage != (settings.Stage{}) ||

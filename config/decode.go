@@ -120,6 +120,13 @@ func decode(raw any, out reflect.Value, path string, p *problems) {
 	}
 }
 
+// replacer is implemented by configuration types that removed a key: the
+// decoder reports the key with the message it returns, which says what
+// replaces it, instead of "unknown key".
+type replacer interface {
+	replacedKeys() map[string]string
+}
+
 // newElem returns a settable new value of type t, with its defaults applied
 // when t is a struct that has them (pointers get theirs when decode allocates).
 func newElem(t reflect.Type) reflect.Value {
@@ -143,7 +150,15 @@ func decodeStruct(obj map[string]any, out reflect.Value, path string, p *problem
 		fields[name] = f.Index
 		names = append(names, name)
 	}
+	var replaced map[string]string
+	if r, ok := out.Addr().Interface().(replacer); ok {
+		replaced = r.replacedKeys()
+	}
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
+		if msg, ok := replaced[key]; ok {
+			p.add(path+"."+key, "%s", msg)
+			continue
+		}
 		index, ok := fields[key]
 		if !ok {
 			msg := fmt.Sprintf("unknown key %q", key)

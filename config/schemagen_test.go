@@ -124,6 +124,17 @@ var keyRules = map[fieldKey]keyRule{
 	keyOf[settings.Beanstalk]("logRetentionDays"): {enum: enumOf(settings.BeanstalkLogRetentionDays...)},
 	keyOf[settings.Beanstalk]("updateWindow"):     {pattern: settings.UpdateWindowPattern},
 
+	keyOf[Backend]("source"):         {pattern: SourcePattern},
+	keyOf[Backend]("version"):        {pattern: VersionPattern},
+	keyOf[Backend]("environment"):    {names: PropertyNamePattern, items: &keyRule{pattern: PropertyValuePattern}},
+	keyOf[Backend]("secrets"):        {names: PropertyNamePattern, items: &keyRule{patternText: settings.SecretArnPattern.String() + "|" + settings.ParameterArnPattern.String()}},
+	keyOf[Backend]("secretsKmsKeys"): {items: &keyRule{pattern: settings.KmsKeyArnPattern}},
+	keyOf[Scaling]("metric"):         {required: true, enum: enumOf(slices.Sorted(maps.Keys(ScalingMetrics))...)},
+	keyOf[Scaling]("statistic"):      {enum: enumOf(ScalingStatistics...)},
+	keyOf[Scaling]("unit"):           {enum: enumOf(ScalingUnits...)},
+	keyOf[Scaling]("upper"):          {required: true, min: atLeast(0), max: atMost(MaxScalingThreshold)},
+	keyOf[Scaling]("lower"):          {required: true, min: atLeast(0), max: atMost(MaxScalingThreshold)},
+
 	keyOf[API]("stages"):                 {required: true, minEntries: 1, names: settings.StageNamePattern},
 	keyOf[API]("authorization"):          {enum: enumOf(AuthorizationIAM, AuthorizationNone)},
 	keyOf[API]("vpcLinkQuota"):           {min: atLeast(1)},
@@ -425,6 +436,10 @@ func (rule keyRule) apply(s *jsonschema.Schema) error {
 		s.PropertyNames = &jsonschema.Schema{Pattern: rule.names.String()}
 	}
 	if rule.items != nil {
+		// A map's values are its additional properties.
+		if s.Type == "object" && s.AdditionalProperties != nil {
+			return rule.items.apply(s.AdditionalProperties)
+		}
 		if s.Items == nil {
 			return fmt.Errorf("an element rule for a %s", s.Type)
 		}

@@ -16,8 +16,10 @@ var (
 	// An environment name becomes the prefix of CloudFormation stack names
 	// ("dev-Network"), which allow letters, digits and hyphens.
 	environmentName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,19}$`)
-	// A backend name becomes part of a stack name and a construct id.
-	backendName = regexp.MustCompile(`^[a-z][a-z0-9]{0,19}$`)
+	// A backend name becomes part of a stack name ("dev-Backend-NAME") and a
+	// construct id; stack names allow letters, digits and hyphens, starting
+	// with a letter (AWS::CloudFormation::Stack, "CreateStack" StackName).
+	backendName = regexp.MustCompile(`^[a-z][a-z0-9-]{0,19}$`)
 	// API Gateway stage names allow letters, digits and underscores.
 	accountID  = regexp.MustCompile(`^[0-9]{12}$`)
 	regionName = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
@@ -61,7 +63,7 @@ func (e *Environment) validate(p *problems) {
 		b := e.Backends[name]
 		bat := at + ".backends." + name
 		if !backendName.MatchString(name) {
-			p.add(bat, "backend name %q cannot be part of a stack name; use a lowercase letter followed by up to 19 lowercase letters or digits, e.g. \"blue\"", name)
+			p.add(bat, "backend name %q cannot be part of a stack name; use a lowercase letter followed by up to 19 lowercase letters, digits or hyphens, e.g. \"orders-blue\"", name)
 		}
 		b.validate(bat, e, p)
 	}
@@ -149,9 +151,7 @@ func (b *Backend) validate(at string, e *Environment, p *problems) {
 	if platform, err := ebplatform.Parse(b.Platform); err == nil && platform.Arn != "" && e.Pinned() && platform.Region != e.Region {
 		p.add(at+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, platform.Region, e.Region)
 	}
-	if strings.TrimSpace(b.AppVersion) == "" {
-		p.add(at+".appVersion", "is empty; use e.g. \"1\"")
-	}
+	b.validateService(at, e, p)
 }
 
 func (a *API) validate(at string, e *Environment, p *problems) {

@@ -21,8 +21,9 @@ type Environment struct {
 
 // NewEnvironment adds an environment's stacks to its stage: Network and
 // Alerts, one Backend-NAME per backend and Api, wired by cross-stack
-// references. bundlePath is the application every backend deploys.
-func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string) *Environment {
+// references. projectRoot is the directory that backends' local sources
+// are relative to (the directory of cdk.json).
+func NewEnvironment(stage awscdk.Stage, e *config.Environment, projectRoot string) *Environment {
 	env := &Environment{Backends: map[string]*Backend{}}
 	env.Network = NewNetwork(stage, "Network", &NetworkProps{
 		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": VPC and private subnets")},
@@ -40,7 +41,7 @@ func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string
 			Vpc:            env.Network.Vpc,
 			Subnets:        env.Network.PrivateSubnets,
 			LookupFunction: env.Network.Lookups.Function(),
-			BundlePath:     bundlePath,
+			ProjectRoot:    projectRoot,
 			AlarmTopic:     env.Alerts.Topic,
 			Monitoring:     e.Monitoring,
 		})

@@ -79,9 +79,9 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 		}
 		plan := StagePlan{Name: name, URL: u, Signed: env.API.Authorization == config.AuthorizationIAM}
 		if limits.Path == "" {
-			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].AppVersion
+			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].Version
 			if stage.Canary != nil {
-				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].AppVersion, Percent: stage.Canary.Percent}
+				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].Version, Percent: stage.Canary.Percent}
 			}
 		}
 		result := CheckStage(ctx, prober, plan, limits)

@@ -1,0 +1,60 @@
+package config
+
+import (
+	"archive/zip"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// maxSourceBundle is the largest source bundle Beanstalk takes: "Not
+// exceed 512 MB" ("Create an application source bundle", Beanstalk
+// developer guide).
+const maxSourceBundle = 512 << 20
+
+// CheckSources checks the local source of every backend of envs against
+// the project at root: a directory or a .zip file that exists, a zip that
+// is a zip Beanstalk can take. It returns one error listing every problem,
+// each under its key path, before anything is synthesized. S3 sources are
+// checked by preflight, which can see the account.
+func CheckSources(envs []*Environment, root string) error {
+	p := &problems{}
+	for _, e := range envs {
+		for _, name := range e.BackendNames() {
+			b := e.Backends[name]
+			at := "environments." + e.Name + ".backends." + name + ".source"
+			src := b.ParsedSource()
+			if src.Kind == SourceS3 {
+				continue
+			}
+			if err := checkLocalSource(filepath.Join(root, filepath.FromSlash(src.Path)), src.Kind); err != nil {
+				p.add(at, "%q %v", b.Source, err)
+			}
+		}
+	}
+	return p.err()
+}
+
+func checkLocalSource(file string, kind SourceKind) error {
+	info, err := os.Stat(file)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return errors.New("does not exist in the project; name a directory or .zip file relative to the project root (the directory of cdk.json)")
+	case err != nil:
+		return fmt.Errorf("cannot be read: %v", err)
+	case kind == SourceDirectory && !info.IsDir():
+		return errors.New("is a file but not a .zip file; name a directory, or a source bundle ending in .zip")
+	case kind == SourceZip && info.IsDir():
+		return errors.New("is a directory whose name ends in .zip; rename it, or name the .zip file")
+	case kind == SourceZip && info.Size() > maxSourceBundle:
+		return fmt.Errorf("is %d MB; Beanstalk takes source bundles up to 512 MB", info.Size()>>20)
+	case kind == SourceZip:
+		r, err := zip.OpenReader(file)
+		if err != nil {
+			return fmt.Errorf("is not a zip file (%v); build it with e.g. \"zip -r ../app.zip .\" inside the application's directory", err)
+		}
+		return r.Close()
+	}
+	return nil
+}
