@@ -317,3 +317,37 @@ func (s *Scaling) validate(at string, p *problems) {
 		p.add(at+".lower", "%v is not below upper (%v); the trigger would add and remove instances at once", *s.Lower, *s.Upper)
 	}
 }
+
+// ECRRepositories are the ECR repositories the backend's images come from,
+// as CheckSources found them in its source.
+func (b *Backend) ECRRepositories() []ECRRepository { return b.ecr }
+
+// InterfaceEndpointServices are the short names of the AWS services that
+// the environment's instances reach through interface VPC endpoints: nil
+// unless egress is "endpoints"; the network's own (Network's method), and
+// what its backends' services need: Secrets Manager or SSM for environment
+// secrets, which Beanstalk fetches from the instance ("Fetching secrets and
+// parameters to Elastic Beanstalk environment variables"), and ecr.api and
+// ecr.dkr for images in Amazon ECR, whose layers come from S3 through the
+// gateway endpoint ("Amazon ECR interface VPC endpoints (AWS PrivateLink)").
+func (e *Environment) InterfaceEndpointServices() []string {
+	services := e.Network.InterfaceEndpointServices()
+	if services == nil {
+		return nil
+	}
+	need := map[string]bool{}
+	for _, b := range e.Backends {
+		for _, s := range b.SecretServices() {
+			need[string(s)] = true
+		}
+		if len(b.ECRRepositories()) > 0 {
+			need["ecr.api"], need["ecr.dkr"] = true, true
+		}
+	}
+	for _, s := range []string{"secretsmanager", "ssm", "ecr.api", "ecr.dkr"} {
+		if need[s] {
+			services = append(services, s)
+		}
+	}
+	return services
+}

@@ -136,6 +136,9 @@ type Backend struct {
 	// (NetworkOut, average bytes, above 6000000 adds and below 2000000
 	// removes an instance).
 	Scaling *Scaling `json:"scaling"`
+	// ecr are the ECR repositories the source's images come from, found by
+	// CheckSources.
+	ecr []ECRRepository
 }
 
 // API configures the REST API of an environment.

@@ -15,9 +15,13 @@ const maxSourceBundle = 512 << 20
 
 // CheckSources checks the local source of every backend of envs against
 // the project at root: a directory or a .zip file that exists, a zip that
-// is a zip Beanstalk can take. It returns one error listing every problem,
-// each under its key path, before anything is synthesized. S3 sources are
-// checked by preflight, which can see the account.
+// is a zip Beanstalk can take, holding what its platform runs and nothing
+// that needs the Internet at deploy time when egress is "endpoints"
+// (sourceinspect.go). It records the ECR repositories each source's images
+// come from (Backend.ECRRepositories). It returns one error listing every
+// problem, each under its key path, before anything is synthesized. An S3
+// source is preflight's to check, which can see the account; its content
+// is not inspected.
 func CheckSources(envs []*Environment, root string) error {
 	p := &problems{}
 	for _, e := range envs {
@@ -28,8 +32,29 @@ func CheckSources(envs []*Environment, root string) error {
 			if src.Kind == SourceS3 {
 				continue
 			}
-			if err := checkLocalSource(filepath.Join(root, filepath.FromSlash(src.Path)), src.Kind); err != nil {
+			file := filepath.Join(root, filepath.FromSlash(src.Path))
+			if err := checkLocalSource(file, src.Kind); err != nil {
 				p.add(at, "%q %v", b.Source, err)
+				continue
+			}
+			tree, err := dirTree(file)
+			if src.Kind == SourceZip {
+				tree, err = zipTree(file)
+			}
+			if err != nil {
+				p.add(at, "%q cannot be read: %v", b.Source, err)
+				continue
+			}
+			found := inspectSource(tree, b.WithDefaults().Platform, e.Network.Egress == EgressEndpoints)
+			for _, problem := range found.problems {
+				p.add(at, "%q %s", b.Source, problem)
+			}
+			b.ecr = found.images
+			// An interface endpoint reaches its own region's registry only.
+			for _, r := range found.images {
+				if e.Network.Egress == EgressEndpoints && e.Pinned() && r.Region != e.Region {
+					p.add(at, "%q uses an image in ECR in %s, but this environment deploys to %s and egress is \"endpoints\"; replicate the repository to %s", b.Source, r.Region, e.Region, e.Region)
+				}
 			}
 		}
 	}

@@ -57,6 +57,10 @@ type PrivateBeanstalkEnvironmentProps struct {
 	// Scaling is the Auto Scaling trigger. Default: Beanstalk's own
 	// (NetworkOut).
 	Scaling *ScalingTrigger
+	// EcrRepositoryArns are the Amazon ECR repositories the Docker
+	// platform pulls the application's images from; the instance role may
+	// pull from exactly these. Default: none.
+	EcrRepositoryArns []string
 	// Description describes the environment. Default: none.
 	Description *string
 }
@@ -167,6 +171,7 @@ func NewPrivateBeanstalkEnvironment(scope cdkconstructs.Construct, id string, pr
 		nag.ManagedPolicy("service-role/AWSElasticBeanstalkEnhancedHealth"), nag.ManagedPolicy("AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy"))
 
 	grantSecrets(instanceRole, cfg.Secrets, cfg.SecretsKmsKeys)
+	grantImagePull(instanceRole, cfg.EcrRepositoryArns)
 
 	p.platformArn = jsii.String(platform.Arn)
 	if platform.Branch != "" {
@@ -233,6 +238,28 @@ func withDefaults(props *PrivateBeanstalkEnvironmentProps) (PrivateBeanstalkEnvi
 	}
 	platform, err := ebplatform.Parse(cfg.Platform)
 	return cfg, platform, err
+}
+
+// grantImagePull lets the instances pull the application's images: Beanstalk
+// "automatically authenticates to the Amazon ECR registry with your
+// environment's instance profile", with the policy that page gives:
+// ecr:GetAuthorizationToken on "*" and the read actions on the repository
+// ("Using images from an Amazon ECR repository", Docker platform).
+func grantImagePull(role awsiam.IRole, repositories []string) {
+	if len(repositories) == 0 {
+		return
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:GetRepositoryPolicy",
+			"ecr:DescribeRepositories", "ecr:ListImages", "ecr:BatchGetImage"),
+		Resources: jsii.Strings(repositories...),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("ecr:GetAuthorizationToken"),
+		Resources: jsii.Strings("*"),
+	}))
+	nag.Suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken is granted on \"*\" as Beanstalk's Docker guide gives it (\"Using images from an Amazon ECR repository\"): the token names no repository; every pull action is limited to the application's repositories.",
+		"Resource::*")
 }
 
 // grantSecrets lets the instances read exactly the environment's secrets

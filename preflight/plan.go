@@ -81,7 +81,7 @@ func NewPlan(e *config.Environment) (Plan, error) {
 		Region:                    e.Region,
 		VpcID:                     e.Network.VpcID,
 		NatEgress:                 e.Network.Egress == config.EgressNat,
-		InterfaceEndpointServices: e.Network.InterfaceEndpointServices(),
+		InterfaceEndpointServices: e.InterfaceEndpointServices(),
 		GatewayEndpointServices:   e.Network.GatewayEndpointServices(),
 		// The Api stack makes one VPC link per backend (stacks/api.go).
 		VpcLinks:     len(e.Backends),

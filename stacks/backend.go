@@ -79,6 +79,7 @@ func NewBackend(scope cdkconstructs.Construct, id string, props *BackendProps) *
 		Secrets:              cfg.Secrets,
 		SecretsKmsKeys:       cfg.SecretsKmsKeys,
 		Scaling:              scaling(cfg.Scaling),
+		EcrRepositoryArns:    ecrRepositoryArns(cfg.ECRRepositories()),
 	})
 	// "Elastic Beanstalk does not delete application versions that are
 	// currently being used by an environment" ("Configuring application
@@ -162,6 +163,15 @@ func environmentVariables(cfg *config.Backend) map[string]string {
 	}
 	maps.Copy(vars, cfg.AppVariables())
 	return vars
+}
+
+// ecrRepositoryArns are the ARNs of the backend's image repositories.
+func ecrRepositoryArns(repos []config.ECRRepository) []string {
+	var out []string
+	for _, r := range repos {
+		out = append(out, r.Arn())
+	}
+	return out
 }
 
 // scaling is the construct's trigger for the configured one, or nil.

@@ -28,6 +28,8 @@ func NewEnvironment(stage awscdk.Stage, e *config.Environment, projectRoot strin
 	env.Network = NewNetwork(stage, "Network", &NetworkProps{
 		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": VPC and private subnets")},
 		Network:    e.Network,
+		// The backends' secrets and images add to the network's own.
+		InterfaceEndpoints: e.InterfaceEndpointServices(),
 	})
 	env.Alerts = NewAlerts(stage, "Alerts", &AlertsProps{
 		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": the alarm topic")},

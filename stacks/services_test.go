@@ -2,11 +2,14 @@ package stacks
 
 import (
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 )
 
 // The "services" environment: a team's own services instead of the sample.
@@ -29,12 +32,26 @@ const servicesEnvironment = `{
 			"scaling": {"metric": "CPUUtilization", "upper": 70, "lower": 30}},
 		"orders-green": {"platform": "` + pythonPlatform + `", "source": "testdata/services/python.zip", "version": "1.5.0"},
 		"catalog": {"platform": "Docker running on 64bit Amazon Linux 2023", "source": "testdata/services/docker-ecr", "version": "7"},
-		"legacy": {"source": "s3://my-builds/legacy/2.0.0.zip", "version": "2.0.0"}
+		"legacy": {"source": "s3://my-builds/legacy/2.0.0.zip", "version": "2.0.0"},
+		"gateway": {"platform": "Go 1 running on 64bit Amazon Linux 2023", "source": "testdata/services/go"},
+		"billing": {"platform": "Corretto 21 running on 64bit Amazon Linux 2023", "source": "testdata/services/java"}
 	},
 	"api": {"stages": {"live": {"backend": "orders-blue"}, "preview": {"backend": "orders-green"}, "catalog": {"backend": "catalog"}}}}`
 
+// "servicesnat" builds catalog from its Dockerfile, whose base image comes
+// from a public registry: allowed with NAT.
+const servicesNatEnvironment = `{
+	"network": {"egress": "nat"},
+	"backends": {"catalog": {"platform": "Docker running on 64bit Amazon Linux 2023", "source": "testdata/services/docker"}},
+	"api": {"stages": {"live": {"backend": "catalog"}}}}`
+
+// buildServiceFixtures adds "services", with cdk-nag's checks (its grants
+// are new policy), and "servicesnat".
 func buildServiceFixtures(app awscdk.App) {
-	buildEnvironment(app, "services", loadEnvironment(servicesEnvironment))
+	stage := awscdk.NewStage(app, jsii.String("services"), nil)
+	awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
+	NewEnvironment(stage, loadEnvironment(servicesEnvironment), "..")
+	buildEnvironment(app, "servicesnat", loadEnvironment(servicesNatEnvironment))
 }
 
 // resourcesOf returns a stack's resources of one type, by logical id.
@@ -194,5 +211,63 @@ func TestHyphenatedBackendNamesNameTheirStacks(t *testing.T) {
 		if _, ok := assembly.Stacks[name]; !ok {
 			t.Errorf("no stack %s", name)
 		}
+	}
+}
+
+func TestSecretsAndImagesGetTheirEndpoints(t *testing.T) {
+	endpoints := resourcesOf(t, "services/Network", "AWS::EC2::VPCEndpoint")
+	for _, id := range []string{"SecretsManager", "Ssm", "EcrApi", "EcrDkr"} {
+		found := false
+		for logicalID, e := range endpoints {
+			if strings.HasPrefix(logicalID, "Vpc"+id) && e["Properties"].(map[string]any)["VpcEndpointType"] == "Interface" {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("services/Network has no %s interface endpoint; it has %v", id, slices.Sorted(maps.Keys(endpoints)))
+		}
+	}
+	if n := len(resourcesOf(t, "servicesnat/Network", "AWS::EC2::VPCEndpoint")); n != 0 {
+		t.Errorf("servicesnat/Network has %d endpoints; with NAT it needs none", n)
+	}
+}
+
+func TestTheInstancesPullOnlyTheirImages(t *testing.T) {
+	var pull, token map[string]any
+	for _, s := range instanceStatements(t, "services/Backend-catalog") {
+		data, _ := json.Marshal(s["Action"])
+		switch {
+		case strings.Contains(string(data), "ecr:BatchGetImage"):
+			pull = s
+		case string(data) == `"ecr:GetAuthorizationToken"`:
+			token = s
+		}
+	}
+	if data, _ := json.Marshal(pull["Resource"]); string(data) != `"arn:aws:ecr:eu-west-1:111111111111:repository/catalog"` {
+		t.Errorf("catalog may pull from %s, want its repository only", data)
+	}
+	if token == nil || token["Resource"] != "*" {
+		t.Errorf("catalog cannot get an ECR token: %v", token)
+	}
+	for _, s := range instanceStatements(t, "services/Backend-orders-blue") {
+		if data, _ := json.Marshal(s["Action"]); strings.Contains(string(data), "ecr:") {
+			t.Errorf("orders-blue runs no image but may pull: %s", data)
+		}
+	}
+}
+
+func TestServiceGrantsPassTheNag(t *testing.T) {
+	checked := 0
+	for name, s := range assembly.Stacks {
+		if !strings.HasPrefix(name, "services/") {
+			continue
+		}
+		checked++
+		for _, m := range s.Messages {
+			t.Errorf("%s: %s", name, m)
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no services stack was synthesized")
 	}
 }

@@ -134,6 +134,10 @@ func loadEnvironment(raw string) *config.Environment {
 		panic(err)
 	}
 	envs, err := config.Load(map[string]any{"test": env}, "")
+	if err == nil {
+		// The sources are relative to the project root, as app.go checks them.
+		err = config.CheckSources(envs, "..")
+	}
 	if err != nil {
 		panic(err)
 	}
