@@ -4,6 +4,10 @@
 // per account and region with its ApiGatewayAccount stack.
 package main
 
+// The JSON Schema of cdk.json and the README's tables of keys derive from
+// the configuration's declaration (package config).
+//go:generate go run ./internal/configdocs
+
 import (
 	"errors"
 	"fmt"

@@ -70,12 +70,11 @@ func setUp(m *testing.M) (int, error) {
 		return 0, err
 	}
 	defer leak.cleanUp()
-	if environments, err = config.Load(projectContext[config.EnvironmentsKey], ""); err != nil {
+	file, err := config.Read(projectContext, "")
+	if err != nil {
 		return 0, err
 	}
-	if pipeline, err = config.LoadPipeline(projectContext[config.PipelineKey], environments); err != nil {
-		return 0, err
-	}
+	environments, pipeline = file.SortedEnvironments(), file.Pipeline
 	dir, err := os.MkdirTemp("", "app-test-")
 	if err != nil {
 		return 0, err

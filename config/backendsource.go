@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"privatebackend/constructs/settings"
+	"privatebackend/internal/model"
 )
 
 // The service a backend runs: its source, release label, environment
@@ -43,16 +44,31 @@ type Source struct {
 	Bucket, Key string
 }
 
+// "Bucket naming rules" (Amazon S3 user guide): 3 to 63 lowercase letters,
+// digits, dots and hyphens, starting and ending with a letter or digit.
+var s3BucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+
+// The forms of the service keys, registered for their tags.
 var (
-	// "Bucket naming rules" (Amazon S3 user guide): 3 to 63 lowercase
-	// letters, digits, dots and hyphens, starting and ending with a letter
-	// or digit.
-	s3BucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	// SourcePattern is the form of a source; ParseSource says what is wrong
+	// with one, and whether a path exists only the file system can say.
+	SourcePattern = model.NewPattern(model.Pattern{Name: "service.source", Expr: `^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|[^:]+)$`,
+		Check: func(s string) error { _, err := ParseSource(s); return err }})
 	// VersionPattern is the form of a release label: it is also an
 	// environment property value of the sample (BACKEND_VERSION), so it keeps
 	// to characters Beanstalk allows there, and to the 100 characters of an
 	// application version label (CreateApplicationVersion, VersionLabel).
-	VersionPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,99}$`)
+	VersionPattern = model.NewPattern(model.Pattern{Name: "service.version", Expr: `^[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,99}$`,
+		What: "a release label", Want: `1 to 100 letters, digits or . _ + : @ / -, starting with a letter or digit, e.g. "1.5.0"`})
+	// PropertyNamePattern is an environment property name Beanstalk
+	// accepts (limits below).
+	PropertyNamePattern = model.NewPattern(model.Pattern{Name: "service.variable", Expr: `^[A-Za-z0-9_.:/+\\@-]{1,128}$`,
+		What: "an environment property name Beanstalk accepts", Want: `up to 128 letters, digits or _ . : / + \\ - @ (for every platform, [A-Z_][A-Z0-9_]*)`})
+	// PropertyValuePattern is an environment property value Beanstalk
+	// accepts.
+	PropertyValuePattern = regexp.MustCompile(`^[A-Za-z0-9 _.:/=+\\@'"-]*$`)
+	_                    = model.NewPattern(model.Pattern{Name: "service.kmsKey", Expr: settings.KmsKeyArnPattern.String(),
+		What: "a KMS key ARN", Want: "arn:aws:kms:REGION:ACCOUNT:key/KEY_ID (an alias cannot be granted)"})
 )
 
 // ParseSource reads a backend's source setting.
@@ -89,29 +105,53 @@ func (b *Backend) ParsedSource() Source {
 	return s
 }
 
-func (b *Backend) replacedKeys() map[string]string {
+// ReplacedKeys are the backend's removed keys and what replaces them.
+func (b *Backend) ReplacedKeys() map[string]string {
 	return map[string]string{
 		"appVersion": `was removed: "version" is the release label of the backend's code and "source" the code itself; rename "appVersion" to "version"`,
 	}
 }
 
-func (b *Backend) validateService(at string, e *Environment, p *problems) {
-	if _, err := ParseSource(b.Source); err != nil {
-		p.add(at+".source", "%v", err)
-	}
-	if !VersionPattern.MatchString(b.Version) {
-		p.add(at+".version", "%q is not a release label; use 1 to 100 letters, digits or . _ + : @ / -, starting with a letter or digit, e.g. \"1.5.0\"", b.Version)
-	}
-	validateEnvironmentVariables(at+".environment", b.Environment, b.AppVariables(), p)
-	validateSecrets(at, b, e, p)
-	if b.Scaling != nil {
-		b.Scaling.validate(at+".scaling", p)
-	}
-	for name := range b.Secrets {
+// Rules are the backend's cross-key rules: variables against the app's own
+// and the size of them all, secrets against variables, KMS keys without
+// secrets, and the values of the variables and secrets.
+func (b *Backend) Rules() model.Problems {
+	ps := b.Beanstalk.Rules()
+	validateEnvironmentVariables("environment", b.Environment, b.AppVariables(), &ps)
+	for _, name := range slices.Sorted(maps.Keys(b.Secrets)) {
+		switch _, err := settings.ParseSecret(b.Secrets[name]); {
+		case slices.Contains(ReservedVariables, name):
+			ps.Add("secrets."+name, "is set by the app itself (%s); choose another name", strings.Join(ReservedVariables, ", "))
+		case err != nil:
+			ps.Add("secrets."+name, "%v", err)
+		}
 		if _, ok := b.Environment[name]; ok {
-			p.add(at+".secrets."+name, "is also set in environment; a variable is either a plain value or a secret")
+			ps.Add("secrets."+name, "is also set in environment; a variable is either a plain value or a secret")
 		}
 	}
+	if len(b.SecretsKmsKeys) > 0 && len(b.Secrets) == 0 {
+		ps.Add("secretsKmsKeys", "is set but the backend has no secrets; remove it or add secrets")
+	}
+	return ps
+}
+
+// serviceRules are the environment's rules of its backends' services:
+// Beanstalk fetches secrets in the environment's region, so an ARN in
+// another region is a mistake a pinned environment shows.
+func (e *Environment) serviceRules() model.Problems {
+	var ps model.Problems
+	if !e.Pinned() {
+		return ps
+	}
+	for _, name := range e.BackendNames() {
+		b := e.Backends[name]
+		for _, v := range slices.Sorted(maps.Keys(b.Secrets)) {
+			if s, err := settings.ParseSecret(b.Secrets[v]); err == nil && s.Region != e.Region {
+				ps.Add("backends."+name+".secrets."+v, "%q is in %s, but this environment deploys to %s; name the secret or parameter in %s", b.Secrets[v], s.Region, e.Region, e.Region)
+			}
+		}
+	}
+	return ps
 }
 
 // Environment property limits ("Environment properties and other software
@@ -120,25 +160,12 @@ func (b *Backend) validateService(at string, e *Environment, p *problems) {
 // of all properties, stored as "key=value", at most 4,096 bytes (also "eb
 // setenv", EB CLI reference).
 const (
-	maxPropertyKey   = 128
 	maxPropertyValue = 256
 	maxProperties    = 4096
 )
 
 // ReservedVariables are the environment variables the app sets itself.
 var ReservedVariables = []string{"BACKEND_NAME", "BACKEND_VERSION"}
-
-// The forms of environment property names and values Beanstalk accepts,
-// with their lengths; exported for the JSON Schema of the configuration.
-var (
-	// PropertyNamePattern is an environment property name.
-	PropertyNamePattern = regexp.MustCompile(`^[A-Za-z0-9_.:/+\\@-]{1,128}$`)
-	// PropertyValuePattern is an environment property value.
-	PropertyValuePattern = regexp.MustCompile(`^[A-Za-z0-9 _.:/=+\\@'"-]{0,256}$`)
-	// SourcePattern is the form of a source; whether a path exists and stays
-	// inside the project only the app can say.
-	SourcePattern = regexp.MustCompile(`^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|[^:]+)$`)
-)
 
 // PropertiesSize is the combined size of environment properties as
 // Beanstalk counts it: each stored as "key=value".
@@ -156,25 +183,23 @@ func (b *Backend) AppVariables() map[string]string {
 	return map[string]string{"BACKEND_NAME": b.Name, "BACKEND_VERSION": b.Version}
 }
 
-func validateEnvironmentVariables(at string, vars, app map[string]string, p *problems) {
+func validateEnvironmentVariables(at string, vars, app map[string]string, p *model.Problems) {
 	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		value := vars[name]
 		switch {
 		case slices.Contains(ReservedVariables, name):
-			p.add(at+"."+name, "is set by the app itself (%s); choose another name", strings.Join(ReservedVariables, ", "))
-		case !PropertyNamePattern.MatchString(name):
-			p.add(at+"."+name, "%q is not an environment property name Beanstalk accepts: up to %d letters, digits or _ . : / + \\ - @ (for every platform, use [A-Z_][A-Z0-9_]*)", name, maxPropertyKey)
+			p.Add(at+"."+name, "is set by the app itself (%s); choose another name", strings.Join(ReservedVariables, ", "))
 		case len(value) > maxPropertyValue:
-			p.add(at+"."+name, "is %d characters; Beanstalk accepts values up to %d characters (store a longer value as a secret)", len(value), maxPropertyValue)
+			p.Add(at+"."+name, "is %d characters; Beanstalk accepts values up to %d characters (store a longer value as a secret)", len(value), maxPropertyValue)
 		case !PropertyValuePattern.MatchString(value):
-			p.add(at+"."+name, "%q has a character Beanstalk does not accept in an environment property value: use letters, digits, spaces or _ . : / = + \\ - @ ' \"", value)
+			p.Add(at+"."+name, "%q has a character Beanstalk does not accept in an environment property value: use letters, digits, spaces or _ . : / = + \\ - @ ' \"", value)
 		}
 	}
 	// The app's own variables count towards the limit too.
 	all := maps.Clone(app)
 	maps.Copy(all, vars)
 	if size := PropertiesSize(all); size > maxProperties {
-		p.add(at, "holds %d bytes as \"key=value\" with the app's own %s; Beanstalk accepts %d bytes in all: move values to secrets", size, strings.Join(ReservedVariables, " and "), maxProperties)
+		p.Add(at, "holds %d bytes as \"key=value\" with the app's own %s; Beanstalk accepts %d bytes in all: move values to secrets", size, strings.Join(ReservedVariables, " and "), maxProperties)
 	}
 }
 
@@ -202,51 +227,23 @@ func (b *Backend) SecretServices() []settings.SecretService {
 	return out
 }
 
-func validateSecrets(at string, b *Backend, e *Environment, p *problems) {
-	for _, name := range slices.Sorted(maps.Keys(b.Secrets)) {
-		sat := at + ".secrets." + name
-		if !PropertyNamePattern.MatchString(name) || slices.Contains(ReservedVariables, name) {
-			p.add(sat, "%q is not a variable name a secret can have: up to %d letters, digits or _ . : / + \\ - @, not %s", name, maxPropertyKey, strings.Join(ReservedVariables, ", "))
-			continue
-		}
-		s, err := settings.ParseSecret(b.Secrets[name])
-		if err != nil {
-			p.add(sat, "%v", err)
-			continue
-		}
-		// Beanstalk fetches the values in the environment's region; an ARN
-		// in another region is a mistake we can see when the environment is
-		// pinned.
-		if e.Pinned() && s.Region != e.Region {
-			p.add(sat, "%q is in %s, but this environment deploys to %s; name the secret or parameter in %s", b.Secrets[name], s.Region, e.Region, e.Region)
-		}
-	}
-	for i, key := range b.SecretsKmsKeys {
-		kat := fmt.Sprintf("%s.secretsKmsKeys[%d]", at, i)
-		if !settings.KmsKeyArnPattern.MatchString(key) {
-			p.add(kat, "%q is not a KMS key ARN; want arn:aws:kms:REGION:ACCOUNT:key/KEY_ID (an alias cannot be granted)", key)
-		} else if len(b.Secrets) == 0 {
-			p.add(kat, "is set but the backend has no secrets; remove it or add secrets")
-		}
-	}
-}
-
-// Scaling is a backend's Auto Scaling trigger (aws:autoscaling:trigger).
+// Scaling is a backend's Auto Scaling trigger (aws:autoscaling:trigger),
+// in Beanstalk's names and units ("General options for all environments").
 type Scaling struct {
-	// Metric is the trigger's measure, one of ScalingMetrics. Required.
-	Metric string `json:"metric"`
-	// Statistic is "Average", "Minimum", "Maximum" or "Sum".
-	// Default: "Average".
-	Statistic string `json:"statistic"`
-	// Unit is the measure's unit, one of Beanstalk's units. Default: the
-	// metric's own unit (ScalingMetrics).
-	Unit string `json:"unit"`
-	// Upper adds an instance when the measure is above it, 0 to 20000000.
-	// Required.
-	Upper *float64 `json:"upper"`
-	// Lower removes an instance when the measure is below it, 0 to
-	// 20000000, less than upper. Required.
-	Lower *float64 `json:"lower"`
+	// Metric is the trigger's measure: Beanstalk's MeasureName values but
+	// for Latency, RequestCount and TargetResponseTime, which a Network Load
+	// Balancer does not publish.
+	Metric string `json:"metric" required:"true" enum:"service.scalingMetric"`
+	// Statistic is the statistic of the measure the thresholds apply to.
+	Statistic string `json:"statistic" default:"Average" enum:"service.scalingStatistic"`
+	// Unit is the measure's unit. Default: the metric's own (Percent for
+	// CPUUtilization, Bytes for the network and disk bytes, Count for the
+	// others).
+	Unit string `json:"unit" enum:"service.scalingUnit"`
+	// Upper adds an instance when the measure is above it.
+	Upper *float64 `json:"upper" required:"true" min:"0" max:"20000000"`
+	// Lower removes an instance when the measure is below it; below upper.
+	Lower *float64 `json:"lower" required:"true" min:"0" max:"20000000"`
 }
 
 // ScalingMetrics are the trigger measures a backend may use, with their
@@ -267,55 +264,30 @@ var ScalingMetrics = map[string]string{
 	"UnhealthyHostCount": "Count",
 }
 
-// The other values aws:autoscaling:trigger accepts ("General options for
-// all environments"): Statistic, Unit, and the thresholds' range.
+// The values aws:autoscaling:trigger accepts ("General options for all
+// environments"), registered for the tags.
 var (
-	// ScalingStatistics are the statistics a trigger may use.
-	ScalingStatistics = []string{"Average", "Minimum", "Maximum", "Sum"}
-	// ScalingUnits are the units a trigger may use.
-	ScalingUnits = []string{"Seconds", "Percent", "Bytes", "Bits", "Count", "Bytes/Second", "Bits/Second", "Count/Second", "None"}
+	_ = model.NewEnum("service.scalingMetric", "a metric a backend can scale on", slices.Sorted(maps.Keys(ScalingMetrics))...)
+	_ = model.NewEnum("service.scalingStatistic", "a statistic Beanstalk accepts", "Average", "Minimum", "Maximum", "Sum")
+	_ = model.NewEnum("service.scalingUnit", "a unit Beanstalk accepts", "Seconds", "Percent", "Bytes", "Bits", "Count", "Bytes/Second", "Bits/Second", "Count/Second", "None")
 )
-
-// MaxScalingThreshold is the largest UpperThreshold and LowerThreshold.
-const MaxScalingThreshold = 20000000
 
 // WithDefaults returns the trigger with its statistic and unit filled in.
 func (s Scaling) WithDefaults() Scaling {
-	if s.Statistic == "" {
-		s.Statistic = "Average"
-	}
+	s = model.WithDefaults(s)
 	if s.Unit == "" {
 		s.Unit = ScalingMetrics[s.Metric]
 	}
 	return s
 }
 
-func (s *Scaling) validate(at string, p *problems) {
-	d := s.WithDefaults()
-	if _, ok := ScalingMetrics[s.Metric]; !ok {
-		p.add(at+".metric", "%q is not a metric a backend can scale on; use one of %s", s.Metric, strings.Join(slices.Sorted(maps.Keys(ScalingMetrics)), ", "))
-	}
-	if !slices.Contains(ScalingStatistics, d.Statistic) {
-		p.add(at+".statistic", "%q is not a statistic Beanstalk accepts; use one of %s", d.Statistic, strings.Join(ScalingStatistics, ", "))
-	}
-	if s.Unit != "" && !slices.Contains(ScalingUnits, s.Unit) {
-		p.add(at+".unit", "%q is not a unit Beanstalk accepts; use one of %s", s.Unit, strings.Join(ScalingUnits, ", "))
-	}
-	for _, t := range []struct {
-		key string
-		v   *float64
-	}{{"upper", s.Upper}, {"lower", s.Lower}} {
-		key, v := t.key, t.v
-		switch {
-		case v == nil:
-			p.add(at+"."+key, "is missing; a trigger needs both thresholds, e.g. {\"metric\": \"CPUUtilization\", \"upper\": 70, \"lower\": 30}")
-		case *v < 0 || *v > MaxScalingThreshold:
-			p.add(at+"."+key, "%v is out of range; Beanstalk accepts 0 to %d", *v, MaxScalingThreshold)
-		}
-	}
+// Rules are the trigger's cross-key rules.
+func (s *Scaling) Rules() model.Problems {
+	var ps model.Problems
 	if s.Upper != nil && s.Lower != nil && *s.Lower >= *s.Upper {
-		p.add(at+".lower", "%v is not below upper (%v); the trigger would add and remove instances at once", *s.Lower, *s.Upper)
+		ps.Add("lower", "%v is not below upper (%v); the trigger would add and remove instances at once", *s.Lower, *s.Upper)
 	}
+	return ps
 }
 
 // ECRRepositories are the ECR repositories the backend's images come from,

@@ -3,6 +3,8 @@ package config
 import (
 	"strings"
 	"testing"
+
+	"privatebackend/internal/model"
 )
 
 func TestParseSourceTellsTheKindsApart(t *testing.T) {
@@ -56,15 +58,15 @@ func TestEnvironmentSizeCountsKeysValuesAndTheAppsOwn(t *testing.T) {
 	if got := PropertiesSize(map[string]string{"A": "bc", "DE": ""}); got != 4+3 {
 		t.Errorf("PropertiesSize = %d, want 7 (\"A=bc\" and \"DE=\")", got)
 	}
-	p := &problems{}
+	var p model.Problems
 	// 15 variables of 10+1+256 bytes, 4005, fit; the app's two make them
 	// 4154.
 	vars := map[string]string{}
 	for i := range 15 {
 		vars[string(rune('A'+i))+"_VARIABLE"] = strings.Repeat("v", 256)
 	}
-	validateEnvironmentVariables("x", vars, map[string]string{"BACKEND_NAME": "orders-blue", "BACKEND_VERSION": strings.Repeat("9", 100)}, p)
-	if len(p.lines) != 1 || !strings.Contains(p.lines[0], "4096 bytes") {
-		t.Errorf("problems %v, want the size limit", p.lines)
+	validateEnvironmentVariables("x", vars, map[string]string{"BACKEND_NAME": "orders-blue", "BACKEND_VERSION": strings.Repeat("9", 100)}, &p)
+	if len(p) != 1 || !strings.Contains(p[0].Message, "4096 bytes") {
+		t.Errorf("problems %v, want the size limit", p)
 	}
 }

@@ -6,14 +6,18 @@ import (
 	"os"
 )
 
-// FromFile loads every environment of the "environments" context in a
-// cdk.json file, for tools that run outside the CDK app.
+// FromFile loads every environment of a cdk.json file, for tools that run
+// outside the CDK app; the whole file's configuration must be valid.
 func FromFile(path string) ([]*Environment, error) {
 	context, err := ContextFromFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Load(context[EnvironmentsKey], "")
+	f, err := Read(context, "")
+	if err != nil {
+		return nil, err
+	}
+	return f.SortedEnvironments(), nil
 }
 
 // ContextFromFile returns the "context" object of a cdk.json file, as the

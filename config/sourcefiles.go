@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+
+	"privatebackend/internal/model"
 )
 
 // maxSourceBundle is the largest source bundle Beanstalk takes: "Not
@@ -23,7 +25,7 @@ const maxSourceBundle = 512 << 20
 // source is preflight's to check, which can see the account; its content
 // is not inspected.
 func CheckSources(envs []*Environment, root string) error {
-	p := &problems{}
+	var ps model.Problems
 	for _, e := range envs {
 		for _, name := range e.BackendNames() {
 			b := e.Backends[name]
@@ -34,7 +36,7 @@ func CheckSources(envs []*Environment, root string) error {
 			}
 			file := filepath.Join(root, filepath.FromSlash(src.Path))
 			if err := checkLocalSource(file, src.Kind); err != nil {
-				p.add(at, "%q %v", b.Source, err)
+				ps.Add(at, "%q %v", b.Source, err)
 				continue
 			}
 			tree, err := dirTree(file)
@@ -42,23 +44,23 @@ func CheckSources(envs []*Environment, root string) error {
 				tree, err = zipTree(file)
 			}
 			if err != nil {
-				p.add(at, "%q cannot be read: %v", b.Source, err)
+				ps.Add(at, "%q cannot be read: %v", b.Source, err)
 				continue
 			}
 			found := inspectSource(tree, b.WithDefaults().Platform, e.Network.Egress == EgressEndpoints)
 			for _, problem := range found.problems {
-				p.add(at, "%q %s", b.Source, problem)
+				ps.Add(at, "%q %s", b.Source, problem)
 			}
 			b.ecr = found.images
 			// An interface endpoint reaches its own region's registry only.
 			for _, r := range found.images {
 				if e.Network.Egress == EgressEndpoints && e.Pinned() && r.Region != e.Region {
-					p.add(at, "%q uses an image in ECR in %s, but this environment deploys to %s and egress is \"endpoints\"; replicate the repository to %s", b.Source, r.Region, e.Region, e.Region)
+					ps.Add(at, "%q uses an image in ECR in %s, but this environment deploys to %s and egress is \"endpoints\"; replicate the repository to %s", b.Source, r.Region, e.Region, e.Region)
 				}
 			}
 		}
 	}
-	return p.err()
+	return toError(ps)
 }
 
 func checkLocalSource(file string, kind SourceKind) error {
