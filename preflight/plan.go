@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"privatebackend/config"
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/ebplatform"
 )
 
@@ -47,6 +48,11 @@ type BackendPlan struct {
 	PlatformArn string
 	// InstanceType is the instance type Beanstalk launches.
 	InstanceType string
+	// Source is the S3 object of the backend's source; nil for a source the
+	// app bundles as an asset.
+	Source *SourceObject
+	// Secrets are the backend's environment secrets by variable name.
+	Secrets map[string]settings.Secret
 	// MinInstances is the Auto Scaling group's minimum size: what a first
 	// deploy starts.
 	MinInstances int
@@ -102,6 +108,8 @@ func NewPlan(e *config.Environment) (Plan, error) {
 			InstanceType: b.InstanceType,
 			MinInstances: *b.MinInstances,
 			Stack:        e.Name + "-Backend-" + name,
+			Source:       sourceObject(e.Backends[name]),
+			Secrets:      e.Backends[name].ParsedSecrets(),
 		})
 	}
 	return p, nil

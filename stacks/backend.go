@@ -107,6 +107,15 @@ func NewBackend(scope cdkconstructs.Construct, id string, props *BackendProps) *
 		Description: jsii.String("Beanstalk application version label that backend " + cfg.Name + " deploys"),
 		Value:       version.Ref(),
 	})
+	// verify compares these with the stages' variables.
+	awscdk.NewCfnOutput(stack, jsii.String("LoadBalancerArn"), &awscdk.CfnOutputProps{
+		Description: jsii.String("Network Load Balancer of backend " + cfg.Name + ", the target of its VPC link"),
+		Value:       env.LoadBalancerArn(),
+	})
+	awscdk.NewCfnOutput(stack, jsii.String("LoadBalancerDnsName"), &awscdk.CfnOutputProps{
+		Description: jsii.String("DNS name of backend " + cfg.Name + "'s load balancer, the stages' backendHost"),
+		Value:       env.LoadBalancerDNSName(),
+	})
 	awscdk.NewCfnOutput(stack, jsii.String("EnvironmentName"), &awscdk.CfnOutputProps{
 		Description: jsii.String("Beanstalk environment of backend " + cfg.Name),
 		Value:       env.EnvironmentName(),
