@@ -323,3 +323,18 @@ func (e *Environment) InterfaceEndpointServices() []string {
 	}
 	return services
 }
+
+// The outputs of a backend's stack that verify reads, by construct id
+// (which is also the output key).
+const (
+	// ReleaseOutput is the backend's configured version.
+	ReleaseOutput = "Release"
+	// VersionLabelOutput is the Beanstalk application version label the stack deployed.
+	VersionLabelOutput = "VersionLabel"
+	// EnvironmentNameOutput is the backend's Beanstalk environment.
+	EnvironmentNameOutput = "EnvironmentName"
+	// LoadBalancerArnOutput is the backend's Network Load Balancer, its VPC link's target.
+	LoadBalancerArnOutput = "LoadBalancerArn"
+	// LoadBalancerDNSOutput is the load balancer's DNS name, the stages' backendHost.
+	LoadBalancerDNSOutput = "LoadBalancerDnsName"
+)

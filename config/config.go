@@ -55,6 +55,11 @@ type Environment struct {
 	API API `json:"api" required:"true"`
 	// Monitoring configures the environment's alarms and dashboard.
 	Monitoring Monitoring `json:"monitoring"`
+
+	// Stacks are the environment's stacks, named after it.
+	Stacks Stacks `json:"-"`
+	// DashboardName is the name of the environment's CloudWatch dashboard.
+	DashboardName string `json:"-"`
 }
 
 // Monitoring configures the alarms of an environment: on each API stage a
@@ -79,8 +84,8 @@ type Network struct {
 	// Cidr is the new VPC's address range, /16 to /24, with its host bits
 	// zero; not with vpcId.
 	Cidr string `json:"cidr" default:"10.0.0.0/16" pattern:"vpcCidr"`
-	// MaxAzs is how many availability zones the new VPC spans, 2 to 6 (2 at
-	// most when the environment is environment-agnostic); not with vpcId.
+	// MaxAzs is how many availability zones the new VPC spans (2 at most
+	// when the environment is environment-agnostic); not with vpcId.
 	MaxAzs int `json:"maxAzs" default:"2" min:"2" max:"6"`
 	// Egress is how the instances reach AWS services: "endpoints" (isolated
 	// subnets and VPC endpoints for the services they call:

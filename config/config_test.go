@@ -36,7 +36,7 @@ func TestDefaultsAreApplied(t *testing.T) {
 	if b.Name != "blue" || s.Name != "live" || b.Version != "1" || b.Source != DefaultSource || e.API.Authorization != AuthorizationIAM || !e.API.Waf || e.Network.Cidr != "10.0.0.0/16" {
 		t.Errorf("the app's defaults are missing: %+v, %+v, %+v", b, s, e.API)
 	}
-	if b.Beanstalk != b.Beanstalk.WithDefaults() || *b.MinInstances != 2 || b.Platform != DefaultPlatform || *s.RateLimit != 100 ||
+	if !b.Checked.OK() || !s.Checked.OK() || b.Beanstalk != b.Beanstalk.WithDefaults() || *b.MinInstances != 2 || b.Platform != DefaultPlatform || *s.RateLimit != 100 ||
 		*e.Monitoring.PeriodMinutes != 5 || *e.API.AccessLogRetentionDays != settings.DefaultAccessLogRetentionDays {
 		t.Errorf("construct settings left out were not defaulted: %+v, %+v, %+v", b.Beanstalk, s.Stage, e.Monitoring)
 	}

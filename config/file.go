@@ -2,6 +2,7 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 )
@@ -18,6 +19,24 @@ func FromFile(path string) ([]*Environment, error) {
 		return nil, err
 	}
 	return f.SortedEnvironments(), nil
+}
+
+// EnvironmentFromFile loads the environment called name from the cdk.json
+// at path; an unknown name is an *UnknownEnvironmentError that lists the
+// defined ones.
+func EnvironmentFromFile(path, name string) (*Environment, error) {
+	envs, err := FromFile(path)
+	if err != nil {
+		return nil, err
+	}
+	found, err := Select(envs, name)
+	if unknown := (*UnknownEnvironmentError)(nil); errors.As(err, &unknown) {
+		unknown.Path = path
+	}
+	if err != nil {
+		return nil, err
+	}
+	return found[0], nil
 }
 
 // ContextFromFile returns the "context" object of a cdk.json file, as the

@@ -57,13 +57,14 @@ func Read(context map[string]any, selected string) (*File, error) {
 }
 
 // Resolve gives each environment, backend and stage the name it has in
-// cdk.json.
+// cdk.json, and each environment the names derived from its own.
 func (f *File) Resolve() {
 	for name, e := range f.Environments {
 		if e == nil {
 			continue
 		}
 		e.Name = name
+		e.resolveNames()
 		for key, b := range e.Backends {
 			if b != nil {
 				b.Name = key
@@ -101,8 +102,8 @@ func Load(raw any, selected string) ([]*Environment, error) {
 }
 
 // Select returns all of envs when name is empty, else the one called
-// name, or an error naming the defined environments: the one place a tool
-// finds an environment by name.
+// name, or an *UnknownEnvironmentError naming the defined environments:
+// the one place the app and the tools find an environment by name.
 func Select(envs []*Environment, name string) ([]*Environment, error) {
 	if name == "" {
 		return envs, nil
@@ -114,17 +115,20 @@ func Select(envs []*Environment, name string) ([]*Environment, error) {
 		}
 		names[i] = e.Name
 	}
-	return nil, &UnknownEnvironmentError{Name: name, Known: names}
+	return nil, &UnknownEnvironmentError{Name: name, Known: names, Path: "cdk.json"}
 }
 
-// UnknownEnvironmentError is a name that is none of the environments.
+// UnknownEnvironmentError is a name that is none of the environments: a
+// bad argument, which the commands that take one exit 2 on.
 type UnknownEnvironmentError struct {
 	// Name is the name asked for.
 	Name string
 	// Known are the defined environments' names.
 	Known []string
+	// Path is the file that defines them.
+	Path string
 }
 
 func (e *UnknownEnvironmentError) Error() string {
-	return fmt.Sprintf("no environment %q in cdk.json; defined environments: %s", e.Name, strings.Join(e.Known, ", "))
+	return fmt.Sprintf("no environment %q in %s; defined environments: %s", e.Name, e.Path, strings.Join(e.Known, ", "))
 }

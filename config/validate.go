@@ -70,8 +70,8 @@ func (e *Environment) Rules() model.Problems {
 		b := e.Backends[name]
 		// A platform version ARN names its region; Beanstalk offers
 		// platform versions per region ("About Elastic Beanstalk platforms").
-		if platform, err := ebplatform.Parse(b.Platform); err == nil && platform.Arn != "" && e.Pinned() && platform.Region != e.Region {
-			ps.Add("backends."+name+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, platform.Region, e.Region)
+		if region, arn := ebplatform.ArnRegion(b.Platform); arn && e.Pinned() && region != e.Region {
+			ps.Add("backends."+name+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, region, e.Region)
 		}
 	}
 	ps = append(ps, e.serviceRules()...)
@@ -123,10 +123,15 @@ func (a *API) Rules() model.Problems {
 
 // Rules are the configuration's cross-environment rules: the VPC links
 // of every environment pinned to one account and region, and the
-// environments a pipeline deploys.
+// environments a pipeline deploys; and what to write when there are no
+// environments at all.
 func (f *File) Rules() model.Problems {
+	var ps model.Problems
+	if f.Environments == nil {
+		ps.Add(EnvironmentsKey, "is missing; add an \"environments\" object to the context in cdk.json, e.g. {\"dev\": {\"backends\": {\"blue\": {}}, \"api\": {\"stages\": {\"live\": {\"backend\": \"blue\"}}}}}")
+	}
 	envs := f.SortedEnvironments()
-	ps := vpcLinkQuota(envs)
+	ps = append(ps, vpcLinkQuota(envs)...)
 	if f.Pipeline != nil {
 		ps = append(ps, f.Pipeline.environmentRules(envs).Within(PipelineKey)...)
 	}

@@ -222,8 +222,11 @@ func withDefaults(props *PrivateBeanstalkEnvironmentProps) (PrivateBeanstalkEnvi
 	if len(cfg.Subnets) < 2 {
 		return cfg, ebplatform.Platform{}, fmt.Errorf("%d subnets; a highly available environment needs private subnets in at least 2 availability zones", len(cfg.Subnets))
 	}
-	if err := cfg.Beanstalk.Problems().Err("settings"); err != nil {
-		return cfg, ebplatform.Platform{}, err
+	// Settings config checked (with their defaults) are not checked again.
+	if !cfg.Beanstalk.Checked.OK() {
+		if err := cfg.Beanstalk.Problems().Err("settings"); err != nil {
+			return cfg, ebplatform.Platform{}, err
+		}
 	}
 	cfg.Beanstalk = cfg.Beanstalk.WithDefaults()
 	for name, value := range cfg.Secrets {

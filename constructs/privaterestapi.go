@@ -119,7 +119,11 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		props = &PrivateRestApiProps{}
 	}
 	cfg := *props
-	problems := settings.RoutesProblems(cfg.Routes).Within("Routes")
+	// Routes config checked (one by one and together) are not checked again.
+	var problems settings.Problems
+	if slices.ContainsFunc(cfg.Routes, func(r settings.Route) bool { return !r.Checked.OK() }) {
+		problems = settings.RoutesProblems(cfg.Routes).Within("Routes")
+	}
 	cfg.Routes = slices.Clone(cfg.Routes)
 	for i, r := range cfg.Routes {
 		cfg.Routes[i] = r.WithDefaults()
@@ -229,7 +233,10 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 	if options == nil {
 		options = &StageOptions{}
 	}
-	problems := options.Stage.Problems(name)
+	var problems settings.Problems
+	if !options.Stage.Checked.OK() {
+		problems = options.Stage.Problems(name)
+	}
 	for key, backend := range map[string]string{"Backend": options.Backend, "canary.backend": canaryBackend(options.Canary)} {
 		if _, ok := p.links[backend]; backend != "" && !ok || key == "Backend" && backend == "" {
 			problems = append(problems, settings.Problem{Key: key, Message: fmt.Sprintf("%q is not a backend of this API; added: %s", backend, strings.Join(p.backends(), ", "))})

@@ -2,8 +2,6 @@ package preflight
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"privatebackend/config"
 	"privatebackend/constructs/settings"
@@ -35,6 +33,8 @@ type Plan struct {
 	// NetworkStack and APIStack are the CloudFormation stack names of the
 	// environment's network and API.
 	NetworkStack, APIStack string
+
+	pinned bool
 }
 
 // BackendPlan is one backend.
@@ -60,26 +60,18 @@ type BackendPlan struct {
 	Stack string
 }
 
-// LoadPlan reads the named environment from the cdk.json at path.
+// LoadPlan reads the named environment from the cdk.json at path; an
+// unknown name is a *config.UnknownEnvironmentError.
 func LoadPlan(path, name string) (Plan, error) {
-	envs, err := config.FromFile(path)
+	e, err := config.EnvironmentFromFile(path, name)
 	if err != nil {
 		return Plan{}, err
 	}
-	var names []string
-	for _, e := range envs {
-		if e.Name == name {
-			return NewPlan(e)
-		}
-		names = append(names, e.Name)
-	}
-	slices.Sort(names)
-	return Plan{}, fmt.Errorf("no environment %q in %s; defined environments: %s", name, path, strings.Join(names, ", "))
+	return NewPlan(e)
 }
 
-// NewPlan turns a validated environment into what to check. Stack names
-// follow app.go: the Stage ENV holds stacks ENV/Network, ENV/Backend-NAME
-// and ENV/Api, which CloudFormation names ENV-Network and so on.
+// NewPlan turns a validated environment, with its defaults and names, into
+// what to check.
 func NewPlan(e *config.Environment) (Plan, error) {
 	p := Plan{
 		Environment:               e.Name,
@@ -91,12 +83,12 @@ func NewPlan(e *config.Environment) (Plan, error) {
 		GatewayEndpointServices:   e.Network.GatewayEndpointServices(),
 		// The Api stack makes one VPC link per backend (stacks/api.go).
 		VpcLinks:     len(e.Backends),
-		NetworkStack: e.Name + "-Network",
-		APIStack:     e.Name + "-Api",
+		NetworkStack: e.Stacks.Network.Name,
+		APIStack:     e.Stacks.API.Name,
+		pinned:       e.Pinned(),
 	}
 	for _, name := range e.BackendNames() {
-		// The construct's settings, with the defaults it deploys with.
-		b := e.Backends[name].Beanstalk.WithDefaults()
+		b := e.Backends[name]
 		platform, err := ebplatform.Parse(b.Platform)
 		if err != nil {
 			return Plan{}, fmt.Errorf("environments.%s.backends.%s.platform: %w", e.Name, name, err)
@@ -107,7 +99,7 @@ func NewPlan(e *config.Environment) (Plan, error) {
 			PlatformArn:  platform.Arn,
 			InstanceType: b.InstanceType,
 			MinInstances: *b.MinInstances,
-			Stack:        e.Name + "-Backend-" + name,
+			Stack:        e.Stacks.Backends[name].Name,
 			Source:       sourceObject(e.Backends[name]),
 			Secrets:      e.Backends[name].ParsedSecrets(),
 		})
@@ -115,5 +107,6 @@ func NewPlan(e *config.Environment) (Plan, error) {
 	return p, nil
 }
 
-// Pinned reports whether the environment names its account and region.
-func (p Plan) Pinned() bool { return p.Account != "" && p.Region != "" }
+// Pinned reports whether the environment names its account and region
+// (config's Environment.Pinned).
+func (p Plan) Pinned() bool { return p.pinned }

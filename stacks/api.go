@@ -99,7 +99,7 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 	for _, name := range stageNames {
 		s := cfg.Stages[name]
 		a.Stages[name] = a.Api.AddStage(name, &constructs.StageOptions{Backend: s.Backend, Stage: s.Stage})
-		awscdk.NewCfnOutput(stack, jsii.String("Url-"+name), &awscdk.CfnOutputProps{
+		awscdk.NewCfnOutput(stack, jsii.String(config.StageURLOutputID(name)), &awscdk.CfnOutputProps{
 			Description: jsii.String("Invoke URL of stage " + name + " (backend " + s.Backend + ")"),
 			Value:       a.Stages[name].UrlForPath(jsii.String("/")),
 		})

@@ -99,24 +99,24 @@ func NewBackend(scope cdkconstructs.Construct, id string, props *BackendProps) *
 			},
 		},
 	})
-	awscdk.NewCfnOutput(stack, jsii.String("Release"), &awscdk.CfnOutputProps{
+	awscdk.NewCfnOutput(stack, jsii.String(config.ReleaseOutput), &awscdk.CfnOutputProps{
 		Description: jsii.String("Release label (cdk.json version) of backend " + cfg.Name),
 		Value:       jsii.String(cfg.Version),
 	})
-	awscdk.NewCfnOutput(stack, jsii.String("VersionLabel"), &awscdk.CfnOutputProps{
+	awscdk.NewCfnOutput(stack, jsii.String(config.VersionLabelOutput), &awscdk.CfnOutputProps{
 		Description: jsii.String("Beanstalk application version label that backend " + cfg.Name + " deploys"),
 		Value:       version.Ref(),
 	})
 	// verify compares these with the stages' variables.
-	awscdk.NewCfnOutput(stack, jsii.String("LoadBalancerArn"), &awscdk.CfnOutputProps{
+	awscdk.NewCfnOutput(stack, jsii.String(config.LoadBalancerArnOutput), &awscdk.CfnOutputProps{
 		Description: jsii.String("Network Load Balancer of backend " + cfg.Name + ", the target of its VPC link"),
 		Value:       env.LoadBalancerArn(),
 	})
-	awscdk.NewCfnOutput(stack, jsii.String("LoadBalancerDnsName"), &awscdk.CfnOutputProps{
+	awscdk.NewCfnOutput(stack, jsii.String(config.LoadBalancerDNSOutput), &awscdk.CfnOutputProps{
 		Description: jsii.String("DNS name of backend " + cfg.Name + "'s load balancer, the stages' backendHost"),
 		Value:       env.LoadBalancerDNSName(),
 	})
-	awscdk.NewCfnOutput(stack, jsii.String("EnvironmentName"), &awscdk.CfnOutputProps{
+	awscdk.NewCfnOutput(stack, jsii.String(config.EnvironmentNameOutput), &awscdk.CfnOutputProps{
 		Description: jsii.String("Beanstalk environment of backend " + cfg.Name),
 		Value:       env.EnvironmentName(),
 	})

@@ -170,15 +170,16 @@ func hostOf(u string) string {
 
 // checkBackend reads a backend's stack outputs and checks its version.
 func checkBackend(ctx context.Context, env *config.Environment, name string, stacks StackOutputs, d Deployment) (backendStack, []string) {
-	stackName := env.Name + "-Backend-" + name
+	stack := env.Stacks.Backends[name]
+	stackName := stack.Name
 	outputs, err := stacks.Outputs(ctx, stackName)
 	if errors.Is(err, ErrNotDeployed) {
-		return backendStack{}, []string{fmt.Sprintf("backend %s: %s is not deployed: run `./scripts/cdk deploy '%s/Backend-%s'`", name, stackName, env.Name, name)}
+		return backendStack{}, []string{fmt.Sprintf("backend %s: %s is not deployed: run `./scripts/cdk deploy '%s/%s'`", name, stackName, env.Name, stack.ID)}
 	}
 	if err != nil {
 		return backendStack{}, []string{fmt.Sprintf("backend %s: reading the outputs of %s: %v", name, stackName, err)}
 	}
-	b := backendStack{outputs["LoadBalancerArn"], outputs["LoadBalancerDnsName"], outputs["EnvironmentName"], outputs["Release"], outputs["VersionLabel"]}
+	b := backendStack{outputs[config.LoadBalancerArnOutput], outputs[config.LoadBalancerDNSOutput], outputs[config.EnvironmentNameOutput], outputs[config.ReleaseOutput], outputs[config.VersionLabelOutput]}
 	want := env.Backends[name].Version
 	switch {
 	case b.environment == "" || b.label == "":

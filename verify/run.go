@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
@@ -45,7 +44,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 }
 
 func run(ctx context.Context, opts Options) (Report, error) {
-	env, err := environment(opts.ConfigPath, opts.Environment)
+	env, err := config.EnvironmentFromFile(opts.ConfigPath, opts.Environment)
 	if err != nil {
 		return Report{}, err
 	}
@@ -67,9 +66,9 @@ func run(ctx context.Context, opts Options) (Report, error) {
 }
 
 // Verify checks every configured stage of env against the invoke URLs in
-// the outputs of its Api stack, ENV-Api.
+// the outputs of its API stack.
 func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, prober Prober, limits Limits) (Report, error) {
-	stackName := env.Name + "-Api"
+	stackName := env.Stacks.API.Name
 	outputs, err := stacks.Outputs(ctx, stackName)
 	if errors.Is(err, ErrNotDeployed) {
 		return Report{}, fmt.Errorf("%s is not deployed: run `./scripts/cdk deploy '%s/*'`", stackName, env.Name)
@@ -84,7 +83,7 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 		u, ok := urls[name]
 		if !ok {
 			report.Stages = append(report.Stages, StageResult{Stage: name, Expected: stage.Backend, Seen: map[string]int{},
-				Problems: []string{fmt.Sprintf("stage %s: %s has no invoke URL for it; deploy the API: ./scripts/cdk deploy %s/Api", name, stackName, env.Name)}})
+				Problems: []string{fmt.Sprintf("stage %s: %s has no invoke URL for it; deploy the API: ./scripts/cdk deploy %s/%s", name, stackName, env.Name, env.Stacks.API.ID)}})
 			report.Passed = false
 			continue
 		}
@@ -121,14 +120,15 @@ func runsSample(env *config.Environment, stage *config.Stage) bool {
 	return stage.Canary == nil || env.Backends[stage.Canary.Backend].Source == config.DefaultSource
 }
 
-// stageURLs finds the stages' invoke URLs among the Api stack's outputs:
-// each is https://API.execute-api.REGION.amazonaws.com/STAGE/ (or whatever
-// stand-in the outputs name), so the first path segment is the stage.
+// stageURLs finds the stages' invoke URLs among the API stack's outputs
+// (config.StageURLOutputPrefix): each is
+// https://API.execute-api.REGION.amazonaws.com/STAGE/ (or whatever stand-in
+// the outputs name), so the first path segment is the stage.
 func stageURLs(outputs map[string]string) map[string]string {
 	urls := map[string]string{}
 	for key, value := range outputs {
 		u, err := url.Parse(value)
-		if !strings.HasPrefix(key, "Url") || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		if !strings.HasPrefix(key, config.StageURLOutputPrefix) || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 			continue
 		}
 		stage, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
@@ -137,21 +137,4 @@ func stageURLs(outputs map[string]string) map[string]string {
 		}
 	}
 	return urls
-}
-
-// environment loads the named environment from the cdk.json at path.
-func environment(path, name string) (*config.Environment, error) {
-	envs, err := config.FromFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range envs {
-		if e.Name == name {
-			return e, nil
-		}
-		names = append(names, e.Name)
-	}
-	slices.Sort(names)
-	return nil, fmt.Errorf("no environment %q in %s; defined environments: %s", name, path, strings.Join(names, ", "))
 }

@@ -150,7 +150,7 @@ func TestVerifyRejectsBadArguments(t *testing.T) {
 		}
 	}
 	code, _, stderr := runVerify(t, "-answers-only", "-config", path, "staging")
-	if code != 1 || stderr != "verify: no environment \"staging\" in "+path+"; defined environments: dev\n" {
+	if code != 2 || stderr != "verify: no environment \"staging\" in "+path+"; defined environments: dev\n" {
 		t.Errorf("unknown environment: exit %d, %q", code, stderr)
 	}
 }

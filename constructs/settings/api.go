@@ -18,6 +18,10 @@ type Stage struct {
 	// Canary sends a share of the stage's requests to another backend.
 	// Default: none.
 	Canary *Canary `json:"canary,omitempty"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 // Canary overrides a stage's backend for a share of its requests.
@@ -64,6 +68,10 @@ type Route struct {
 	Path string `json:"path" required:"true" pattern:"routePath"`
 	// Methods are the HTTP methods of the route.
 	Methods []string `json:"methods,omitempty" default:"[\"ANY\"]" minEntries:"1" enum:"httpMethod"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 // HTTPMethods are the methods a Route accepts.

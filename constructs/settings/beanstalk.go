@@ -34,8 +34,7 @@ type Beanstalk struct {
 	// MinInstances is the Auto Scaling group's minimum size, at most
 	// maxInstances.
 	MinInstances *int `json:"minInstances,omitempty" default:"2" min:"1"`
-	// MaxInstances is the Auto Scaling group's maximum size; Auto Scaling
-	// allows at most 10000.
+	// MaxInstances is the Auto Scaling group's maximum size.
 	MaxInstances *int `json:"maxInstances,omitempty" default:"4" min:"1" max:"10000"`
 	// DeploymentPolicy is how a new version reaches the instances:
 	// "Rolling" (in batches of one) or "Immutable" (a fresh Auto Scaling
@@ -47,6 +46,10 @@ type Beanstalk struct {
 	// UpdateWindow is the weekly window for managed platform updates, as
 	// "Day:HH:MM" in UTC.
 	UpdateWindow string `json:"updateWindow,omitempty" default:"Sun:03:00" pattern:"updateWindow"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 // BeanstalkLogRetentionDays are the values Beanstalk accepts for
@@ -85,7 +88,7 @@ func (b Beanstalk) Problems() Problems { return model.Check(b.WithDefaults()) }
 // Rules are the Beanstalk settings' cross-key rules.
 func (b Beanstalk) Rules() Problems {
 	var ps Problems
-	if platform, err := ebplatform.Parse(b.Platform); err == nil && platform.Arn != "" && b.PlatformRefresh != "" {
+	if _, arn := ebplatform.ArnRegion(b.Platform); arn && b.PlatformRefresh != "" {
 		ps.Add("platformRefresh", "is set but platform is a platform version ARN, which is never looked up; remove platformRefresh or name a platform branch")
 	}
 	if b.MinInstances != nil && b.MaxInstances != nil && *b.MaxInstances >= 1 && *b.MinInstances > *b.MaxInstances {

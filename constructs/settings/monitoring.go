@@ -17,6 +17,10 @@ type AlarmSchedule struct {
 	// EvaluationPeriods is how many consecutive breaching periods raise an
 	// alarm, together at most one day.
 	EvaluationPeriods *int `json:"evaluationPeriods,omitempty" default:"3" min:"1"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 // AlarmPeriodMinutes are the periods an AlarmSchedule accepts: CloudWatch
@@ -56,6 +60,10 @@ type StageAlarms struct {
 	// most 29 seconds by default ("Quotas for configuring and running a
 	// REST API in API Gateway").
 	LatencyThresholdMs *int `json:"latencyThresholdMs,omitempty" default:"2000" min:"1" max:"29000"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 // LatencyPercentiles are the statistics StageAlarms.LatencyPercentile takes.

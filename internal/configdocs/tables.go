@@ -78,8 +78,12 @@ func mentions(meaning string, enum []any) string {
 	return strings.Join(values, ", ")
 }
 
-// bounds says which numbers prop allows, e.g. "At least 1".
+// bounds says which numbers prop allows, e.g. "At least 1" or "From 2 to
+// 6".
 func bounds(prop *jsonschema.Schema) string {
+	if prop.Minimum != "" && prop.Maximum != "" {
+		return "From " + string(prop.Minimum) + " to " + string(prop.Maximum)
+	}
 	var parts []string
 	for _, b := range []struct {
 		limit json.Number

@@ -86,7 +86,7 @@ func checkStruct(v reflect.Value, path string, ps *Problems) {
 		// A rule that says more of a missing key than "is missing" (which
 		// values it could take) speaks for it.
 		*ps = slices.DeleteFunc(*ps, func(p Problem) bool {
-			return p.Message == missing && slices.ContainsFunc(rules, func(r Problem) bool { return r.Key == p.Key })
+			return strings.HasPrefix(p.Message, missing) && slices.ContainsFunc(rules, func(r Problem) bool { return r.Key == p.Key })
 		})
 		*ps = append(*ps, rules...)
 	}
@@ -202,9 +202,9 @@ func checkScalar(r Rule, v reflect.Value, at string, ps *Problems) {
 	}
 }
 
-// Range says which numbers r allows, e.g. "at least 1", "from 2 to 6" or
+// rangeText says which numbers r allows, e.g. "at least 1", "from 2 to 6" or
 // "above 0 and below 100"; "" when it sets no bound.
-func (r Rule) Range() string {
+func (r Rule) rangeText() string {
 	if r.Min != nil && r.Max != nil && !r.Min.Exclusive && !r.Max.Exclusive {
 		return "from " + num(r.Min.Value) + " to " + num(r.Max.Value)
 	}
@@ -226,9 +226,9 @@ func (r Rule) Range() string {
 	return strings.Join(parts, " and ")
 }
 
-// wanted is Range as the object of "want".
+// wanted is rangeText as the object of "want".
 func (r Rule) wanted() string {
-	s := r.Range()
+	s := r.rangeText()
 	if !strings.HasPrefix(s, "at ") {
 		return "a number " + s
 	}

@@ -19,7 +19,8 @@ type Resolver interface {
 
 // Load decodes raw into the struct out points at, with defaults, resolves
 // it (Resolver) and checks it: every problem, each under its key path,
-// decoding's first. A value that could not be read is reported once: its
+// decoding's first; with none, every struct inside carries its Checked
+// mark. A value that could not be read is reported once: its
 // key keeps its default, and what Check would say of that key is left out.
 func Load(raw any, out any) Problems {
 	st := decodeRoot(raw, out)
@@ -31,6 +32,9 @@ func Load(raw any, out any) Problems {
 		if !st.unread[p.Key] {
 			ps = append(ps, p)
 		}
+	}
+	if len(ps) == 0 {
+		markChecked(reflect.ValueOf(out))
 	}
 	return ps
 }
@@ -48,21 +52,17 @@ func (st *state) fail(path, format string, args ...any) {
 	st.unread[path] = true
 }
 
+// decodeRoot copies the JSON-shaped value raw (as the CDK hands context
+// over: maps, slices, strings, float64 and bools) into the struct out
+// points at, after setting its defaults. Keys are matched against the
+// fields' json tags; an unknown key is a problem with a did-you-mean. A
+// value that cannot be read leaves its key at its default.
 func decodeRoot(raw any, out any) *state {
 	st := &state{unread: map[string]bool{}}
 	v := reflect.ValueOf(out).Elem()
 	setDefaults(v)
 	decode(raw, v, "", st)
 	return st
-}
-
-// Decode copies the JSON-shaped value raw (as the CDK hands context over:
-// maps, slices, strings, float64 and bools) into the struct out points at,
-// after setting its defaults. Keys are matched against the fields' json
-// tags; an unknown key is a problem with a did-you-mean. A value that
-// cannot be read leaves its key at its default.
-func Decode(raw any, out any) Problems {
-	return decodeRoot(raw, out).ps
 }
 
 // WithDefaults returns v with every key it leaves unset (a zero value) at

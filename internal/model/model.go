@@ -28,6 +28,7 @@ package model
 
 import (
 	"fmt"
+	"reflect"
 	"strings"
 )
 
@@ -91,4 +92,44 @@ func join(at, key string) string {
 // settings with rules of their own and declares Rules itself calls theirs.
 type Ruler interface {
 	Rules() Problems
+}
+
+// Checked is a mark a settings struct carries in a field (json:"-"): Load
+// sets it on every struct of a configuration it found valid, so that a
+// construct given those settings need not check them again, while one
+// given settings from elsewhere still does. Only this package can set it.
+type Checked struct{ ok bool }
+
+// OK reports whether Load checked the settings that carry the mark.
+func (c Checked) OK() bool { return c.ok }
+
+// markChecked sets the Checked mark of every struct inside v.
+func markChecked(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.Pointer:
+		if !v.IsNil() {
+			markChecked(v.Elem())
+		}
+	case reflect.Struct:
+		for i := range v.NumField() {
+			f := v.Field(i)
+			if f.Type() == reflect.TypeFor[Checked]() {
+				f.Set(reflect.ValueOf(Checked{ok: true}))
+			} else if v.Type().Field(i).IsExported() {
+				markChecked(f)
+			}
+		}
+	case reflect.Map:
+		for _, k := range v.MapKeys() {
+			// Map values are not addressable; the configuration's maps
+			// hold pointers.
+			if e := v.MapIndex(k); e.Kind() == reflect.Pointer {
+				markChecked(e)
+			}
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			markChecked(v.Index(i))
+		}
+	}
 }

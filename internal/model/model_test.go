@@ -93,6 +93,25 @@ func TestNearestSuggestsOnlyPlausibleTypos(t *testing.T) {
 	}
 }
 
+// ruled and alsoRuled have cross-key rules; twoRulers embeds both, so
+// neither's Rules is promoted.
+type ruled struct {
+	A int `json:"a"`
+}
+
+func (ruled) Rules() model.Problems { return nil }
+
+type alsoRuled struct {
+	B int `json:"b"`
+}
+
+func (alsoRuled) Rules() model.Problems { return nil }
+
+type twoRulers struct {
+	ruled
+	alsoRuled
+}
+
 // TestTheConfigurationIsDeclaredValidly parses every tag of the app's
 // configuration: an unknown pattern or enum, or a default of the wrong
 // type, fails here rather than at run time.
@@ -113,6 +132,7 @@ func TestTheConfigurationIsDeclaredValidly(t *testing.T) {
 		N string `json:"n" requires:"m"`
 	}
 	for typ, want := range map[reflect.Type]string{
+		reflect.TypeFor[twoRulers]():   "whose Rules it does not have",
 		reflect.TypeFor[badDefault]():  "default",
 		reflect.TypeFor[badPattern]():  `no pattern "nosuch"`,
 		reflect.TypeFor[badRequires](): `requires or excludes "m"`,
@@ -120,5 +140,36 @@ func TestTheConfigurationIsDeclaredValidly(t *testing.T) {
 		if err := model.Validate(typ); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s gave %v; want it to say %s", typ, err, want)
 		}
+	}
+}
+
+// marked carries the Checked mark.
+type marked struct {
+	N       int           `json:"n" min:"1"`
+	Checked model.Checked `json:"-"`
+}
+
+type markedTree struct {
+	One  marked             `json:"one"`
+	Many map[string]*marked `json:"many"`
+	List []marked           `json:"list"`
+}
+
+// TestLoadMarksWhatItChecked checks that a valid configuration's settings
+// carry the Checked mark everywhere, an invalid one's nowhere, and settings
+// built by hand none, so constructs check exactly those config did not.
+func TestLoadMarksWhatItChecked(t *testing.T) {
+	raw := map[string]any{"one": map[string]any{"n": 1.0}, "many": map[string]any{"a": map[string]any{"n": 1.0}}, "list": []any{map[string]any{"n": 1.0}}}
+	var good markedTree
+	if ps := model.Load(raw, &good); len(ps) > 0 || !good.One.Checked.OK() || !good.Many["a"].Checked.OK() || !good.List[0].Checked.OK() {
+		t.Errorf("problems %v; marks %+v", ps, good)
+	}
+	raw["one"] = map[string]any{"n": 0.0}
+	var bad markedTree
+	if ps := model.Load(raw, &bad); len(ps) != 1 || bad.Many["a"].Checked.OK() {
+		t.Errorf("problems %v; marks %+v", ps, bad)
+	}
+	if (marked{N: 1}).Checked.OK() {
+		t.Error("settings built by hand carry the mark")
 	}
 }

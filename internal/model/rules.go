@@ -272,6 +272,17 @@ func Validate(t reflect.Type) error {
 			r     Rule
 		}{owner, r})
 	})
+	// Rules promoted from an embedded struct are how Check reaches them; two
+	// embedded structs with Rules cancel each other's out, silently.
+	ruler := reflect.TypeFor[Ruler]()
+	for owner := range keys {
+		for i := range owner.NumField() {
+			f := owner.Field(i)
+			if f.Anonymous && (f.Type.Implements(ruler) || reflect.PointerTo(f.Type).Implements(ruler)) && !reflect.PointerTo(owner).Implements(ruler) {
+				errs = append(errs, fmt.Sprintf("%s embeds %s, whose Rules it does not have (two embedded structs with Rules?); declare Rules on %s calling theirs", owner, f.Type, owner))
+			}
+		}
+	}
 	for _, or := range rules {
 		for _, k := range slices.Concat(or.r.Requires, or.r.Excludes) {
 			if !keys[or.owner][k] {
