@@ -32,8 +32,9 @@ type Secret struct {
 
 var (
 	// arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME[:JSON_KEY];
-	// secret names hold letters, digits and /_+=.@- ("Quotas for AWS
-	// Secrets Manager", secret name).
+	// secret names hold ASCII letters, digits and /_+=.@-, and the ARN ends
+	// in a hyphen and six random characters (Secrets Manager API reference,
+	// CreateSecret: Name).
 	// SecretArnPattern is a Secrets Manager secret ARN with an optional JSON key.
 	SecretArnPattern = regexp.MustCompile(`^(arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)(?::([^:]+))?$`)
 	// arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME.
