@@ -67,7 +67,9 @@ var (
 	// PropertyValuePattern is an environment property value Beanstalk
 	// accepts.
 	PropertyValuePattern = regexp.MustCompile(`^[A-Za-z0-9 _.:/=+\\@'"-]*$`)
-	_                    = model.NewPattern(model.Pattern{Name: "service.kmsKey", Expr: settings.KmsKeyArnPattern.String(),
+	_                    = model.NewPattern(model.Pattern{Name: "service.healthPath", Expr: `^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$`,
+		What: "a URL path", Want: `"/" followed by a path without a query, e.g. "/health"`})
+	_ = model.NewPattern(model.Pattern{Name: "service.kmsKey", Expr: settings.KmsKeyArnPattern.String(),
 		What: "a KMS key ARN", Want: "arn:aws:kms:REGION:ACCOUNT:key/KEY_ID (an alias cannot be granted)"})
 )
 

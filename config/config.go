@@ -137,6 +137,10 @@ type Backend struct {
 	// the secrets; the instances may decrypt with them only through Secrets
 	// Manager or SSM. Default: none (AWS managed keys).
 	SecretsKmsKeys []string `json:"secretsKmsKeys" pattern:"service.kmsKey"`
+	// HealthPath is the path the backend's application answers with 200
+	// when it can serve: ./scripts/verify asks every stage for it. The
+	// Network Load Balancer does not: its health check is TCP only.
+	HealthPath string `json:"healthPath" default:"/health" pattern:"service.healthPath"`
 	// Scaling is the Auto Scaling trigger. Default: Beanstalk's own trigger
 	// (NetworkOut, average bytes, above 6000000 adds and below 2000000
 	// removes an instance).

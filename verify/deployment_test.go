@@ -13,11 +13,11 @@ import (
 
 // TestYourOwnApplicationIsCheckedOnItsHealthPath: a backend with a source
 // of its own does not answer the sample's JSON, so its stages are asked
-// for /health only; the sample's stages keep the body check.
+// for its healthPath only; the sample's stages keep the body check.
 func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
 	var raw any
 	if err := json.Unmarshal([]byte(`{"dev": {
-		"backends": {"blue": {"source": "services/orders", "version": "1.5.0"}, "green": {"version": "2"}},
+		"backends": {"blue": {"source": "services/orders", "version": "1.5.0", "healthPath": "/ready"}, "green": {"version": "2"}},
 		"api": {"authorization": "none", "stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}}}}`), &raw); err != nil {
 		t.Fatal(err)
 	}
@@ -28,7 +28,7 @@ func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
 	paths := map[string]int{}
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		paths[r.URL.Path]++
-		if strings.HasSuffix(r.URL.Path, "/health") {
+		if strings.HasSuffix(r.URL.Path, "/health") || strings.HasSuffix(r.URL.Path, "/ready") {
 			w.Write([]byte(`{"status":"ok"}`))
 			return
 		}
@@ -42,8 +42,8 @@ func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
 	if err != nil || !report.Passed {
 		t.Fatalf("%v\n%s", err, problems(report))
 	}
-	if paths["/live/"] != 0 || paths["/live/health"] == 0 || paths["/preview/"] == 0 {
-		t.Errorf("requests %v: want live on /health only, preview on / as well", paths)
+	if paths["/live/"] != 0 || paths["/live/health"] != 0 || paths["/live/ready"] == 0 || paths["/preview/"] == 0 {
+		t.Errorf("requests %v: want live on its healthPath /ready only, preview on / as well", paths)
 	}
 }
 

@@ -90,9 +90,9 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 		plan := StagePlan{Name: name, URL: u, Signed: env.API.Authorization == config.AuthorizationIAM}
 		stageLimits := limits
 		// The sample's answer names its backend and version; any other
-		// application is checked on its health path alone.
+		// application is checked on its backend's health path alone.
 		if stageLimits.Path == "" && !runsSample(env, stage) {
-			stageLimits.Path = HealthPath
+			stageLimits.Path = env.Backends[stage.Backend].HealthPath
 		}
 		if stageLimits.Path == "" {
 			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].Version
@@ -106,10 +106,6 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 	}
 	return report, nil
 }
-
-// HealthPath is the path every backend answers with 200 when healthy: the
-// sample's /health, and what a service of your own must answer (docs/services.md).
-const HealthPath = "/health"
 
 // runsSample reports whether every backend a stage sends requests to runs
 // the sample application, whose answer verify can read.
