@@ -50,24 +50,22 @@ var s3BucketName = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 
 // The forms of the service keys, registered for their tags.
 var (
-	// SourcePattern is the form of a source; ParseSource says what is wrong
-	// with one, and whether a path exists only the file system can say.
-	SourcePattern = model.NewPattern(model.Pattern{Name: "service.source", Expr: `^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|[^:]+)$`,
+	// The form of a source; ParseSource says what is wrong with one, and
+	// whether a path exists only the file system can say.
+	_ = model.NewPattern(model.Pattern{Name: "service.source", Expr: `^(s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/.+|[^:]+)$`,
 		Check: func(s string) error { _, err := ParseSource(s); return err }})
-	// VersionPattern is the form of a release label: it is also an
-	// environment property value of the sample (BACKEND_VERSION), so it keeps
-	// to characters Beanstalk allows there, and to the 100 characters of an
-	// application version label (CreateApplicationVersion, VersionLabel).
-	VersionPattern = model.NewPattern(model.Pattern{Name: "service.version", Expr: `^[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,99}$`,
+	// The form of a release label: it is also an environment property value
+	// of the sample (BACKEND_VERSION), so it keeps to characters Beanstalk
+	// allows there, and to the 100 characters of an application version
+	// label (CreateApplicationVersion, VersionLabel).
+	_ = model.NewPattern(model.Pattern{Name: "service.version", Expr: `^[A-Za-z0-9][A-Za-z0-9._+:@/-]{0,99}$`,
 		What: "a release label", Want: `1 to 100 letters, digits or . _ + : @ / -, starting with a letter or digit, e.g. "1.5.0"`})
-	// PropertyNamePattern is an environment property name Beanstalk
-	// accepts (limits below).
-	PropertyNamePattern = model.NewPattern(model.Pattern{Name: "service.variable", Expr: `^[A-Za-z0-9_.:/+\\@-]{1,128}$`,
+	// An environment property name Beanstalk accepts (limits below).
+	_ = model.NewPattern(model.Pattern{Name: "service.variable", Expr: `^[A-Za-z0-9_.:/+\\@-]{1,128}$`,
 		What: "an environment property name Beanstalk accepts", Want: `up to 128 letters, digits or _ . : / + \\ - @ (for every platform, [A-Z_][A-Z0-9_]*)`})
-	// PropertyValuePattern is an environment property value Beanstalk
-	// accepts.
-	PropertyValuePattern = regexp.MustCompile(`^[A-Za-z0-9 _.:/=+\\@'"-]*$`)
-	_                    = model.NewPattern(model.Pattern{Name: "service.healthPath", Expr: `^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$`,
+	// propertyValue is an environment property value Beanstalk accepts.
+	propertyValue = regexp.MustCompile(`^[A-Za-z0-9 _.:/=+\\@'"-]*$`)
+	_             = model.NewPattern(model.Pattern{Name: "service.healthPath", Expr: `^/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$`,
 		What: "a URL path", Want: `"/" followed by a path without a query, e.g. "/health"`})
 	_ = model.NewPattern(model.Pattern{Name: "service.kmsKey", Expr: settings.KmsKeyArnPattern.String(),
 		What: "a KMS key ARN", Want: "arn:aws:kms:REGION:ACCOUNT:key/KEY_ID (an alias cannot be granted)"})
@@ -122,8 +120,8 @@ func (b *Backend) Rules() model.Problems {
 	validateEnvironmentVariables("environment", b.Environment, b.AppVariables(), &ps)
 	for _, name := range slices.Sorted(maps.Keys(b.Secrets)) {
 		switch _, err := settings.ParseSecret(b.Secrets[name]); {
-		case slices.Contains(ReservedVariables, name):
-			ps.Add("secrets."+name, "is set by the app itself (%s); choose another name", strings.Join(ReservedVariables, ", "))
+		case slices.Contains(reservedVariables, name):
+			ps.Add("secrets."+name, "is set by the app itself (%s); choose another name", strings.Join(reservedVariables, ", "))
 		case err != nil:
 			ps.Add("secrets."+name, "%v", err)
 		}
@@ -166,12 +164,12 @@ const (
 	maxProperties    = 4096
 )
 
-// ReservedVariables are the environment variables the app sets itself.
-var ReservedVariables = []string{"BACKEND_NAME", "BACKEND_VERSION"}
+// reservedVariables are the environment variables the app sets itself.
+var reservedVariables = []string{"BACKEND_NAME", "BACKEND_VERSION"}
 
-// PropertiesSize is the combined size of environment properties as
+// propertiesSize is the combined size of environment properties as
 // Beanstalk counts it: each stored as "key=value".
-func PropertiesSize(props map[string]string) int {
+func propertiesSize(props map[string]string) int {
 	size := 0
 	for k, v := range props {
 		size += len(k) + 1 + len(v)
@@ -189,19 +187,19 @@ func validateEnvironmentVariables(at string, vars, app map[string]string, p *mod
 	for _, name := range slices.Sorted(maps.Keys(vars)) {
 		value := vars[name]
 		switch {
-		case slices.Contains(ReservedVariables, name):
-			p.Add(at+"."+name, "is set by the app itself (%s); choose another name", strings.Join(ReservedVariables, ", "))
+		case slices.Contains(reservedVariables, name):
+			p.Add(at+"."+name, "is set by the app itself (%s); choose another name", strings.Join(reservedVariables, ", "))
 		case len(value) > maxPropertyValue:
 			p.Add(at+"."+name, "is %d characters; Beanstalk accepts values up to %d characters (store a longer value as a secret)", len(value), maxPropertyValue)
-		case !PropertyValuePattern.MatchString(value):
+		case !propertyValue.MatchString(value):
 			p.Add(at+"."+name, "%q has a character Beanstalk does not accept in an environment property value: use letters, digits, spaces or _ . : / = + \\ - @ ' \"", value)
 		}
 	}
 	// The app's own variables count towards the limit too.
 	all := maps.Clone(app)
 	maps.Copy(all, vars)
-	if size := PropertiesSize(all); size > maxProperties {
-		p.Add(at, "holds %d bytes as \"key=value\" with the app's own %s; Beanstalk accepts %d bytes in all: move values to secrets", size, strings.Join(ReservedVariables, " and "), maxProperties)
+	if size := propertiesSize(all); size > maxProperties {
+		p.Add(at, "holds %d bytes as \"key=value\" with the app's own %s; Beanstalk accepts %d bytes in all: move values to secrets", size, strings.Join(reservedVariables, " and "), maxProperties)
 	}
 }
 
@@ -217,8 +215,8 @@ func (b *Backend) ParsedSecrets() map[string]settings.Secret {
 	return out
 }
 
-// SecretServices are the services the backend's secrets are in, sorted.
-func (b *Backend) SecretServices() []settings.SecretService {
+// secretServices are the services the backend's secrets are in, sorted.
+func (b *Backend) secretServices() []settings.SecretService {
 	var out []settings.SecretService
 	for _, s := range b.ParsedSecrets() {
 		if !slices.Contains(out, s.Service) {
@@ -248,13 +246,13 @@ type Scaling struct {
 	Lower *float64 `json:"lower" required:"true" min:"0" max:"20000000"`
 }
 
-// ScalingMetrics are the trigger measures a backend may use, with their
+// scalingMetrics are the trigger measures a backend may use, with their
 // units: Beanstalk's MeasureName values (aws:autoscaling:trigger, "General
 // options for all environments") but for Latency, RequestCount and
 // TargetResponseTime, which a Network Load Balancer does not publish
 // ("CloudWatch metrics for your Network Load Balancer": flows and bytes, no
 // requests).
-var ScalingMetrics = map[string]string{
+var scalingMetrics = map[string]string{
 	"CPUUtilization":     "Percent",
 	"NetworkIn":          "Bytes",
 	"NetworkOut":         "Bytes",
@@ -269,7 +267,7 @@ var ScalingMetrics = map[string]string{
 // The values aws:autoscaling:trigger accepts ("General options for all
 // environments"), registered for the tags.
 var (
-	_ = model.NewEnum("service.scalingMetric", "a metric a backend can scale on", slices.Sorted(maps.Keys(ScalingMetrics))...)
+	_ = model.NewEnum("service.scalingMetric", "a metric a backend can scale on", slices.Sorted(maps.Keys(scalingMetrics))...)
 	_ = model.NewEnum("service.scalingStatistic", "a statistic Beanstalk accepts", "Average", "Minimum", "Maximum", "Sum")
 	_ = model.NewEnum("service.scalingUnit", "a unit Beanstalk accepts", "Seconds", "Percent", "Bytes", "Bits", "Count", "Bytes/Second", "Bits/Second", "Count/Second", "None")
 )
@@ -278,7 +276,7 @@ var (
 func (s Scaling) WithDefaults() Scaling {
 	s = model.WithDefaults(s)
 	if s.Unit == "" {
-		s.Unit = ScalingMetrics[s.Metric]
+		s.Unit = scalingMetrics[s.Metric]
 	}
 	return s
 }
@@ -311,7 +309,7 @@ func (e *Environment) InterfaceEndpointServices() []string {
 	}
 	need := map[string]bool{}
 	for _, b := range e.Backends {
-		for _, s := range b.SecretServices() {
+		for _, s := range b.secretServices() {
 			need[string(s)] = true
 		}
 		if len(b.ECRRepositories()) > 0 {

@@ -55,8 +55,8 @@ func TestCheckSourcesFindsDirectoriesAndZips(t *testing.T) {
 }
 
 func TestEnvironmentSizeCountsKeysValuesAndTheAppsOwn(t *testing.T) {
-	if got := PropertiesSize(map[string]string{"A": "bc", "DE": ""}); got != 4+3 {
-		t.Errorf("PropertiesSize = %d, want 7 (\"A=bc\" and \"DE=\")", got)
+	if got := propertiesSize(map[string]string{"A": "bc", "DE": ""}); got != 4+3 {
+		t.Errorf("propertiesSize = %d, want 7 (\"A=bc\" and \"DE=\")", got)
 	}
 	var p model.Problems
 	// 15 variables of 10+1+256 bytes, 4005, fit; the app's two make them

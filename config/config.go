@@ -49,7 +49,7 @@ type Environment struct {
 	Network Network `json:"network"`
 	// Backends are the Beanstalk backends by name, at least one; each is a
 	// stack Backend-NAME, and NAME is a lowercase letter followed by up to
-	// 19 lowercase letters or digits.
+	// 19 lowercase letters, digits or hyphens, as a stack name allows.
 	Backends map[string]*Backend `json:"backends" required:"true" minEntries:"1" keys:"backendName"`
 	// API configures the REST API and its stages.
 	API API `json:"api" required:"true"`

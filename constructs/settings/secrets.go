@@ -35,11 +35,11 @@ var (
 	// secret names hold ASCII letters, digits and /_+=.@-, and the ARN ends
 	// in a hyphen and six random characters (Secrets Manager API reference,
 	// CreateSecret: Name).
-	// SecretArnPattern is a Secrets Manager secret ARN with an optional JSON key.
-	SecretArnPattern = regexp.MustCompile(`^(arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)(?::([^:]+))?$`)
+	// secretArn is a Secrets Manager secret ARN with an optional JSON key.
+	secretArn = regexp.MustCompile(`^(arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)(?::([^:]+))?$`)
 	// arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME.
-	// ParameterArnPattern is an SSM parameter ARN.
-	ParameterArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:([a-z0-9-]+):[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$`)
+	// parameterArn is an SSM parameter ARN.
+	parameterArn = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:([a-z0-9-]+):[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$`)
 	// KmsKeyArnPattern is a KMS key ARN,
 	// arn:PARTITION:kms:REGION:ACCOUNT:key/KEY_ID.
 	KmsKeyArnPattern = regexp.MustCompile(`^arn:aws[a-z-]*:kms:([a-z0-9-]+):[0-9]{12}:key/[A-Za-z0-9-]{1,128}$`)
@@ -48,10 +48,10 @@ var (
 // ParseSecret reads a secrets value: the ARN of a Secrets Manager secret,
 // optionally followed by ":JSON_KEY", or of an SSM parameter.
 func ParseSecret(s string) (Secret, error) {
-	if m := SecretArnPattern.FindStringSubmatch(s); m != nil {
+	if m := secretArn.FindStringSubmatch(s); m != nil {
 		return Secret{Service: SecretsManager, Arn: m[1], Region: m[2], JSONKey: m[3]}, nil
 	}
-	if m := ParameterArnPattern.FindStringSubmatch(s); m != nil {
+	if m := parameterArn.FindStringSubmatch(s); m != nil {
 		return Secret{Service: ParameterStore, Arn: s, Region: m[1]}, nil
 	}
 	return Secret{}, fmt.Errorf("%q is neither a Secrets Manager secret ARN (arn:aws:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX, optionally :JSON_KEY) nor an SSM parameter ARN (arn:aws:ssm:REGION:ACCOUNT:parameter/NAME)", s)
