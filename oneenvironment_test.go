@@ -40,8 +40,9 @@ func TestTheSuitePassesForAOneEnvironmentConfiguration(t *testing.T) {
 	}
 	// What the tests read besides cdk.json: the cached lookups, the module
 	// root, the pinned CLI's version, the bad-configuration corpus, the
-	// controls' decisions, the bundled application and the pinned packages.
-	for _, path := range []string{"cdk.context.json", "go.mod", "package.json", "testdata/badconfig", "compliance/decisions.csv", "backend/app"} {
+	// controls' decisions, the bundled application, the services' samples the
+	// bad-configuration corpus names and the pinned packages.
+	for _, path := range []string{"cdk.context.json", "go.mod", "package.json", "testdata/badconfig", "compliance/decisions.csv", "backend/app", "testdata/services"} {
 		if err := os.CopyFS(filepath.Join(dir, path), os.DirFS(path)); err != nil {
 			if info, statErr := os.Stat(path); statErr != nil || info.IsDir() {
 				t.Fatal(err)

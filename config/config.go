@@ -49,7 +49,7 @@ type Environment struct {
 	Network Network `json:"network"`
 	// Backends are the Beanstalk backends by name, at least one; each is a
 	// stack Backend-NAME, and NAME is a lowercase letter followed by up to
-	// 19 lowercase letters or digits.
+	// 19 lowercase letters, digits or hyphens, as a stack name allows.
 	Backends map[string]*Backend `json:"backends" required:"true" minEntries:"1" keys:"backendName"`
 	// API configures the REST API and its stages.
 	API API `json:"api" required:"true"`
@@ -108,13 +108,46 @@ type Network struct {
 
 // Backend configures one Elastic Beanstalk backend of an environment: the
 // private Beanstalk environment's settings, with their defaults, and the
-// version the sample application reports.
+// service it runs (its code, release label, variables, secrets and
+// scaling; their rules are in backendsource.go).
 type Backend struct {
 	// Name is the backend's key in cdk.json; it names the stack Backend-NAME.
 	Name string `json:"-"`
 	settings.Beanstalk
-	// AppVersion is the version the sample application reports.
-	AppVersion string `json:"appVersion" default:"1" pattern:"appVersion"`
+	// Source is the code the backend runs: a directory or a .zip file
+	// relative to the project root, bundled as an asset, or
+	// "s3://BUCKET/KEY", a source bundle already uploaded in the
+	// environment's region.
+	Source string `json:"source" default:"backend/app" pattern:"service.source"`
+	// Version is the release label of the source: the application version's
+	// description in the Beanstalk console, the stack output Release and
+	// what verify expects.
+	Version string `json:"version" default:"1" pattern:"service.version"`
+	// Environment are environment variables set on the instances, checked
+	// against Beanstalk's limits for environment properties: names of up to
+	// 128 letters, digits or _ . : / + \ - @, values of up to 256 letters,
+	// digits, spaces or _ . : / = + \ - @ ' ", 4096 bytes in all as
+	// "key=value". Default: none.
+	Environment map[string]string `json:"environment" keys:"service.variable"`
+	// Secrets maps environment variable names to the ARN of a Secrets Manager
+	// secret (optionally ending in ":JSON_KEY") or of an SSM parameter,
+	// fetched by Beanstalk when an instance starts. Default: none.
+	Secrets map[string]string `json:"secrets" keys:"service.variable"`
+	// SecretsKmsKeys are the ARNs of customer managed KMS keys that encrypt
+	// the secrets; the instances may decrypt with them only through Secrets
+	// Manager or SSM. Default: none (AWS managed keys).
+	SecretsKmsKeys []string `json:"secretsKmsKeys" pattern:"service.kmsKey"`
+	// HealthPath is the path the backend's application answers with 200
+	// when it can serve: ./scripts/verify asks every stage for it. The
+	// Network Load Balancer does not: its health check is TCP only.
+	HealthPath string `json:"healthPath" default:"/health" pattern:"service.healthPath"`
+	// Scaling is the Auto Scaling trigger. Default: Beanstalk's own trigger
+	// (NetworkOut, average bytes, above 6000000 adds and below 2000000
+	// removes an instance).
+	Scaling *Scaling `json:"scaling"`
+	// ecr are the ECR repositories the source's images come from, found by
+	// CheckSources.
+	ecr []ECRRepository
 }
 
 // API configures the REST API of an environment.

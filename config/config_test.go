@@ -33,7 +33,7 @@ func TestDefaultsAreApplied(t *testing.T) {
 	}
 	e := envs[0]
 	b, s := e.Backends["blue"], e.API.Stages["live"]
-	if b.Name != "blue" || s.Name != "live" || b.AppVersion != "1" || e.API.Authorization != AuthorizationIAM || !e.API.Waf || e.Network.Cidr != "10.0.0.0/16" {
+	if b.Name != "blue" || s.Name != "live" || b.Version != "1" || b.Source != DefaultSource || e.API.Authorization != AuthorizationIAM || !e.API.Waf || e.Network.Cidr != "10.0.0.0/16" {
 		t.Errorf("the app's defaults are missing: %+v, %+v, %+v", b, s, e.API)
 	}
 	if !b.Checked.OK() || !s.Checked.OK() || b.Beanstalk != b.Beanstalk.WithDefaults() || *b.MinInstances != 2 || b.Platform != DefaultPlatform || *s.RateLimit != 100 ||

@@ -63,6 +63,10 @@ type MutualTLS struct {
 	TruststoreVersion string `json:"truststoreVersion"`
 }
 
+// RestAPIIDOutput is the API stack's output that holds the REST API's id
+// when the API has a custom domain, whose stage URLs do not name it.
+const RestAPIIDOutput = "RestApiId"
+
 // Security policies of a regional REST API custom domain.
 const (
 	// SecurityPolicyTLS12 is the legacy TLS 1.2 policy, the only kind that
@@ -296,7 +300,7 @@ func (a *API) AuthorizerOf(authorization string) *Authorizer {
 func (e *Environment) frontDoorRules() model.Problems {
 	var ps model.Problems
 	a := &e.API
-	e.serviceRules(&ps)
+	e.frontDoorServiceRules(&ps)
 	if d := a.Domain; d != nil {
 		e.domainRules(&ps, d)
 	}
@@ -304,11 +308,11 @@ func (e *Environment) frontDoorRules() model.Problems {
 	return ps
 }
 
-// serviceRules checks that every stage serves every service the routes
+// frontDoorServiceRules checks that every stage serves every service the routes
 // name, with backends of this environment, and its canary overrides only
 // those services. The VPC link quota needs nothing more: a link is made per
 // backend, however many services and stages use it.
-func (e *Environment) serviceRules(ps *model.Problems) {
+func (e *Environment) frontDoorServiceRules(ps *model.Problems) {
 	services := slices.DeleteFunc(settings.Services(e.API.Routes), func(s string) bool { return !settings.ServiceNamePattern.MatchString(s) })
 	known := strings.Join(services, ", ")
 	if known == "" {

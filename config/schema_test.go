@@ -295,8 +295,26 @@ var schemaExempt = map[string]string{
 	"services-routes-overlap: environments.dev.api.routes[3].path":                                   "routes of two services are compared with each other",
 	"settings-canary-without-backend":                                                                "a canary overrides backend or backends, one of two keys",
 	"settings-route-method-twice":                                                                    "routes are compared with each other (a method twice)",
+	"source-missing-path":                                                                            "whether a source exists is a question for the file system",
+	"source-not-a-zip":                                                                               "whether a file is a zip is a question for the file system",
+	"environment-bad-value":                                                                          "a map's values are checked by the backend's rules: the model states patterns of map keys, not values",
+	"environment-value-too-long":                                                                     "a map's values are checked by the backend's rules: the model states patterns of map keys, not values",
+	"secret-not-an-arn":                                                                              "a map's values are checked by the backend's rules: the model states patterns of map keys, not values",
+	"source-outside-project":                                                                         "a path that leaves the project is found by cleaning it",
+	"source-dockerfile-on-python":                                                                    "what a source holds is a question for the file system",
+	"source-python-without-entry-point":                                                              "what a source holds is a question for the file system",
+	"source-node-without-entry-point":                                                                "what a source holds is a question for the file system",
+	"source-docker-public-image-isolated":                                                            "what a source holds is a question for the file system",
+	"source-pip-requirements-isolated":                                                               "what a source holds is a question for the file system",
+	"source-ecr-image-in-another-region":                                                             "what a source holds is a question for the file system",
+	"environment-reserved-name":                                                                      "the app's own variables are a rule of the app",
+	"environment-too-large":                                                                          "the size of all environment properties adds up their keys and values",
+	"scaling-lower-above-upper":                                                                      "lower is compared with upper",
+	"secret-also-plain":                                                                              "a secret's name is compared with the environment variables' names",
+	"secret-in-another-region":                                                                       "a secret's region is compared with the environment's region",
 
 	// One problem of a file whose others the schema rejects.
+	"app-version-renamed: environments.dev.backends.blue.appVersion":      "a removed key is an unknown key to the schema, reported at its object",
 	"every-problem-at-once: environments.prod.backends.blue.minInstances": "minInstances is compared with maxInstances",
 }
 

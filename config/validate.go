@@ -28,8 +28,6 @@ var (
 	// The schema states the exact set of ranges as a regular expression;
 	// the app says which part of a range is wrong.
 	_ = model.NewPattern(model.Pattern{Name: "vpcCidr", Expr: vpcCidrPattern(), Check: checkVpcCidr})
-	// A version label of the sample application: any text but blanks.
-	_ = model.NewPattern(model.Pattern{Name: "appVersion", Expr: `\S`, What: "a version label", Want: `e.g. "1"`})
 
 	_ = model.NewEnum("egress", "an egress mode", EgressEndpoints, EgressNat)
 )
@@ -75,6 +73,7 @@ func (e *Environment) Rules() model.Problems {
 			ps.Add("backends."+name+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, region, e.Region)
 		}
 	}
+	ps = append(ps, e.serviceRules()...)
 	for _, name := range e.StageNames() {
 		s := e.API.Stages[name]
 		e.backendRef(&ps, "api.stages."+name+".backend", s.Backend)

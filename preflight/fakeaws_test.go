@@ -55,6 +55,9 @@ type fakeAWS struct {
 	existing          *fakeVpc
 	prices            map[string]fakePrice // usage type suffix → price
 
+	objects    map[string]bool // "bucket/key" of the S3 objects that exist
+	secretArns map[string]bool // Secrets Manager secrets and SSM parameters that exist, by ARN
+
 	denied map[string]bool          // "service:Action" answered AccessDenied
 	delay  map[string]time.Duration // "service:Action" answered after this long
 }
@@ -177,6 +180,10 @@ func (f *fakeAWS) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.json(w, r, service, "AWSPriceListService", pricingActions)
 	case "apigateway":
 		f.rest(w, r)
+	case "s3":
+		f.s3(w, r)
+	case "secretsmanager":
+		f.json(w, r, service, "secretsmanager", secretsActions)
 	default:
 		f.t.Errorf("unexpected service %s", service)
 		http.Error(w, "unexpected service", http.StatusBadRequest)
@@ -658,6 +665,9 @@ func (f *fakeAWS) json(w http.ResponseWriter, r *http.Request, service, prefix s
 // reference).
 func (f *fakeAWS) getParameter(body map[string]any) (any, *fakeError) {
 	name, _ := body["Name"].(string)
+	if strings.HasPrefix(name, "arn:") {
+		return f.secretParameter(name)
+	}
 	if name != "/cdk-bootstrap/hnb659fds/version" {
 		f.t.Errorf("GetParameter %q, want the bootstrap version parameter", name)
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"privatebackend/config"
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/ebplatform"
 )
 
@@ -49,6 +50,11 @@ type BackendPlan struct {
 	PlatformArn string
 	// InstanceType is the instance type Beanstalk launches.
 	InstanceType string
+	// Source is the S3 object of the backend's source; nil for a source the
+	// app bundles as an asset.
+	Source *SourceObject
+	// Secrets are the backend's environment secrets by variable name.
+	Secrets map[string]settings.Secret
 	// MinInstances is the Auto Scaling group's minimum size: what a first
 	// deploy starts.
 	MinInstances int
@@ -75,7 +81,7 @@ func NewPlan(e *config.Environment) (Plan, error) {
 		Region:                    e.Region,
 		VpcID:                     e.Network.VpcID,
 		NatEgress:                 e.Network.Egress == config.EgressNat,
-		InterfaceEndpointServices: e.Network.InterfaceEndpointServices(),
+		InterfaceEndpointServices: e.InterfaceEndpointServices(),
 		GatewayEndpointServices:   e.Network.GatewayEndpointServices(),
 		// The Api stack makes one VPC link per backend (stacks/api.go).
 		VpcLinks:     len(e.Backends),
@@ -97,6 +103,8 @@ func NewPlan(e *config.Environment) (Plan, error) {
 			InstanceType: b.InstanceType,
 			MinInstances: *b.MinInstances,
 			Stack:        e.Stacks.Backends[name].Name,
+			Source:       sourceObject(e.Backends[name]),
+			Secrets:      e.Backends[name].ParsedSecrets(),
 		})
 	}
 	return p, nil

@@ -113,7 +113,7 @@ func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
 		a.Api.AddBackend(name, props.Backends[name].LoadBalancer)
 	}
 	stageNames := slices.Sorted(maps.Keys(cfg.Stages))
-	domain := newDomain(stack, cfg.Domain)
+	domain := newDomain(stack, a.Api.RestApi(), cfg.Domain)
 	for _, name := range stageNames {
 		s := cfg.Stages[name]
 		a.Stages[name] = a.Api.AddStage(name, &constructs.StageOptions{Backend: s.Backend, Backends: s.Backends, Stage: s.Stage})
@@ -230,7 +230,7 @@ func newUsagePlan(stack awscdk.Stack, stageName string, stage awsapigateway.Stag
 }
 
 // newDomain creates the API's custom domain, or returns nil without one.
-func newDomain(stack awscdk.Stack, d *config.Domain) constructs.CustomDomain {
+func newDomain(stack awscdk.Stack, api awsapigateway.IRestApi, d *config.Domain) constructs.CustomDomain {
 	if d == nil {
 		return nil
 	}
@@ -250,6 +250,10 @@ func newDomain(stack awscdk.Stack, d *config.Domain) constructs.CustomDomain {
 		}
 	}
 	domain := constructs.NewCustomDomain(stack, "Domain", props)
+	awscdk.NewCfnOutput(stack, jsii.String(config.RestAPIIDOutput), &awscdk.CfnOutputProps{
+		Description: jsii.String("The REST API's id, which the domain's stage URLs do not show"),
+		Value:       api.RestApiId(),
+	})
 	awscdk.NewCfnOutput(stack, jsii.String("DomainTarget"), &awscdk.CfnOutputProps{
 		Description: jsii.String("The regional name that " + d.Name + " points at (an alias or CNAME target)"),
 		Value:       domain.Domain().AttrRegionalDomainName(),

@@ -21,12 +21,16 @@ type Environment struct {
 
 // NewEnvironment adds an environment's stacks to its stage, under the
 // ids config names (e.Stacks): Network and Alerts, one Backend-NAME per
-// backend and Api, wired by cross-stack references. bundlePath is the application every backend deploys.
-func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string) *Environment {
+// backend and Api, wired by cross-stack references. projectRoot is the
+// directory that backends' local sources are relative to (the directory
+// of cdk.json).
+func NewEnvironment(stage awscdk.Stage, e *config.Environment, projectRoot string) *Environment {
 	env := &Environment{Backends: map[string]*Backend{}}
 	env.Network = NewNetwork(stage, e.Stacks.Network.ID, &NetworkProps{
 		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": VPC and private subnets")},
 		Network:    e.Network,
+		// The backends' secrets and images add to the network's own.
+		InterfaceEndpoints: e.InterfaceEndpointServices(),
 	})
 	env.Alerts = NewAlerts(stage, e.Stacks.Alerts.ID, &AlertsProps{
 		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": the alarm topic")},
@@ -40,7 +44,7 @@ func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string
 			Vpc:            env.Network.Vpc,
 			Subnets:        env.Network.PrivateSubnets,
 			LookupFunction: env.Network.Lookups.Function(),
-			BundlePath:     bundlePath,
+			ProjectRoot:    projectRoot,
 			AlarmTopic:     env.Alerts.Topic,
 			Monitoring:     e.Monitoring,
 		})

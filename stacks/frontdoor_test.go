@@ -22,6 +22,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
+	"privatebackend/config"
 	"privatebackend/constructs/settings"
 	"privatebackend/internal/controls"
 	"privatebackend/internal/testsupport/cdktest"
@@ -164,7 +165,7 @@ func frontDoorAssembly(t *testing.T, name string) *cdktest.Assembly {
 			}
 			stage := awscdk.NewStage(app, jsii.String(envName), &awscdk.StageProps{Env: env})
 			awscdk.Aspects_Of(stage).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{}), nil)
-			NewEnvironment(stage, e, "../backend/app")
+			NewEnvironment(stage, e, "..")
 			app.Synth(nil)
 			if frontDoor[fixture], frontDoorErr = cdktest.ReadAssembly(outdir); frontDoorErr != nil {
 				return
@@ -386,6 +387,8 @@ func TestDomainWithMutualTLSAndAliasRecordsClosesTheDefaultEndpoint(t *testing.T
 		})
 		tpl.HasOutput(jsii.String("Urllive"), map[string]any{"Value": "https://api.example.com/"})
 		tpl.HasOutput(jsii.String("Urlpreview"), map[string]any{"Value": "https://api.example.com/preview/"})
+		// The domain's URLs do not name the API; verify reads its id here.
+		tpl.HasOutput(jsii.String(config.RestAPIIDOutput), map[string]any{"Value": map[string]any{"Ref": assertions.Match_StringLikeRegexp(jsii.String("^Api"))}})
 		for _, recordType := range []string{"A", "AAAA"} {
 			tpl.HasResourceProperties(jsii.String("AWS::Route53::RecordSet"), map[string]any{
 				"HostedZoneId": "Z0123456789ABCDEFGHIJ",

@@ -21,7 +21,7 @@ type StagePlan struct {
 	// Backend is the backend the stage's variables name; empty when only a
 	// path is checked.
 	Backend string
-	// Version is that backend's appVersion.
+	// Version is that backend's version.
 	Version string
 	// Canary is the stage's canary, nil without one or when only a path is checked.
 	Canary *CanaryPlan
@@ -33,7 +33,7 @@ type StagePlan struct {
 type CanaryPlan struct {
 	// Backend is the backend the canary's variables name.
 	Backend string
-	// Version is that backend's appVersion.
+	// Version is that backend's version.
 	Version string
 	// Percent is the share of requests the canary receives.
 	Percent float64
@@ -191,7 +191,7 @@ func judgeBackends(plan StagePlan, r StageResult, versions map[string]string) []
 			problems = append(problems, fmt.Sprintf("stage %s: expected backend %s (version %s), but %s (version %s) answered %d of %d requests",
 				plan.Name, plan.Backend, plan.Version, backend, versions[backend], r.Seen[backend], total))
 		case versions[backend] != version:
-			problems = append(problems, fmt.Sprintf("stage %s: backend %s answers version %q, want appVersion %q: deploy the backend again",
+			problems = append(problems, fmt.Sprintf("stage %s: backend %s answers version %q, want version %q: deploy the backend again",
 				plan.Name, backend, versions[backend], version))
 		}
 	}

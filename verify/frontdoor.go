@@ -4,10 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"os"
 	"regexp"
+	"slices"
 	"strings"
 
 	"privatebackend/config"
@@ -118,4 +120,43 @@ func checkHeaderRoute(ctx context.Context, p Prober, env *config.Environment, pl
 	}
 	r.Passed = false
 	return r
+}
+
+// restAPIIDOf returns the REST API's id: the first label of an execute-api
+// URL's host, or the API stack's RestApiId output when the stages are
+// served by a custom domain.
+func restAPIIDOf(ctx context.Context, env *config.Environment, stacks StackOutputs, stageURL string) string {
+	if env.API.Domain != nil {
+		if outputs, err := stacks.Outputs(ctx, env.Stacks.API.Name); err == nil && outputs[config.RestAPIIDOutput] != "" {
+			return outputs[config.RestAPIIDOutput]
+		}
+	}
+	id, _, _ := strings.Cut(hostOf(stageURL), ".")
+	return id
+}
+
+// checkServiceVariables checks, for each service a stage serves besides the
+// default one, that the service's own variables (SERVICEVpcLinkId and
+// SERVICEHost, constructs.ServiceVariables) and its canary's overrides name
+// its backend's VPC link and host, and that backend's deployment.
+func checkServiceVariables(ctx context.Context, d Deployment, stageName string, stage *config.Stage, variables, canary map[string]string, backends map[string]backendStack, backendProblems map[string][]string) []string {
+	var problems []string
+	as := func(vars map[string]string, service string) map[string]string {
+		return map[string]string{vpcLinkIDVariable: vars[service+"VpcLinkId"], backendHostVariable: vars[service+"Host"]}
+	}
+	for _, service := range slices.Sorted(maps.Keys(stage.Backends)) {
+		backend := stage.Backends[service]
+		problems = append(problems, checkVariables(ctx, d, stageName, "variables of service "+service, as(variables, service), backend, backends[backend])...)
+		problems = append(problems, backendProblems[backend]...)
+		if stage.Canary == nil {
+			continue
+		}
+		if override, ok := stage.Canary.Backends[service]; ok {
+			merged := maps.Clone(variables)
+			maps.Copy(merged, canary)
+			problems = append(problems, checkVariables(ctx, d, stageName, "canary of service "+service, as(merged, service), override, backends[override])...)
+			problems = append(problems, backendProblems[override]...)
+		}
+	}
+	return problems
 }

@@ -48,7 +48,7 @@ func cognitoEnvironment(t *testing.T) *config.Environment {
 	t.Helper()
 	var raw any
 	if err := json.Unmarshal([]byte(`{"dev": {
-		"backends": {"blue": {"appVersion": "1"}, "green": {"appVersion": "2"}},
+		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "users",
 			"authorizers": {"users": {"type": "cognito", "userPoolArns": ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123"]}},
 			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}, "canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}}}}}`), &raw); err != nil {
@@ -105,7 +105,7 @@ func routedEnvironment(t *testing.T) *config.Environment {
 	t.Helper()
 	var raw any
 	if err := json.Unmarshal([]byte(`{"dev": {
-		"backends": {"blue": {"appVersion": "1"}, "green": {"appVersion": "2"}},
+		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "none",
 			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/x", "routeHeader": {"name": "x-stage"}},
 			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}, "canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}}}}}`), &raw); err != nil {
@@ -137,4 +137,56 @@ func TestTheRouteHeaderReachesEachStageAtAnotherStagesURL(t *testing.T) {
 	if ignored.Passed || !strings.Contains(problems(ignored), "with x-stage: preview was answered by backend blue, want green: the domain's routing rule does not reach the stage") {
 		t.Fatalf("problems:\n%s", problems(ignored))
 	}
+}
+
+func TestCheckDeploymentChecksEachServicesVariablesBehindADomain(t *testing.T) {
+	var raw any
+	if err := json.Unmarshal([]byte(`{"dev": {
+		"backends": {"blue": {"version": "1"}, "ordersblue": {"version": "1"}, "ordersgreen": {"version": "2"}},
+		"api": {"authorization": "none",
+			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/x", "basePaths": {"live": "/"}},
+			"routes": [{"path": "/orders/{proxy+}", "service": "orders"}],
+			"stages": {"live": {"backend": "blue", "backends": {"orders": "ordersblue"}, "canary": {"percent": 10, "backends": {"orders": "ordersgreen"}}}}}}}`), &raw); err != nil {
+		t.Fatal(err)
+	}
+	envs, err := config.Load(raw, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks := fakeOutputs{"dev-Api": {"Urllive": "https://api.example.com/", config.RestAPIIDOutput: "a1b2c3"}}
+	for name, n := range map[string]string{"blue": "1", "ordersblue": "1", "ordersgreen": "2"} {
+		stacks["dev-Backend-"+name] = map[string]string{"LoadBalancerArn": "nlb-" + name, "LoadBalancerDnsName": name + ".elb", "EnvironmentName": "e-" + name, "Release": n, "VersionLabel": "v-" + name}
+	}
+	var asked []string
+	d := recordingDeployment{deployment: deployment{
+		variables: map[string]map[string]string{"live": {
+			"vpcLinkId": "l-blue", "backendHost": "blue.elb",
+			"ordersVpcLinkId": "l-ordersblue", "ordersHost": "ordersblue.elb",
+		}},
+		// The canary's overrides send orders to ordersblue's link: wrong.
+		canary:    map[string]map[string]string{"live": {"ordersVpcLinkId": "l-ordersblue", "ordersHost": "ordersgreen.elb"}},
+		links:     map[string][]string{"l-blue": {"nlb-blue"}, "l-ordersblue": {"nlb-ordersblue"}, "l-ordersgreen": {"nlb-ordersgreen"}},
+		running:   map[string]string{"e-blue": "v-blue", "e-ordersblue": "v-ordersblue", "e-ordersgreen": "v-ordersgreen"},
+		described: map[string]string{"v-blue": "Backend blue version 1", "v-ordersblue": "Backend ordersblue version 1", "v-ordersgreen": "Backend ordersgreen version 2"},
+	}, asked: &asked}
+	report := Report{Passed: true, Stages: []StageResult{{Stage: "live", URL: "https://api.example.com/", Passed: true}}}
+	CheckDeployment(context.Background(), envs[0], stacks, d, &report)
+	want := "stage live: its canary of service orders name VPC link l-ordersblue to nlb-ordersblue, not to backend ordersgreen's load balancer nlb-ordersgreen: deploy the API"
+	if report.Passed || problems(report) != want {
+		t.Errorf("problems:\n%s\nwant only:\n%s", problems(report), want)
+	}
+	if len(asked) != 1 || asked[0] != "a1b2c3" {
+		t.Errorf("GetStage asked of REST APIs %v, want the RestApiId output's a1b2c3", asked)
+	}
+}
+
+// recordingDeployment records the REST API ids GetStage is asked of.
+type recordingDeployment struct {
+	deployment
+	asked *[]string
+}
+
+func (d recordingDeployment) StageVariables(ctx context.Context, restAPIID, stage string) (map[string]string, map[string]string, error) {
+	*d.asked = append(*d.asked, restAPIID)
+	return d.deployment.StageVariables(ctx, restAPIID, stage)
 }

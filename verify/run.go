@@ -10,7 +10,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 
 	"privatebackend/config"
 	"privatebackend/internal/envcmd"
@@ -31,6 +33,9 @@ type Options struct {
 	// Token is the token for an API whose authorization is an authorizer;
 	// empty reads TokenEnv.
 	Token string
+	// SkipDeployment leaves out CheckDeployment's reads of API Gateway and
+	// Beanstalk, checking the stages' answers only.
+	SkipDeployment bool
 }
 
 // Run verifies one environment, writes its report to stdout and returns the
@@ -57,7 +62,13 @@ func run(ctx context.Context, opts Options) (Report, error) {
 	if err := useToken(&prober, env, opts.Token); err != nil {
 		return Report{}, err
 	}
-	return Verify(ctx, env, CloudFormationOutputs{Client: cloudformation.NewFromConfig(cfg)}, prober, opts.Limits)
+	stacks := CloudFormationOutputs{Client: cloudformation.NewFromConfig(cfg)}
+	report, err := Verify(ctx, env, stacks, prober, opts.Limits)
+	if err != nil || opts.SkipDeployment {
+		return report, err
+	}
+	CheckDeployment(ctx, env, stacks, AWSDeployment{APIGateway: apigateway.NewFromConfig(cfg), Beanstalk: elasticbeanstalk.NewFromConfig(cfg)}, &report)
+	return report, nil
 }
 
 // Verify checks every configured stage of env against the invoke URLs in
@@ -83,19 +94,34 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 			continue
 		}
 		plan := StagePlan{Name: name, URL: u, Signed: env.API.Authorization == config.AuthorizationIAM}
-		if limits.Path == "" {
-			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].AppVersion
+		stageLimits := limits
+		// The sample's answer names its backend and version; any other
+		// application is checked on its backend's health path alone.
+		if stageLimits.Path == "" && !runsSample(env, stage) {
+			stageLimits.Path = env.Backends[stage.Backend].HealthPath
+		}
+		if stageLimits.Path == "" {
+			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].Version
 			// A canary that overrides only other services' backends leaves
 			// the default service, which verify probes, on the stage's.
 			if stage.Canary != nil && stage.Canary.Backend != "" {
-				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].AppVersion, Percent: stage.Canary.Percent}
+				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].Version, Percent: stage.Canary.Percent}
 			}
 		}
-		result := checkHeaderRoute(ctx, prober, env, plan, urls, checkRefusal(ctx, prober, env, plan, CheckStage(ctx, prober, plan, limits)))
+		result := checkHeaderRoute(ctx, prober, env, plan, urls, checkRefusal(ctx, prober, env, plan, CheckStage(ctx, prober, plan, stageLimits)))
 		report.Passed = report.Passed && result.Passed
 		report.Stages = append(report.Stages, result)
 	}
 	return report, nil
+}
+
+// runsSample reports whether every backend a stage sends requests to runs
+// the sample application, whose answer verify can read.
+func runsSample(env *config.Environment, stage *config.Stage) bool {
+	if env.Backends[stage.Backend].Source != config.DefaultSource {
+		return false
+	}
+	return stage.Canary == nil || env.Backends[stage.Canary.Backend].Source == config.DefaultSource
 }
 
 // stageURLs finds the stages' invoke URLs among the API stack's outputs

@@ -22,7 +22,7 @@ func testEnvironment(t *testing.T, authorization string) *config.Environment {
 	t.Helper()
 	var raw any
 	if err := json.Unmarshal([]byte(`{"dev": {
-		"backends": {"blue": {"appVersion": "1"}, "green": {"appVersion": "2"}},
+		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "`+authorization+`", "stages": {
 			"live": {"backend": "blue"},
 			"preview": {"backend": "green"},

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"privatebackend/config"
@@ -50,6 +51,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		flags.PrintDefaults()
 	}
 	path := flags.String("config", "cdk.json", "the cdk.json to check")
+	root := flags.String("root", "", "the project root that backends' sources are relative to (default: the directory of -config)")
 	extra := contextValues{}
 	flags.Var(extra, "c", "a context value, key=value, as the cdk CLI's -c (e.g. -c env=dev); repeatable")
 	if err := flags.Parse(args); err != nil {
@@ -74,6 +76,13 @@ func run(args []string, stdout, stderr io.Writer) int {
 		ctx[key] = value
 	}
 	app, err := config.FromContext(ctx)
+	if err == nil {
+		// The synthesis checks the sources too, in the directory of cdk.json.
+		if *root == "" {
+			*root = filepath.Dir(*path)
+		}
+		err = config.CheckSources(app.Environments, *root)
+	}
 	if err != nil {
 		// The same line a synthesis prints.
 		fmt.Fprintf(stderr, "error: %s\n", err)

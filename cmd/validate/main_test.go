@@ -59,7 +59,8 @@ func TestBadConfigurationsAreRejectedAsTheAppRejectsThem(t *testing.T) {
 			if err := json.Unmarshal(data, &c); err != nil {
 				t.Fatal(err)
 			}
-			code, stdout, stderr := runValidate("-config", file)
+			// The corpus names sources of the project's testdata.
+			code, stdout, stderr := runValidate("-config", file, "-root", "../..")
 			if code != 1 || stdout != "" {
 				t.Errorf("exit %d, stdout %q; want 1 and nothing", code, stdout)
 			}
@@ -74,10 +75,10 @@ func TestBadConfigurationsAreRejectedAsTheAppRejectsThem(t *testing.T) {
 
 func TestContextValuesNarrowAsTheCLIDoes(t *testing.T) {
 	path := writeConfig(t, twoEnvironments)
-	if code, stdout, _ := runValidate("-config", path, "-c", "env=dev"); code != 0 || !strings.HasSuffix(stdout, "valid; environments dev\n") {
+	if code, stdout, _ := runValidate("-config", path, "-root", "../..", "-c", "env=dev"); code != 0 || !strings.HasSuffix(stdout, "valid; environments dev\n") {
 		t.Errorf("-c env=dev: exit %d, stdout %q", code, stdout)
 	}
-	code, _, stderr := runValidate("-config", path, "-c", "env=staging")
+	code, _, stderr := runValidate("-config", path, "-root", "../..", "-c", "env=staging")
 	if code != 1 || !strings.Contains(stderr, `-c env=staging: no environment "staging" in cdk.json; defined environments: dev, prod`) {
 		t.Errorf("-c env=staging: exit %d, stderr %q", code, stderr)
 	}
@@ -87,11 +88,11 @@ func TestContextValuesNarrowAsTheCLIDoes(t *testing.T) {
 // as absent, so the key takes its default; a null in a list stays.
 func TestANullKeyIsNotSet(t *testing.T) {
 	path := writeConfig(t, `{"environments": {"dev": {"network": {"cidr": null}, "backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}, "pipeline": null}`)
-	if code, _, stderr := runValidate("-config", path); code != 0 {
+	if code, _, stderr := runValidate("-config", path, "-root", "../.."); code != 0 {
 		t.Errorf("null keys: exit %d, stderr %q", code, stderr)
 	}
 	path = writeConfig(t, `{"environments": {"dev": {"monitoring": {"emails": [null]}, "backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}}`)
-	if code, _, stderr := runValidate("-config", path); code != 1 || !strings.Contains(stderr, "environments.dev.monitoring.emails[0]") {
+	if code, _, stderr := runValidate("-config", path, "-root", "../.."); code != 1 || !strings.Contains(stderr, "environments.dev.monitoring.emails[0]") {
 		t.Errorf("a null in a list: exit %d, stderr %q", code, stderr)
 	}
 }

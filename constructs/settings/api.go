@@ -54,9 +54,11 @@ var (
 	StageNamePattern = model.NewPattern(model.Pattern{Name: "stageName", Expr: `^[A-Za-z0-9_]{1,64}$`,
 		What: "a stage name", Want: "up to 64 letters, digits and underscores"})
 	// BackendNamePattern is the form of a backend's name, which becomes
-	// part of a stack name and of construct ids.
-	BackendNamePattern = model.NewPattern(model.Pattern{Name: "backendName", Expr: `^[a-z][a-z0-9]{0,19}$`,
-		What: "a backend name", Want: `a lowercase letter followed by up to 19 lowercase letters or digits, e.g. "blue"`})
+	// part of a stack name ("dev-Backend-NAME") and of construct ids; stack
+	// names allow letters, digits and hyphens, starting with a letter
+	// ("CreateStack", StackName).
+	BackendNamePattern = model.NewPattern(model.Pattern{Name: "backendName", Expr: `^[a-z][a-z0-9-]{0,19}$`,
+		What: "a backend name that can be part of a stack name", Want: `a lowercase letter followed by up to 19 lowercase letters, digits or hyphens, e.g. "orders-blue"`})
 )
 
 // WithDefaults returns the stage settings with every unset one at its default.

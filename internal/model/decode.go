@@ -221,7 +221,15 @@ func decodeStruct(obj map[string]any, out reflect.Value, path string, st *state)
 			names = append(names, name)
 		}
 	}
+	var replaced map[string]string
+	if r, ok := out.Addr().Interface().(Replacer); ok {
+		replaced = r.ReplacedKeys()
+	}
 	for _, key := range slices.Sorted(maps.Keys(obj)) {
+		if msg, ok := replaced[key]; ok {
+			st.ps.Add(join(path, key), "%s", msg)
+			continue
+		}
 		index, ok := fields[key]
 		if !ok {
 			msg := fmt.Sprintf("unknown key %q", key)
@@ -235,6 +243,13 @@ func decodeStruct(obj map[string]any, out reflect.Value, path string, st *state)
 		}
 		decode(obj[key], out.FieldByIndex(index), join(path, key), st)
 	}
+}
+
+// Replacer is a struct that removed keys: the decoder reports each at its
+// own path with the message ReplacedKeys gives (what replaces it), where it
+// would otherwise say "unknown key" of the object.
+type Replacer interface {
+	ReplacedKeys() map[string]string
 }
 
 // want says what kind of JSON value a Go type is decoded from.
