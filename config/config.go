@@ -155,9 +155,12 @@ type API struct {
 	// Stages are the API stages by name, at least one; NAME is the stage
 	// name in the URL, up to 64 letters, digits or underscores.
 	Stages map[string]*Stage `json:"stages" required:"true" minEntries:"1" keys:"stageName"`
-	// Authorization is "iam" (SigV4-signed requests) or "none" (anyone who
-	// knows the URL).
-	Authorization string `json:"authorization" default:"iam" enum:"authorization"`
+	// Authorization is "iam" (SigV4-signed requests), "none" (anyone who
+	// knows the URL) or the name of one of authorizers.
+	Authorization string `json:"authorization" default:"iam" pattern:"authorizationName"`
+	// Authorizers are the API's Cognito and Lambda authorizers by name, each
+	// used by authorization or a route's. Default: none.
+	Authorizers map[string]*Authorizer `json:"authorizers" keys:"authorizerName"`
 	// Waf attaches an AWS WAF web ACL with AWS managed rules and a rate limit
 	// to every stage.
 	Waf bool `json:"waf" default:"true"`
@@ -172,6 +175,13 @@ type API struct {
 	// AccessLogRetentionDays is how long stage access logs are kept, in
 	// days (the API construct's default, settings.DefaultAccessLogRetentionDays).
 	AccessLogRetentionDays *int `json:"accessLogRetentionDays" default:"90" enum:"logRetentionDays"`
+	// Domain is the API's regional custom domain; the stages' URLs then use
+	// it. Default: none (clients use the execute-api URLs).
+	Domain *Domain `json:"domain"`
+	// DisableExecuteApiEndpoint turns the default execute-api endpoint off,
+	// so that clients can only come through the domain (and its mutual
+	// TLS); only with a domain.
+	DisableExecuteApiEndpoint bool `json:"disableExecuteApiEndpoint" default:"false" requires:"domain"`
 }
 
 // Stage configures one API stage: the backend it points at, and the API
@@ -179,8 +189,16 @@ type API struct {
 type Stage struct {
 	// Name is the stage's key in cdk.json; it is the stage name in the URL.
 	Name string `json:"-"`
-	// Backend names the backend the stage sends its traffic to.
+	// Backend names the backend the stage sends the default service's
+	// traffic to ("/", the catch-all and routes that name no service).
 	Backend string `json:"backend" required:"true" pattern:"backendName"`
+	// Backends name, by service, the backend the stage sends each other
+	// service's traffic to, e.g. {"orders": "ordersblue"}: one for every
+	// service api.routes name. Default: none.
+	Backends map[string]string `json:"backends" keys:"serviceName"`
+	// UsagePlan is the stage's usage plan, whose API keys operators add;
+	// required when a route has apiKeyRequired. Default: none.
+	UsagePlan *UsagePlan `json:"usagePlan"`
 	settings.Stage
 }
 

@@ -30,7 +30,6 @@ var (
 	_ = model.NewPattern(model.Pattern{Name: "vpcCidr", Expr: vpcCidrPattern(), Check: checkVpcCidr})
 
 	_ = model.NewEnum("egress", "an egress mode", EgressEndpoints, EgressNat)
-	_ = model.NewEnum("authorization", "an authorization mode", AuthorizationIAM, AuthorizationNone)
 )
 
 // Bounds of the network settings beyond the keys' own.
@@ -78,11 +77,11 @@ func (e *Environment) Rules() model.Problems {
 	for _, name := range e.StageNames() {
 		s := e.API.Stages[name]
 		e.backendRef(&ps, "api.stages."+name+".backend", s.Backend)
-		if s.Canary != nil {
+		if s.Canary != nil && s.Canary.Backend != "" {
 			e.backendRef(&ps, "api.stages."+name+".canary.backend", s.Canary.Backend)
 		}
 	}
-	return ps
+	return append(ps, e.frontDoorRules()...)
 }
 
 // backendRef checks that a stage names one of the backends, once there

@@ -33,6 +33,8 @@ type Plan struct {
 	// NetworkStack and APIStack are the CloudFormation stack names of the
 	// environment's network and API.
 	NetworkStack, APIStack string
+	// FrontDoor is what the API's domain and authorizers use.
+	FrontDoor FrontDoorPlan
 
 	pinned bool
 }
@@ -86,6 +88,7 @@ func NewPlan(e *config.Environment) (Plan, error) {
 		NetworkStack: e.Stacks.Network.Name,
 		APIStack:     e.Stacks.API.Name,
 		pinned:       e.Pinned(),
+		FrontDoor:    newFrontDoorPlan(e),
 	}
 	for _, name := range e.BackendNames() {
 		b := e.Backends[name]

@@ -199,6 +199,7 @@ type runner struct {
 	ec2            *ec2.Client
 	cloudformation *cloudformation.Client
 	pricing        *pricing.Client
+	frontDoor      frontDoorClients
 	s3             *s3.Client
 	secrets        *secretsmanager.Client
 
@@ -224,6 +225,7 @@ func Preflight(ctx context.Context, plan Plan, asm *Assembly, cfg aws.Config, se
 		s3:             newS3Client(cfg),
 		secrets:        secretsmanager.NewFromConfig(cfg),
 		stacks:         map[string]*stackLookup{},
+		frontDoor:      newFrontDoorClients(cfg),
 	}
 	report := Report{Environment: plan.Environment, Region: cfg.Region}
 	identity, sameAccount := r.identity(ctx)
@@ -295,5 +297,6 @@ func (r *runner) checks() []check {
 		check{names: []string{"vpc"}, permissions: r.vpcPermissions(), run: one(r.vpc)},
 		check{names: []string{"vcpu quota"}, permissions: vcpuPermissions, run: one(r.vcpuQuota)},
 	)
-	return append(checks, r.serviceChecks()...)
+	checks = append(checks, r.serviceChecks()...)
+	return append(checks, r.frontDoorChecks()...)
 }

@@ -72,6 +72,13 @@ type StageResult struct {
 	P95Ms float64 `json:"p95Ms"`
 	// Canary is the measured canary share, when the stage has a canary.
 	Canary *CanaryShare `json:"canary,omitempty"`
+	// HeaderRouted is the other stage's URL at which a request carrying
+	// this stage's name in the domain's route header reached this stage;
+	// empty when not checked.
+	HeaderRouted string `json:"headerRoutedFrom,omitempty"`
+	// RefusedStatus is what the stage answered a request without
+	// credentials, 0 when its API is open.
+	RefusedStatus int `json:"refusedWithoutCredentials,omitempty"`
 	// Passed is true when the stage has no problem.
 	Passed bool `json:"passed"`
 	// Problems say what is wrong, one sentence each.

@@ -130,7 +130,7 @@ func CheckDeployment(ctx context.Context, env *config.Environment, stacks StackO
 			continue
 		}
 		var problems []string
-		restAPIID, _, _ := strings.Cut(hostOf(result.URL), ".")
+		restAPIID := restAPIIDOf(ctx, env, stacks, result.URL)
 		variables, canary, err := d.StageVariables(ctx, restAPIID, result.Stage)
 		if err != nil {
 			problems = append(problems, fmt.Sprintf("stage %s: reading its variables (GetStage): %v", result.Stage, err))
@@ -146,6 +146,7 @@ func CheckDeployment(ctx context.Context, env *config.Environment, stacks StackO
 				}
 				problems = append(problems, checkVariables(ctx, d, result.Stage, "canary", merged, stage.Canary.Backend, backends[stage.Canary.Backend])...)
 			}
+			problems = append(problems, checkServiceVariables(ctx, d, result.Stage, stage, variables, canary, backends, backendProblems)...)
 		}
 		problems = append(problems, backendProblems[stage.Backend]...)
 		if stage.Canary != nil {

@@ -30,6 +30,9 @@ type Options struct {
 	JSON bool
 	// CredentialsTimeout bounds the search for AWS credentials.
 	CredentialsTimeout time.Duration
+	// Token is the token for an API whose authorization is an authorizer;
+	// empty reads TokenEnv.
+	Token string
 	// SkipDeployment leaves out CheckDeployment's reads of API Gateway and
 	// Beanstalk, checking the stages' answers only.
 	SkipDeployment bool
@@ -56,6 +59,9 @@ func run(ctx context.Context, opts Options) (Report, error) {
 	if env.API.Authorization == config.AuthorizationIAM {
 		prober.Credentials = cfg.Credentials
 	}
+	if err := useToken(&prober, env, opts.Token); err != nil {
+		return Report{}, err
+	}
 	stacks := CloudFormationOutputs{Client: cloudformation.NewFromConfig(cfg)}
 	report, err := Verify(ctx, env, stacks, prober, opts.Limits)
 	if err != nil || opts.SkipDeployment {
@@ -76,7 +82,7 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 	if err != nil {
 		return Report{}, fmt.Errorf("reading the outputs of %s: %w", stackName, err)
 	}
-	urls := stageURLs(outputs)
+	urls := stageURLsOf(outputs, env.StageNames())
 	report := Report{Environment: env.Name, Stack: stackName, Passed: true}
 	for _, name := range env.StageNames() {
 		stage := env.API.Stages[name]
@@ -96,11 +102,13 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 		}
 		if stageLimits.Path == "" {
 			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].Version
-			if stage.Canary != nil {
+			// A canary that overrides only other services' backends leaves
+			// the default service, which verify probes, on the stage's.
+			if stage.Canary != nil && stage.Canary.Backend != "" {
 				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].Version, Percent: stage.Canary.Percent}
 			}
 		}
-		result := CheckStage(ctx, prober, plan, stageLimits)
+		result := checkHeaderRoute(ctx, prober, env, plan, urls, checkRefusal(ctx, prober, env, plan, CheckStage(ctx, prober, plan, stageLimits)))
 		report.Passed = report.Passed && result.Passed
 		report.Stages = append(report.Stages, result)
 	}

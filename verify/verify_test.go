@@ -48,9 +48,20 @@ type stages struct {
 	requests      atomic.Int64
 	checkRequest  func(r *http.Request) error
 	failures      atomic.Value
+	// authHeader, when set, is the header without which a request is
+	// refused with 403, as API Gateway refuses an unsigned one.
+	authHeader string
+	// routeHeader, when set, is a header whose value names the stage that
+	// answers, whatever the path, as a domain's routing rules do.
+	routeHeader string
 }
 
 func (s *stages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.authHeader != "" && r.Header.Get(s.authHeader) == "" {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"Missing Authentication Token"}`)
+		return
+	}
 	if s.checkRequest != nil {
 		if err := s.checkRequest(r); err != nil {
 			s.failures.Store(err.Error())
@@ -58,6 +69,9 @@ func (s *stages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	time.Sleep(s.delay)
 	stage, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if routed := r.Header.Get(s.routeHeader); s.routeHeader != "" && routed != "" {
+		stage = routed
+	}
 	if s.status != 0 {
 		w.WriteHeader(s.status)
 		fmt.Fprint(w, `{"message":"Forbidden"}`)
@@ -190,7 +204,7 @@ func TestANonJSONAnswerPointsAtPath(t *testing.T) {
 }
 
 func TestRequestsAreSignedWithSigV4ForExecuteAPI(t *testing.T) {
-	s := &stages{live: "blue", preview: "green", greenEvery: 10, checkRequest: func(r *http.Request) error {
+	s := &stages{live: "blue", preview: "green", greenEvery: 10, authHeader: "Authorization", checkRequest: func(r *http.Request) error {
 		auth := r.Header.Get("Authorization")
 		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") || !strings.Contains(auth, "/eu-west-1/execute-api/aws4_request") ||
 			!strings.Contains(auth, "SignedHeaders=") || !strings.Contains(auth, "Signature=") || r.Header.Get("X-Amz-Date") == "" {

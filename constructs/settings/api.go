@@ -2,6 +2,7 @@ package settings
 
 import (
 	"fmt"
+	"hash/fnv"
 	"slices"
 	"strings"
 
@@ -24,12 +25,27 @@ type Stage struct {
 	Checked model.Checked `json:"-"`
 }
 
-// Canary overrides a stage's backend for a share of its requests.
+// Canary overrides a stage's backends for a share of its requests.
 type Canary struct {
-	// Backend names the backend that receives the canary's share.
-	Backend string `json:"backend" required:"true" pattern:"backendName"`
+	// Backend names the backend that receives the canary's share of the
+	// default service's requests; backend or backends is required.
+	// Default: the stage's own backend.
+	Backend string `json:"backend" pattern:"backendName"`
+	// Backends name, by service, the backend that receives the canary's
+	// share of that service's requests, e.g. {"orders": "ordersgreen"}.
+	// Default: none (each service keeps the stage's backend).
+	Backends map[string]string `json:"backends,omitempty" keys:"serviceName"`
 	// Percent is the share of requests sent to the canary's backend.
 	Percent float64 `json:"percent" required:"true" above:"0" below:"100"`
+}
+
+// Rules are the canary's cross-key rules: it overrides some backend.
+func (c Canary) Rules() Problems {
+	var ps Problems
+	if c.Backend == "" && len(c.Backends) == 0 {
+		ps.Add("backend", "is missing; set backend (the default service's) or backends (by service)")
+	}
+	return ps
 }
 
 var (
@@ -68,10 +84,94 @@ type Route struct {
 	Path string `json:"path" required:"true" pattern:"routePath"`
 	// Methods are the HTTP methods of the route.
 	Methods []string `json:"methods,omitempty" default:"[\"ANY\"]" minEntries:"1" enum:"httpMethod"`
+	// Service names the service the route belongs to: each stage sends it
+	// to the backend its backends name for the service. Default: the
+	// default service, which also holds "/" and the catch-all, and whose
+	// backend is the stage's backend.
+	Service string `json:"service,omitempty" pattern:"serviceName"`
+	// Authorization overrides the API's authorization for the route: "iam",
+	// "none" or the name of an authorizer. Default: the API's.
+	Authorization string `json:"authorization,omitempty" pattern:"authorizationName"`
+	// Scopes are the OAuth scopes an access token must carry for the
+	// route, only with a Cognito authorizer; without them the authorizer
+	// takes ID tokens. Default: none.
+	Scopes []string `json:"scopes,omitempty" pattern:"oauthScope"`
+	// ApiKeyRequired makes clients send an API key of a usage plan of the
+	// stage (header x-api-key).
+	ApiKeyRequired bool `json:"apiKeyRequired,omitempty" default:"false"`
 
 	// Checked is set when config found these settings valid; a construct
 	// checks settings without it.
 	Checked model.Checked `json:"-"`
+}
+
+var (
+	// ServiceNamePattern is the form of a service name: it prefixes the
+	// service's stage variables (ordersVpcLinkId, ordersHost): "Variable
+	// names can have alphanumeric and underscore characters"
+	// (CreateDeployment, variables, API Gateway REST API reference).
+	ServiceNamePattern = model.NewPattern(model.Pattern{Name: "serviceName", Expr: `^[a-z][a-z0-9]{0,19}$`,
+		What: "a service name", Want: `a lowercase letter followed by up to 19 lowercase letters or digits, e.g. "orders"`})
+	// The form of an authorization: "iam", "none" or an authorizer's name,
+	// which becomes part of a construct id.
+	_ = model.NewPattern(model.Pattern{Name: "authorizationName", Expr: `^[a-z][a-z0-9]{0,19}$`,
+		What: "an authorization", Want: `"iam", "none" or the name of an authorizer (a lowercase letter followed by up to 19 lowercase letters or digits)`})
+	// An OAuth scope is a string without spaces (RFC 6749, 3.3), e.g.
+	// "orders/read" for a resource server's custom scope.
+	_ = model.NewPattern(model.Pattern{Name: "oauthScope", Expr: `^[\x21\x23-\x5B\x5D-\x7E]+$`,
+		What: "an OAuth scope", Want: `e.g. "orders/read"`})
+)
+
+// Services returns the names of the services the routes name, sorted,
+// without the default service.
+func Services(routes []Route) []string {
+	var out []string
+	for _, r := range routes {
+		if r.Service != "" && !slices.Contains(out, r.Service) {
+			out = append(out, r.Service)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// serviceLabel names a route's service in a message.
+func serviceLabel(service string) string {
+	if service == "" {
+		return "the default service"
+	}
+	return "service " + service
+}
+
+// pathsMeet reports whether one request path can match both route paths:
+// a literal matches itself, {name} any one segment, {name+} one or more.
+// API Gateway sends such a request to the more specific of the two ("the
+// most specific match", "Routing API requests" in the HTTP API guide,
+// applied here to REST APIs, not verified against AWS), so routes of two
+// services that meet would silently take requests from each other.
+func pathsMeet(a, b []string) bool {
+	for len(a) > 0 && len(b) > 0 {
+		if strings.HasSuffix(a[0], "+}") || strings.HasSuffix(b[0], "+}") {
+			return true
+		}
+		literalA, literalB := !strings.HasPrefix(a[0], "{"), !strings.HasPrefix(b[0], "{")
+		if literalA && literalB && a[0] != b[0] {
+			return false
+		}
+		a, b = a[1:], b[1:]
+	}
+	return len(a) == 0 && len(b) == 0
+}
+
+// methodsMeet reports whether two routes' method lists share a method, ANY
+// sharing every one.
+func methodsMeet(a, b []string) bool {
+	for _, m := range a {
+		if m == "ANY" || slices.Contains(b, m) || slices.Contains(b, "ANY") {
+			return true
+		}
+	}
+	return false
 }
 
 // HTTPMethods are the methods a Route accepts.
@@ -104,7 +204,8 @@ func RoutesProblems(routes []Route) Problems {
 }
 
 // RouteConflicts returns what is wrong with the routes together, each
-// under "[i]": a method listed twice for one path, and two names for the
+// under "[i]": routes of two services that match the same requests, a
+// method listed twice for one path, and two names for the
 // path variable under one parent (API Gateway allows one variable path part
 // among a resource's children: "A sibling ({id}) of this resource already
 // has a variable path part -- only one is allowed",
@@ -117,6 +218,16 @@ func RouteConflicts(routes []Route) Problems {
 		r = r.WithDefaults()
 		if !RoutePathPattern.MatchString(r.Path) {
 			continue
+		}
+		for j, other := range routes[:i] {
+			other = other.WithDefaults()
+			if other.Service == r.Service || !RoutePathPattern.MatchString(other.Path) {
+				continue
+			}
+			if pathsMeet(strings.Split(r.Path, "/")[1:], strings.Split(other.Path, "/")[1:]) && methodsMeet(r.Methods, other.Methods) {
+				ps.Add(fmt.Sprintf("[%d].path", i), "%q of %s and routes[%d] %q of %s match the same requests, which API Gateway sends to the more specific one; give each service paths no other service's route matches", r.Path, serviceLabel(r.Service), j, other.Path, serviceLabel(other.Service))
+				break
+			}
 		}
 		for j, m := range r.Methods {
 			key := r.Path + " " + m
@@ -158,4 +269,24 @@ func LogRetentionProblems(key string, days int) Problems {
 		ps.Add(key, "%d is not a CloudWatch Logs retention; use one of %s", days, joinInts(LogRetentionDays))
 	}
 	return ps
+}
+
+// RoutingRulePriority is the priority of the routing rule that sends a
+// request carrying a stage's name in the route header to that stage:
+// rules with a base path condition in 1 to 500000, the rule for requests
+// without a known base path (atRoot) in 500001 to 1000000, so that every
+// rule of the first kind is evaluated first. API Gateway evaluates rules
+// "from the lowest value to the highest value", priorities "1-1,000,000",
+// and "Rules can't have the same priority" ("Routing rules to connect API
+// stages to a custom domain name for REST APIs"). The priority comes from
+// the stage's name alone, so adding or removing a stage moves no other
+// stage's rule (two rules trading priorities in one update could collide).
+func RoutingRulePriority(stage string, atRoot bool) int {
+	h := fnv.New32a()
+	h.Write([]byte(stage))
+	p := 1 + int(h.Sum32()%500000)
+	if atRoot {
+		p += 500000
+	}
+	return p
 }
