@@ -4,6 +4,10 @@
 // per account and region with its ApiGatewayAccount stack.
 package main
 
+// The JSON Schema of cdk.json and the README's tables of keys derive from
+// the configuration's declaration (package config).
+//go:generate go run ./internal/configdocs
+
 import (
 	"errors"
 	"fmt"
@@ -24,9 +28,9 @@ import (
 )
 
 const (
-	// bundlePath is the sample application shipped as every backend's
-	// application version.
-	bundlePath = "backend/app"
+	// projectRoot is the directory that backends' local sources are
+	// relative to: the cdk CLI runs the app in the directory of cdk.json.
+	projectRoot = "."
 	// packageJSON pins the cdk CLI the pipeline's own steps install too.
 	packageJSON = "package.json"
 )
@@ -66,6 +70,11 @@ func synth(props *awscdk.AppProps) (err error) {
 	if err != nil {
 		return err
 	}
+	// A source that is missing or not a zip is a configuration problem,
+	// reported before any stack exists, so nothing is written.
+	if err := config.CheckSources(cfg.Environments, projectRoot); err != nil {
+		return err
+	}
 	stages := build(app, cfg.Environments)
 	accounts := buildAccounts(app, cfg.Environments)
 	// The pipeline deploys every environment, so config gives it only when
@@ -91,7 +100,7 @@ func build(app awscdk.App, envs []*config.Environment) map[string]awscdk.Stage {
 		done := synthtiming.Part("Environment")
 		stage := awscdk.NewStage(app, jsii.String(e.Name), &awscdk.StageProps{Env: deployEnv(e)})
 		attachGates(stage)
-		stacks.NewEnvironment(stage, e, bundlePath)
+		stacks.NewEnvironment(stage, e, projectRoot)
 		stages[e.Name] = stage
 		done()
 	}

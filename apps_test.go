@@ -172,13 +172,11 @@ func synthesizeInProcess(name string, context map[string]any, dir string) (*app,
 // readApp reads the configuration and the cloud assembly in dir of one app.
 func readApp(name string, context map[string]any, dir string) (*app, error) {
 	a := &app{name: name, context: context, nagReports: map[string]string{}}
-	var err error
-	if a.environments, err = config.Load(context[config.EnvironmentsKey], ""); err != nil {
+	file, err := config.Read(context, "")
+	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	if a.pipeline, err = config.LoadPipeline(context[config.PipelineKey], a.environments); err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
-	}
+	a.environments, a.pipeline = file.SortedEnvironments(), file.Pipeline
 	if a.assembly, err = cdktest.ReadAssembly(dir); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

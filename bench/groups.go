@@ -25,7 +25,7 @@ import (
 var testGroups = []testGroup{
 	{name: "app", about: "whole-app synthesis, snapshots, gates, pipeline", packages: ".", skip: claimedByGroups},
 	{name: "stacks", about: "stacks and reusable constructs", packages: "./stacks/... ./constructs/...", skip: claimedByGroups},
-	{name: "config", about: "configuration and its validation", packages: "./config/..."},
+	{name: "config", about: "configuration and its validation", packages: "./config/... ./cmd/validate/..."},
 	{name: "verify", about: "./scripts/verify against stand-ins", packages: "./verify/... ./cmd/verify/..."},
 	{name: "launcher", about: "cdk.json's app command, scripts/app", packages: "./scripts/..."},
 	{name: "internal", about: "internal packages and the benchmark's own tests", packages: "./internal/... ./bench/..."},

@@ -23,23 +23,22 @@ func load(t *testing.T, raw, selected string) ([]*Environment, error) {
 
 const minimal = `{"dev": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}`
 
-// TestConstructSettingsPassThroughAsSet checks the split of defaults: config
-// fills the app's own (names, the network, the API's authorization and WAF,
-// the sample app's version) and passes the constructs' settings through as
-// the user wrote them, so each construct applies its own defaults.
-func TestConstructSettingsPassThroughAsSet(t *testing.T) {
+// TestDefaultsAreApplied checks that config returns the resolved
+// environment: every key left out at its declared default, the constructs'
+// settings included, and names from cdk.json's keys.
+func TestDefaultsAreApplied(t *testing.T) {
 	envs, err := load(t, minimal, "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	e := envs[0]
 	b, s := e.Backends["blue"], e.API.Stages["live"]
-	if b.Name != "blue" || s.Name != "live" || b.AppVersion != "1" || e.API.Authorization != AuthorizationIAM || !e.API.Waf {
+	if b.Name != "blue" || s.Name != "live" || b.Version != "1" || b.Source != DefaultSource || e.API.Authorization != AuthorizationIAM || !e.API.Waf || e.Network.Cidr != "10.0.0.0/16" {
 		t.Errorf("the app's defaults are missing: %+v, %+v, %+v", b, s, e.API)
 	}
-	if b.Beanstalk != (settings.Beanstalk{}) || s.Stage != (settings.Stage{}) ||
-		e.Monitoring.StageAlarms != (settings.StageAlarms{}) || e.Monitoring.AlarmSchedule != (settings.AlarmSchedule{}) {
-		t.Errorf("construct settings left out were filled in: %+v, %+v, %+v", b.Beanstalk, s.Stage, e.Monitoring)
+	if !b.Checked.OK() || !s.Checked.OK() || b.Beanstalk != b.Beanstalk.WithDefaults() || *b.MinInstances != 2 || b.Platform != DefaultPlatform || *s.RateLimit != 100 ||
+		*e.Monitoring.PeriodMinutes != 5 || *e.API.AccessLogRetentionDays != settings.DefaultAccessLogRetentionDays {
+		t.Errorf("construct settings left out were not defaulted: %+v, %+v, %+v", b.Beanstalk, s.Stage, e.Monitoring)
 	}
 	envs, err = load(t, `{"prod": {"account": "123456789012", "region": "eu-west-1",
 		"network": {"maxAzs": 3, "egress": "nat", "natGateways": 1},
@@ -52,7 +51,7 @@ func TestConstructSettingsPassThroughAsSet(t *testing.T) {
 	e = envs[0]
 	b, s = e.Backends["blue"], e.API.Stages["live"]
 	if !e.Pinned() || e.Network.MaxAzs != 3 || *e.Network.NatGateways != 1 || e.API.Waf || b.InstanceType != "m7g.large" ||
-		*b.MinInstances != 3 || *s.BurstLimit != 5 || s.RateLimit != nil || s.Canary.Percent != 5 || *e.Monitoring.PeriodMinutes != 1 {
+		*b.MinInstances != 3 || *s.BurstLimit != 5 || *s.RateLimit != 100 || s.Canary.Percent != 5 || *e.Monitoring.PeriodMinutes != 1 {
 		t.Errorf("values not taken as written: %+v", e)
 	}
 }
@@ -111,15 +110,6 @@ func TestAnUnreadableValueIsReportedOnce(t *testing.T) {
 	}
 	if !slices.Equal(cfgErr.Problems, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(cfgErr.Problems, "\n"), strings.Join(want, "\n"))
-	}
-}
-
-func TestNearestSuggestsOnlyPlausibleTypos(t *testing.T) {
-	keys := []string{"cidr", "maxAzs", "egress", "natGateways"}
-	for key, want := range map[string]string{"maxAzz": "maxAzs", "MaxAzs": "maxAzs", "natGateway": "natGateways", "colour": "", "x": ""} {
-		if got := nearest(key, keys); got != want {
-			t.Errorf("nearest(%q) = %q, want %q", key, got, want)
-		}
 	}
 }
 
@@ -183,33 +173,28 @@ func TestFromFileReadsTheEnvironmentsOfACdkJSON(t *testing.T) {
 }
 
 func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
-	envs, err := load(t, minimal, "")
-	if err != nil {
+	var rawEnvs, raw any
+	if err := json.Unmarshal([]byte(minimal), &rawEnvs); err != nil {
 		t.Fatal(err)
 	}
-	if p, err := LoadPipeline(nil, envs); p != nil || err != nil {
-		t.Fatalf("no pipeline key gave %v, %v", p, err)
+	if f, err := Read(map[string]any{EnvironmentsKey: rawEnvs}, ""); err != nil || f.Pipeline != nil {
+		t.Fatalf("no pipeline key gave %+v, %v", f, err)
 	}
-	var raw any
 	if err := json.Unmarshal([]byte(`{"account": "111111111111", "region": "eu-west-1",
 		"source": {"connectionArn": "arn:aws:codestar-connections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012", "repository": "org/repo"},
 		"waves": [{"name": "dev", "environments": ["dev"], "approval": true}]}`), &raw); err != nil {
 		t.Fatal(err)
 	}
-	p, err := LoadPipeline(raw, envs)
-	if err != nil || p.Source.Branch != "main" || !p.Waves[0].Approval || p.Waves[0].Environments[0] != "dev" {
-		t.Fatalf("LoadPipeline = %+v, %v", p, err)
+	f, err := Read(map[string]any{EnvironmentsKey: rawEnvs, PipelineKey: raw}, "")
+	if err != nil || f.Pipeline.Source.Branch != "main" || !f.Pipeline.Waves[0].Approval || f.Pipeline.Waves[0].Environments[0] != "dev" {
+		t.Fatalf("Read = %+v, %v", f, err)
 	}
-	if _, err := LoadPipeline("yes", envs); err == nil || !strings.Contains(err.Error(), `pipeline: is the string "yes"`) {
+	if _, err := Read(map[string]any{EnvironmentsKey: rawEnvs, PipelineKey: "yes"}, ""); err == nil || !strings.Contains(err.Error(), `pipeline: is the string "yes"`) {
 		t.Fatalf("a string pipeline gave %v", err)
 	}
 
 	// The pipeline deploys every environment: FromContext gives it only when
 	// no "-c env" narrows the app, but checks it either way.
-	var rawEnvs any
-	if err := json.Unmarshal([]byte(minimal), &rawEnvs); err != nil {
-		t.Fatal(err)
-	}
 	ctx := fakeContext{EnvironmentsKey: rawEnvs, PipelineKey: raw}
 	if app, err := FromContext(ctx); err != nil || app.Pipeline == nil {
 		t.Fatalf("FromContext without -c env = %+v, %v; want the pipeline", app, err)
@@ -221,6 +206,33 @@ func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
 	ctx[PipelineKey] = "yes"
 	if _, err := FromContext(ctx); err == nil || !strings.Contains(err.Error(), "pipeline:") {
 		t.Fatalf("-c env=dev skipped checking the pipeline: %v", err)
+	}
+}
+
+// TestSelectionReportsOnlyThatEnvironment checks issue #28: with -c env=NAME
+// the app reports that environment's problems and those no one environment
+// owns (a quota shared across environments), not the other environments'.
+func TestSelectionReportsOnlyThatEnvironment(t *testing.T) {
+	var raw any
+	if err := json.Unmarshal([]byte(`{
+		"dev": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": {"instanceType": "t3"}}, "api": {"vpcLinkQuota": 1, "stages": {"live": {"backend": "blue"}}}},
+		"prod": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": {"minInstances": 0}}, "api": {"vpcLinkQuota": 1, "stages": {"live": {"backend": "blue"}}}}}`), &raw); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Read(map[string]any{EnvironmentsKey: raw}, "dev")
+	var cfgErr *Error
+	if !errors.As(err, &cfgErr) {
+		t.Fatalf("err = %v, want a *config.Error", err)
+	}
+	want := []string{
+		`environments.dev.backends.blue.instanceType: "t3" is not an instance type; want e.g. "t3.small"`,
+		`environments.dev.backends: needs 2 VPC links in account 123456789012 in eu-west-1 (environments dev, prod), more than the quota of 1 (api.vpcLinkQuota); remove backends or raise the quota with AWS and set api.vpcLinkQuota`,
+	}
+	if !slices.Equal(cfgErr.Problems, want) {
+		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(cfgErr.Problems, "\n"), strings.Join(want, "\n"))
+	}
+	if _, err := Read(map[string]any{EnvironmentsKey: raw}, ""); err == nil || !strings.Contains(err.Error(), "environments.prod.backends.blue.minInstances") {
+		t.Errorf("without a selection, prod's problem is not reported: %v", err)
 	}
 }
 

@@ -1,5 +1,11 @@
 package config
 
+import (
+	"errors"
+
+	"privatebackend/internal/model"
+)
+
 // ContextReader is the part of a construct node that reads CDK context
 // (constructs.Node satisfies it).
 type ContextReader interface {
@@ -26,38 +32,35 @@ type App struct {
 }
 
 // FromContext loads what to build from the CDK context, reading and
-// validating the environments once. Problems come in this order: the
-// environments, the "-c env" selection, the pipeline, the controls.
+// validating it once. With "-c env=NAME", only that environment's problems
+// are reported, with those no one environment owns.
 func FromContext(ctx ContextReader) (*App, error) {
-	environments, selectKey, pipelineKey, controlsKey := EnvironmentsKey, SelectKey, PipelineKey, ControlsKey
-	selected, narrowed := "", false
+	selectKey := SelectKey
+	selected := ""
 	switch v := ctx.TryGetContext(&selectKey).(type) {
 	case nil:
 	case string:
-		selected, narrowed = v, true
+		selected = v
 	default:
-		return nil, &Error{Problems: []string{"-c env: " + describe(v) + " is not an environment name"}}
+		return nil, &Error{Problems: []string{"-c env: " + model.Describe(v) + " is not an environment name"}}
 	}
-	all, err := Load(ctx.TryGetContext(&environments), "")
+	context := map[string]any{}
+	for _, key := range Keys {
+		if v := ctx.TryGetContext(&key); v != nil {
+			context[key] = v
+		}
+	}
+	f, err := Read(context, selected)
 	if err != nil {
 		return nil, err
 	}
-	envs, err := selectEnvironment(all, selected)
-	if err != nil {
-		return nil, err
+	envs, err := Select(f.SortedEnvironments(), selected)
+	if unknown := (*UnknownEnvironmentError)(nil); errors.As(err, &unknown) {
+		return nil, &Error{Problems: []string{"-c env=" + selected + ": " + err.Error()}}
 	}
-	pipeline, err := LoadPipeline(ctx.TryGetContext(&pipelineKey), all)
-	if err != nil {
-		return nil, err
-	}
-	if narrowed {
+	pipeline := f.Pipeline
+	if selected != "" {
 		pipeline = nil
-	}
-	// The controls check of ./scripts/synth reads "controls" after the
-	// synthesis; validating it here makes a mistake in it fail the
-	// synthesis with the rest of the configuration, before anything is built.
-	if _, err := LoadControls(ctx.TryGetContext(&controlsKey)); err != nil {
-		return nil, err
 	}
 	return &App{Environments: envs, Pipeline: pipeline}, nil
 }

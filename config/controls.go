@@ -1,9 +1,7 @@
 package config
 
 import (
-	"fmt"
-	"reflect"
-	"regexp"
+	"privatebackend/internal/model"
 )
 
 // ControlsKey is the context key of how ./scripts/synth treats AWS Control
@@ -15,16 +13,17 @@ const ControlsKey = "controls"
 type Controls struct {
 	// Enforce makes ./scripts/synth fail when a template fails a control
 	// that exempt does not list; otherwise the failures are reported and
-	// the synthesis succeeds. Default: false.
-	Enforce bool `json:"enforce"`
+	// the synthesis succeeds.
+	Enforce bool `json:"enforce" default:"false"`
 	// Exempt are the control IDs (e.g. "CT.S3.PR.9") that never fail the
 	// synthesis: those the landing zone does not enable where the stacks
 	// deploy, or accepts there. Default: none.
-	Exempt []string `json:"exempt"`
+	Exempt []string `json:"exempt" pattern:"controlId"`
 }
 
-// controlID is the form of a Control Tower proactive control's ID.
-var controlID = regexp.MustCompile(`^CT\.[A-Z0-9-]+\.PR\.[0-9]+$`)
+// The form of a Control Tower proactive control's ID.
+var _ = model.NewPattern(model.Pattern{Name: "controlId", Expr: `^CT\.[A-Z0-9-]+\.PR\.[0-9]+$`,
+	What: "a proactive control ID", Want: `e.g. "CT.S3.PR.9"`})
 
 // LoadControls decodes and validates the "controls" context value; raw
 // nil is the default (report only). Whether an exempt ID names a control
@@ -34,15 +33,7 @@ func LoadControls(raw any) (*Controls, error) {
 	if raw == nil {
 		return c, nil
 	}
-	p := &problems{}
-	const at = ControlsKey
-	decode(raw, reflect.ValueOf(c).Elem(), at, p)
-	for i, id := range c.Exempt {
-		if !controlID.MatchString(id) {
-			p.add(fmt.Sprintf("%s.exempt[%d]", at, i), "%q is not a proactive control ID; want e.g. \"CT.S3.PR.9\"", id)
-		}
-	}
-	if err := p.err(); err != nil {
+	if err := toError(model.Load(raw, c).Within(ControlsKey)); err != nil {
 		return nil, err
 	}
 	return c, nil

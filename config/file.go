@@ -2,18 +2,41 @@ package config
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 )
 
-// FromFile loads every environment of the "environments" context in a
-// cdk.json file, for tools that run outside the CDK app.
+// FromFile loads every environment of a cdk.json file, for tools that run
+// outside the CDK app; the whole file's configuration must be valid.
 func FromFile(path string) ([]*Environment, error) {
 	context, err := ContextFromFile(path)
 	if err != nil {
 		return nil, err
 	}
-	return Load(context[EnvironmentsKey], "")
+	f, err := Read(context, "")
+	if err != nil {
+		return nil, err
+	}
+	return f.SortedEnvironments(), nil
+}
+
+// EnvironmentFromFile loads the environment called name from the cdk.json
+// at path; an unknown name is an *UnknownEnvironmentError that lists the
+// defined ones.
+func EnvironmentFromFile(path, name string) (*Environment, error) {
+	envs, err := FromFile(path)
+	if err != nil {
+		return nil, err
+	}
+	found, err := Select(envs, name)
+	if unknown := (*UnknownEnvironmentError)(nil); errors.As(err, &unknown) {
+		unknown.Path = path
+	}
+	if err != nil {
+		return nil, err
+	}
+	return found[0], nil
 }
 
 // ContextFromFile returns the "context" object of a cdk.json file, as the

@@ -3,71 +3,68 @@ package config
 import (
 	"fmt"
 	"maps"
-	"reflect"
 	"slices"
 	"strings"
+
+	"privatebackend/internal/model"
 )
 
-// Load decodes and validates the "environments" context value (raw, as the
-// CDK returns it) and returns the environments to build, sorted by name:
-// all of them, or only the one named by selected when it is not empty.
-// Nothing is returned unless the whole configuration is valid.
-func Load(raw any, selected string) ([]*Environment, error) {
-	p := &problems{}
-	envs := decodeEnvironments(raw, p)
-	for _, e := range envs {
-		e.validate(p)
+// File is the part of cdk.json's context the app reads, the root of the
+// configuration's declaration: each key below is a field of these types,
+// its doc comment its meaning, its tags what is valid (package
+// internal/model).
+type File struct {
+	// Environments are every deployment environment by name, at least one;
+	// NAME is a letter followed by up to 19 letters or digits, and prefixes
+	// the environment's stack names.
+	Environments map[string]*Environment `json:"environments" required:"true" minEntries:"1" keys:"environmentName"`
+	// Pipeline is the optional CDK Pipelines deployment pipeline, which
+	// deploys the environments wave by wave.
+	Pipeline *Pipeline `json:"pipeline"`
+	// Controls is how ./scripts/synth treats AWS Control Tower's proactive
+	// controls.
+	Controls *Controls `json:"controls"`
+}
+
+// Keys are the context keys the app reads from cdk.json, as File declares them.
+var Keys = []string{EnvironmentsKey, PipelineKey, ControlsKey}
+
+// Read decodes and checks the context values the app reads (context is
+// cdk.json's context, whose other keys, such as the CDK's feature flags,
+// are left alone), with their defaults and derived names. It
+// returns every problem at once, or, with selected set, those of the
+// environment it names and those of no one environment (the quotas they
+// share, the pipeline, the controls).
+func Read(context map[string]any, selected string) (*File, error) {
+	read := map[string]any{}
+	for _, key := range Keys {
+		if v, ok := context[key]; ok && v != nil {
+			read[key] = v
+		}
 	}
-	validateVpcLinkQuota(envs, p)
-	if err := p.err(); err != nil {
+	f := &File{}
+	ps := model.Load(read, f)
+	if selected != "" {
+		ps = slices.DeleteFunc(ps, func(p model.Problem) bool {
+			rest, ok := strings.CutPrefix(p.Key, EnvironmentsKey+".")
+			return ok && rest != selected && !strings.HasPrefix(rest, selected+".")
+		})
+	}
+	if err := toError(ps); err != nil {
 		return nil, err
 	}
-	return selectEnvironment(envs, selected)
+	return f, nil
 }
 
-// selectEnvironment returns all of envs when selected is empty, else the
-// one named selected, or an error listing the defined environments.
-func selectEnvironment(envs []*Environment, selected string) ([]*Environment, error) {
-	if selected == "" {
-		return envs, nil
-	}
-	for _, e := range envs {
-		if e.Name == selected {
-			return []*Environment{e}, nil
-		}
-	}
-	names := make([]string, len(envs))
-	for i, e := range envs {
-		names[i] = e.Name
-	}
-	return nil, &Error{Problems: []string{fmt.Sprintf(
-		"-c env=%s: no environment %q in cdk.json; defined environments: %s",
-		selected, selected, strings.Join(names, ", "))}}
-}
-
-func decodeEnvironments(raw any, p *problems) []*Environment {
-	const path = "environments"
-	obj, ok := raw.(map[string]any)
-	switch {
-	case raw == nil:
-		p.add(path, "is missing; add an \"environments\" object to the context in cdk.json, e.g. {\"dev\": {\"backends\": {...}, \"api\": {...}}}")
-		return nil
-	case !ok:
-		p.add(path, "is %s; want an object of environments by name", describe(raw))
-		return nil
-	case len(obj) == 0:
-		p.add(path, "is empty; define at least one environment")
-		return nil
-	}
-	var envs []*Environment
-	for _, name := range slices.Sorted(maps.Keys(obj)) {
-		if _, isObject := obj[name].(map[string]any); !isObject {
-			p.add(path+"."+name, "is %s; want an object with the environment's settings", describe(obj[name]))
+// Resolve gives each environment, backend and stage the name it has in
+// cdk.json, and each environment the names derived from its own.
+func (f *File) Resolve() {
+	for name, e := range f.Environments {
+		if e == nil {
 			continue
 		}
-		e := &Environment{Name: name}
-		e.setDefaults()
-		decode(obj[name], reflect.ValueOf(e).Elem(), path+"."+name, p)
+		e.Name = name
+		e.resolveNames()
 		for key, b := range e.Backends {
 			if b != nil {
 				b.Name = key
@@ -78,7 +75,60 @@ func decodeEnvironments(raw any, p *problems) []*Environment {
 				s.Name = key
 			}
 		}
-		envs = append(envs, e)
+	}
+}
+
+// SortedEnvironments returns the environments sorted by name.
+func (f *File) SortedEnvironments() []*Environment {
+	var envs []*Environment
+	for _, name := range slices.Sorted(maps.Keys(f.Environments)) {
+		if e := f.Environments[name]; e != nil {
+			envs = append(envs, e)
+		}
 	}
 	return envs
+}
+
+// Load decodes and validates the "environments" context value (raw, as the
+// CDK returns it) and returns the environments to build, sorted by name:
+// all of them, or only the one named by selected when it is not empty.
+// Nothing is returned unless the whole configuration is valid.
+func Load(raw any, selected string) ([]*Environment, error) {
+	f, err := Read(map[string]any{EnvironmentsKey: raw}, "")
+	if err != nil {
+		return nil, err
+	}
+	return Select(f.SortedEnvironments(), selected)
+}
+
+// Select returns all of envs when name is empty, else the one called
+// name, or an *UnknownEnvironmentError naming the defined environments:
+// the one place the app and the tools find an environment by name.
+func Select(envs []*Environment, name string) ([]*Environment, error) {
+	if name == "" {
+		return envs, nil
+	}
+	names := make([]string, len(envs))
+	for i, e := range envs {
+		if e.Name == name {
+			return []*Environment{e}, nil
+		}
+		names[i] = e.Name
+	}
+	return nil, &UnknownEnvironmentError{Name: name, Known: names, Path: "cdk.json"}
+}
+
+// UnknownEnvironmentError is a name that is none of the environments: a
+// bad argument, which the commands that take one exit 2 on.
+type UnknownEnvironmentError struct {
+	// Name is the name asked for.
+	Name string
+	// Known are the defined environments' names.
+	Known []string
+	// Path is the file that defines them.
+	Path string
+}
+
+func (e *UnknownEnvironmentError) Error() string {
+	return fmt.Sprintf("no environment %q in %s; defined environments: %s", e.Name, e.Path, strings.Join(e.Known, ", "))
 }

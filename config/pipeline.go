@@ -2,9 +2,9 @@ package config
 
 import (
 	"fmt"
-	"reflect"
-	"regexp"
 	"strings"
+
+	"privatebackend/internal/model"
 )
 
 // PipelineKey is the context key of the optional deployment pipeline.
@@ -13,128 +13,92 @@ const PipelineKey = "pipeline"
 // Pipeline configures the optional CDK Pipelines deployment pipeline, which
 // deploys the environments' stages wave by wave from a source repository.
 type Pipeline struct {
-	// Account is the AWS account the pipeline lives in (12 digits). Required.
-	Account string `json:"account"`
-	// Region is the region the pipeline lives in. Required.
-	Region string `json:"region"`
-	// Source is the repository the pipeline builds. Required.
-	Source PipelineSource `json:"source"`
-	// Waves are the pipeline's waves, deployed in this order. Required.
-	Waves []*Wave `json:"waves"`
+	// Account is the AWS account the pipeline lives in (12 digits).
+	Account string `json:"account" required:"true" pattern:"accountId"`
+	// Region is the region the pipeline lives in.
+	Region string `json:"region" required:"true" pattern:"region"`
+	// Source is the repository the pipeline builds.
+	Source PipelineSource `json:"source" required:"true"`
+	// Waves are the pipeline's waves, deployed in this order.
+	Waves []*Wave `json:"waves" required:"true" minEntries:"1"`
 }
 
 // PipelineSource is a repository reached through an AWS CodeConnections
 // connection (GitHub, GitLab, Bitbucket).
 type PipelineSource struct {
 	// ConnectionArn is the ARN of an AWS CodeConnections (or CodeStar
-	// Connections) connection to GitHub, GitLab or Bitbucket. Required.
-	ConnectionArn string `json:"connectionArn"`
-	// Repository is the repository, "owner/repo". Required.
-	Repository string `json:"repository"`
-	// Branch is the branch the pipeline follows. Default: "main".
-	Branch string `json:"branch"`
+	// Connections) connection to GitHub, GitLab or Bitbucket.
+	ConnectionArn string `json:"connectionArn" required:"true" pattern:"connectionArn"`
+	// Repository is the repository, "owner/repo".
+	Repository string `json:"repository" required:"true" pattern:"repository"`
+	// Branch is the branch the pipeline follows.
+	Branch string `json:"branch" default:"main" pattern:"branch"`
 }
 
 // Wave is one step of the pipeline: environments deployed in parallel.
 type Wave struct {
-	// Name names the wave's pipeline stage. Required.
-	Name string `json:"name"`
+	// Name names the wave's pipeline stage.
+	Name string `json:"name" required:"true" pattern:"waveName"`
 	// Environments are the environments the wave deploys together; each
-	// environment is deployed by one wave only. Required.
-	Environments []string `json:"environments"`
-	// Approval makes the wave wait for a manual approval. Default: false.
-	Approval bool `json:"approval"`
-}
-
-func (s *PipelineSource) setDefaults() {
-	s.Branch = "main"
-}
-
-func (p *Pipeline) setDefaults() {
-	p.Source.setDefaults()
+	// environment is deployed by one wave only.
+	Environments []string `json:"environments" required:"true" minEntries:"1" pattern:"environmentName"`
+	// Approval makes the wave wait for a manual approval.
+	Approval bool `json:"approval" default:"false"`
 }
 
 var (
 	// CodeConnections ARNs; the older service prefix codestar-connections
 	// names the same connections.
-	connectionArn = regexp.MustCompile(`^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-	repository    = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
-	branch        = regexp.MustCompile(`^[A-Za-z0-9._/-]+$`)
+	_ = model.NewPattern(model.Pattern{Name: "connectionArn",
+		Expr: `^arn:aws[a-z-]*:(codeconnections|codestar-connections):[a-z0-9-]+:[0-9]{12}:connection/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`,
+		What: "a CodeConnections connection ARN", Want: `e.g. "arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012"`})
+	_ = model.NewPattern(model.Pattern{Name: "repository", Expr: `^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`,
+		What: "a repository", Want: `"owner/repo"`})
+	_ = model.NewPattern(model.Pattern{Name: "branch", Expr: `^[A-Za-z0-9._/-]+$`,
+		What: "a branch name", Want: `e.g. "main"`})
 	// A wave becomes a CodePipeline stage name.
-	waveName = regexp.MustCompile(`^[A-Za-z0-9._-]{1,100}$`)
+	_ = model.NewPattern(model.Pattern{Name: "waveName", Expr: `^[A-Za-z0-9._-]{1,100}$`,
+		What: "a wave name", Want: "up to 100 letters, digits, dots, dashes or underscores"})
 )
 
-// LoadPipeline decodes and validates the "pipeline" context value against
-// the environments it deploys; raw nil means no pipeline (nil, nil).
-func LoadPipeline(raw any, envs []*Environment) (*Pipeline, error) {
-	if raw == nil {
-		return nil, nil
+// Rules are the pipeline's cross-key rules: each wave its own name, each
+// environment in one wave.
+func (pl *Pipeline) Rules() model.Problems {
+	var ps model.Problems
+	deployedIn := map[string]string{}
+	waveNames := map[string]bool{}
+	for i, w := range pl.Waves {
+		wat := fmt.Sprintf("waves[%d]", i)
+		if waveNames[w.Name] {
+			ps.Add(wat+".name", "%q names two waves; give each wave its own name", w.Name)
+		}
+		waveNames[w.Name] = true
+		for j, env := range w.Environments {
+			if deployedIn[env] != "" {
+				ps.Add(fmt.Sprintf("%s.environments[%d]", wat, j), "%q is already deployed by wave %q; list each environment once", env, deployedIn[env])
+			} else {
+				deployedIn[env] = w.Name
+			}
+		}
 	}
-	p := &problems{}
-	const at = PipelineKey
-	if _, ok := raw.(map[string]any); !ok {
-		p.add(at, "is %s; want an object with account, region, source and waves", describe(raw))
-		return nil, p.err()
-	}
-	pipeline := &Pipeline{}
-	pipeline.setDefaults()
-	decode(raw, reflect.ValueOf(pipeline).Elem(), at, p)
-	pipeline.validate(at, envs, p)
-	if err := p.err(); err != nil {
-		return nil, err
-	}
-	return pipeline, nil
+	return ps
 }
 
-func (pl *Pipeline) validate(at string, envs []*Environment, p *problems) {
-	if !accountID.MatchString(pl.Account) {
-		p.add(at+".account", "%q is not an AWS account id; want 12 digits, e.g. \"111111111111\"", pl.Account)
-	}
-	if !regionName.MatchString(pl.Region) {
-		p.add(at+".region", "%q is not a region name; want e.g. \"eu-west-1\"", pl.Region)
-	}
-	if !connectionArn.MatchString(pl.Source.ConnectionArn) {
-		p.add(at+".source.connectionArn", "%q is not a CodeConnections connection ARN; want e.g. \"arn:aws:codeconnections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012\"", pl.Source.ConnectionArn)
-	}
-	if !repository.MatchString(pl.Source.Repository) {
-		p.add(at+".source.repository", "%q is not a repository; want \"owner/repo\"", pl.Source.Repository)
-	}
-	if !branch.MatchString(pl.Source.Branch) {
-		p.add(at+".source.branch", "%q is not a branch name; want e.g. \"main\"", pl.Source.Branch)
-	}
-	if len(pl.Waves) == 0 {
-		p.add(at+".waves", "is missing or empty; list the waves in deployment order, e.g. [{\"name\": \"dev\", \"environments\": [\"dev\"]}]")
-	}
+// environmentRules checks that the waves name defined environments.
+func (pl *Pipeline) environmentRules(envs []*Environment) model.Problems {
+	var ps model.Problems
 	defined := map[string]bool{}
 	var names []string
 	for _, e := range envs {
 		defined[e.Name] = true
 		names = append(names, e.Name)
 	}
-	deployedIn := map[string]string{}
-	waveNames := map[string]bool{}
 	for i, w := range pl.Waves {
-		wat := fmt.Sprintf("%s.waves[%d]", at, i)
-		switch {
-		case !waveName.MatchString(w.Name):
-			p.add(wat+".name", "%q is not a wave name; use letters, digits, dots, dashes or underscores", w.Name)
-		case waveNames[w.Name]:
-			p.add(wat+".name", "%q names two waves; give each wave its own name", w.Name)
-		}
-		waveNames[w.Name] = true
-		if len(w.Environments) == 0 {
-			p.add(wat+".environments", "is empty; list the environments this wave deploys")
-		}
 		for j, env := range w.Environments {
-			eat := fmt.Sprintf("%s.environments[%d]", wat, j)
-			switch {
-			case !defined[env]:
-				p.add(eat, "%q is not an environment; defined environments: %s", env, strings.Join(names, ", "))
-			case deployedIn[env] != "":
-				p.add(eat, "%q is already deployed by wave %q; list each environment once", env, deployedIn[env])
-			default:
-				deployedIn[env] = w.Name
+			if !defined[env] && environmentName.MatchString(env) {
+				ps.Add(fmt.Sprintf("waves[%d].environments[%d]", i, j), "%q is not an environment; defined environments: %s", env, strings.Join(names, ", "))
 			}
 		}
 	}
+	return ps
 }

@@ -4,196 +4,145 @@ import (
 	"fmt"
 	"maps"
 	"net/netip"
-	"regexp"
 	"slices"
 	"strings"
 
 	"privatebackend/constructs/settings"
 	"privatebackend/internal/ebplatform"
+	"privatebackend/internal/model"
 )
 
+// The forms and lists the configuration's keys name in their tags; the
+// constructs' own are in package settings.
 var (
 	// An environment name becomes the prefix of CloudFormation stack names
 	// ("dev-Network"), which allow letters, digits and hyphens.
-	environmentName = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]{0,19}$`)
-	// A backend name becomes part of a stack name and a construct id.
-	backendName = regexp.MustCompile(`^[a-z][a-z0-9]{0,19}$`)
-	// API Gateway stage names allow letters, digits and underscores.
-	accountID  = regexp.MustCompile(`^[0-9]{12}$`)
-	regionName = regexp.MustCompile(`^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`)
-	vpcID      = regexp.MustCompile(`^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`)
+	environmentName = model.NewPattern(model.Pattern{Name: "environmentName", Expr: `^[A-Za-z][A-Za-z0-9]{0,19}$`,
+		What: "an environment name that can be part of a stack name", Want: `a letter followed by up to 19 letters or digits, e.g. "dev"`})
+	accountID = model.NewPattern(model.Pattern{Name: "accountId", Expr: `^[0-9]{12}$`,
+		What: "an AWS account id", Want: `12 digits, e.g. "123456789012"`})
+	regionName = model.NewPattern(model.Pattern{Name: "region", Expr: `^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-[0-9]$`,
+		What: "a region name", Want: `e.g. "eu-west-1"`})
+	_ = model.NewPattern(model.Pattern{Name: "vpcId", Expr: `^vpc-[0-9a-f]{8}([0-9a-f]{9})?$`,
+		What: "a VPC id", Want: `e.g. "vpc-0123456789abcdef0"`})
+	// The schema states the exact set of ranges as a regular expression;
+	// the app says which part of a range is wrong.
+	_ = model.NewPattern(model.Pattern{Name: "vpcCidr", Expr: vpcCidrPattern(), Check: checkVpcCidr})
+
+	_ = model.NewEnum("egress", "an egress mode", EgressEndpoints, EgressNat)
 )
 
-// Bounds of the network settings, which the JSON Schema of cdk.json states too.
+// Bounds of the network settings beyond the keys' own.
 const (
 	// A VPC's range is a /16 to a /24 here.
 	widestVPCPrefix, narrowestVPCPrefix = 16, 24
-	// A highly available backend spans at least two availability zones; no
-	// region has more than six.
-	fewestAzs, mostAzs = 2, 6
 	// Where an environment-agnostic environment deploys is known only at
 	// deploy time, so it can count on two availability zones only.
 	agnosticAzs = 2
 )
 
-func (e *Environment) validate(p *problems) {
-	at := "environments." + e.Name
-	if !environmentName.MatchString(e.Name) {
-		p.add(at, "environment name %q cannot be part of a stack name; use a letter followed by up to 19 letters or digits, e.g. \"dev\"", e.Name)
-	}
+// checkVpcCidr says what is wrong with a VPC range, if anything.
+func checkVpcCidr(cidr string) error {
+	prefix, err := netip.ParsePrefix(cidr)
 	switch {
-	case e.Account != "" && !accountID.MatchString(e.Account):
-		p.add(at+".account", "%q is not an AWS account id; want 12 digits, e.g. \"123456789012\"", e.Account)
-	case e.Account != "" && e.Region == "":
-		p.add(at+".region", "is missing; an environment with an account also needs a region, e.g. \"eu-west-1\"")
+	case err != nil || !prefix.Addr().Is4():
+		return fmt.Errorf("%q is not a valid IPv4 CIDR; use e.g. \"10.0.0.0/16\"", cidr)
+	case prefix.Bits() < widestVPCPrefix || prefix.Bits() > narrowestVPCPrefix:
+		return fmt.Errorf("%q is a /%d; a VPC here must be between /%d and /%d", cidr, prefix.Bits(), widestVPCPrefix, narrowestVPCPrefix)
+	case prefix.Masked() != prefix:
+		return fmt.Errorf("%q has host bits set; use the network address %q", cidr, prefix.Masked().String())
 	}
-	switch {
-	case e.Region != "" && !regionName.MatchString(e.Region):
-		p.add(at+".region", "%q is not a region name; want e.g. \"eu-west-1\"", e.Region)
-	case e.Region != "" && e.Account == "":
-		p.add(at+".account", "is missing; an environment with a region also needs an account (12 digits)")
+	return nil
+}
+
+// Rules are the environment's cross-key rules.
+func (e *Environment) Rules() model.Problems {
+	var ps model.Problems
+	n := e.Network
+	if n.VpcID != "" && !e.Pinned() {
+		ps.Add("network.vpcId", "looking up an existing VPC needs a pinned environment; set account and region, or remove vpcId to create a VPC")
 	}
-	e.Network.validate(at+".network", e.Pinned(), p)
-	if len(e.Backends) == 0 {
-		p.add(at+".backends", "is missing or empty; define at least one backend, e.g. {\"blue\": {}}")
+	if n.VpcID == "" && n.MaxAzs > agnosticAzs && !e.Pinned() {
+		ps.Add("network.maxAzs", "%d is more than an environment-agnostic environment can use (%d); pin account and region to use more", n.MaxAzs, agnosticAzs)
 	}
 	for _, name := range e.BackendNames() {
 		b := e.Backends[name]
-		bat := at + ".backends." + name
-		if !backendName.MatchString(name) {
-			p.add(bat, "backend name %q cannot be part of a stack name; use a lowercase letter followed by up to 19 lowercase letters or digits, e.g. \"blue\"", name)
+		// A platform version ARN names its region; Beanstalk offers
+		// platform versions per region ("About Elastic Beanstalk platforms").
+		if region, arn := ebplatform.ArnRegion(b.Platform); arn && e.Pinned() && region != e.Region {
+			ps.Add("backends."+name+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, region, e.Region)
 		}
-		b.validate(bat, e, p)
 	}
-	e.API.validate(at+".api", e, p)
-	e.Monitoring.validate(at+".monitoring", p)
+	ps = append(ps, e.serviceRules()...)
+	for _, name := range e.StageNames() {
+		s := e.API.Stages[name]
+		e.backendRef(&ps, "api.stages."+name+".backend", s.Backend)
+		if s.Canary != nil && s.Canary.Backend != "" {
+			e.backendRef(&ps, "api.stages."+name+".canary.backend", s.Canary.Backend)
+		}
+	}
+	return append(ps, e.frontDoorRules()...)
 }
 
-func (m *Monitoring) validate(at string, p *problems) {
-	p.addAll(at, settings.EmailProblems(m.Emails))
-	p.addAll(at, m.StageAlarms.Problems())
-	p.addAll(at, m.AlarmSchedule.Problems())
+// backendRef checks that a stage names one of the backends, once there
+// are any.
+func (e *Environment) backendRef(ps *model.Problems, at, name string) {
+	_, ok := e.Backends[name]
+	switch {
+	case len(e.Backends) == 0 || ok:
+	case name == "":
+		ps.Add(at, "is missing; name one of the backends: %s", strings.Join(e.BackendNames(), ", "))
+	case settings.BackendNamePattern.MatchString(name):
+		ps.Add(at, "%q is not a backend of this environment; defined backends: %s", name, strings.Join(e.BackendNames(), ", "))
+	}
 }
 
-func (n *Network) validate(at string, pinned bool, p *problems) {
+// Rules are the network's cross-key rules.
+func (n *Network) Rules() model.Problems {
+	var ps model.Problems
 	if n.VpcID != "" {
-		n.validateLookup(at, pinned, p)
-	} else {
-		n.validateNew(at, pinned, p)
-	}
-	// Egress applies to an existing VPC too: it says what the VPC offers
-	// the instances, which preflight checks.
-	if n.Egress != EgressEndpoints && n.Egress != EgressNat {
-		p.add(at+".egress", "%q is not an egress mode; use %q or %q", n.Egress, EgressEndpoints, EgressNat)
-	}
-	p.addAll(at, settings.LogRetentionProblems("flowLogRetentionDays", n.FlowLogRetentionDays))
-}
-
-// validateLookup checks the settings of an existing VPC, looked up by id.
-func (n *Network) validateLookup(at string, pinned bool, p *problems) {
-	if !vpcID.MatchString(n.VpcID) {
-		p.add(at+".vpcId", "%q is not a VPC id; want e.g. \"vpc-0123456789abcdef0\"", n.VpcID)
-	}
-	if !pinned {
-		p.add(at+".vpcId", "looking up an existing VPC needs a pinned environment; set account and region, or remove vpcId to create a VPC")
-	}
-	// The settings of a VPC the app creates mean nothing for an existing
-	// one; set, they would be silently ignored.
-	var created Network
-	created.setDefaults()
-	ignored := "describes a VPC the app creates, but vpcId uses an existing one; remove it"
-	if n.Cidr != created.Cidr {
-		p.add(at+".cidr", "%s", ignored)
-	}
-	if n.MaxAzs != created.MaxAzs {
-		p.add(at+".maxAzs", "%s", ignored)
-	}
-	if n.NatGateways != nil {
-		p.add(at+".natGateways", "%s", ignored)
-	}
-}
-
-// validateNew checks the settings of the VPC the app creates.
-func (n *Network) validateNew(at string, pinned bool, p *problems) {
-	if prefix, err := netip.ParsePrefix(n.Cidr); err != nil || !prefix.Addr().Is4() {
-		p.add(at+".cidr", "%q is not a valid IPv4 CIDR; use e.g. \"10.0.0.0/16\"", n.Cidr)
-	} else if prefix.Bits() < widestVPCPrefix || prefix.Bits() > narrowestVPCPrefix {
-		p.add(at+".cidr", "%q is a /%d; a VPC here must be between /%d and /%d", n.Cidr, prefix.Bits(), widestVPCPrefix, narrowestVPCPrefix)
-	} else if prefix.Masked() != prefix {
-		p.add(at+".cidr", "%q has host bits set; use the network address %q", n.Cidr, prefix.Masked().String())
+		// The settings of a VPC the app creates mean nothing for an
+		// existing one (the excludes tag of vpcId).
+		return ps
 	}
 	switch {
-	case n.MaxAzs < fewestAzs:
-		p.add(at+".maxAzs", "%d is too few; a highly available backend needs at least %d availability zones", n.MaxAzs, fewestAzs)
-	case n.MaxAzs > agnosticAzs && !pinned:
-		p.add(at+".maxAzs", "%d is more than an environment-agnostic environment can use (%d); pin account and region to use more", n.MaxAzs, agnosticAzs)
-	case n.MaxAzs > mostAzs:
-		p.add(at+".maxAzs", "%d is more than any region has; use %d to %d", n.MaxAzs, fewestAzs, mostAzs)
+	case n.NatGateways == nil:
+	case n.Egress == EgressEndpoints:
+		ps.Add("natGateways", "is set but egress is %q; remove it or set egress to %q", EgressEndpoints, EgressNat)
+	case n.Egress == EgressNat && *n.NatGateways > n.MaxAzs:
+		ps.Add("natGateways", "%d is out of range; use 1 to maxAzs (%d)", *n.NatGateways, n.MaxAzs)
 	}
-	switch n.Egress {
-	case EgressEndpoints:
-		if n.NatGateways != nil {
-			p.add(at+".natGateways", "is set but egress is %q; remove it or set egress to %q", EgressEndpoints, EgressNat)
-		}
-	case EgressNat:
-		if n.NatGateways != nil && (*n.NatGateways < 1 || *n.NatGateways > n.MaxAzs) {
-			p.add(at+".natGateways", "%d is out of range; use 1 to maxAzs (%d)", *n.NatGateways, n.MaxAzs)
-		}
-	}
+	return ps
 }
 
-func (b *Backend) validate(at string, e *Environment, p *problems) {
-	p.addAll(at, b.Beanstalk.Problems())
-	// A platform version ARN names its region; Beanstalk offers platform
-	// versions per region ("About Elastic Beanstalk platforms").
-	if platform, err := ebplatform.Parse(b.Platform); err == nil && platform.Arn != "" && e.Pinned() && platform.Region != e.Region {
-		p.add(at+".platform", "%q is a platform version in %s, but this environment deploys to %s", b.Platform, platform.Region, e.Region)
-	}
-	if strings.TrimSpace(b.AppVersion) == "" {
-		p.add(at+".appVersion", "is empty; use e.g. \"1\"")
-	}
+// Rules are the API's cross-key rules: the routes together.
+func (a *API) Rules() model.Problems {
+	return settings.RouteConflicts(a.Routes).Within("routes")
 }
 
-func (a *API) validate(at string, e *Environment, p *problems) {
-	if a.Authorization != AuthorizationIAM && a.Authorization != AuthorizationNone {
-		p.add(at+".authorization", "%q is not supported; use %q or %q", a.Authorization, AuthorizationIAM, AuthorizationNone)
+// Rules are the configuration's cross-environment rules: the VPC links
+// of every environment pinned to one account and region, and the
+// environments a pipeline deploys; and what to write when there are no
+// environments at all.
+func (f *File) Rules() model.Problems {
+	var ps model.Problems
+	if f.Environments == nil {
+		ps.Add(EnvironmentsKey, "is missing; add an \"environments\" object to the context in cdk.json, e.g. {\"dev\": {\"backends\": {\"blue\": {}}, \"api\": {\"stages\": {\"live\": {\"backend\": \"blue\"}}}}}")
 	}
-	if a.VpcLinkQuota < 1 {
-		p.add(at+".vpcLinkQuota", "%d is too small; the default REST API quota is 20 VPC links per account and region", a.VpcLinkQuota)
+	envs := f.SortedEnvironments()
+	ps = append(ps, vpcLinkQuota(envs)...)
+	if f.Pipeline != nil {
+		ps = append(ps, f.Pipeline.environmentRules(envs).Within(PipelineKey)...)
 	}
-	if a.AccessLogRetentionDays != nil {
-		p.addAll(at, settings.LogRetentionProblems("accessLogRetentionDays", *a.AccessLogRetentionDays))
-	}
-	p.addAll(at+".routes", settings.RoutesProblems(a.Routes))
-	if len(a.Stages) == 0 {
-		p.add(at+".stages", "is missing or empty; define at least one stage, e.g. {\"live\": {\"backend\": \"blue\"}}")
-	}
-	for _, name := range e.StageNames() {
-		s := a.Stages[name]
-		sat := at + ".stages." + name
-		validateBackendRef(sat+".backend", s.Backend, e, p)
-		p.addAll(sat, s.Stage.Problems(name))
-		if s.Canary != nil && s.Canary.Backend != "" {
-			validateBackendRef(sat+".canary.backend", s.Canary.Backend, e, p)
-		}
-	}
+	return ps
 }
 
-func validateBackendRef(at, name string, e *Environment, p *problems) {
-	if name == "" {
-		p.add(at, "is missing; name one of the backends: %s", strings.Join(e.BackendNames(), ", "))
-		return
-	}
-	if _, ok := e.Backends[name]; !ok {
-		p.add(at, "%q is not a backend of this environment; defined backends: %s", name, strings.Join(e.BackendNames(), ", "))
-	}
-}
-
-// validateVpcLinkQuota checks that the VPC links of all environments that
-// deploy to one account and region (one per backend) fit that account's
-// quota. Environment-agnostic environments are counted on their own: where
-// they deploy is only known at deploy time.
-func validateVpcLinkQuota(envs []*Environment, p *problems) {
+// vpcLinkQuota checks that the VPC links of all environments that deploy
+// to one account and region (one per backend) fit that account's quota.
+// Environment-agnostic environments are counted on their own: where they
+// deploy is only known at deploy time.
+func vpcLinkQuota(envs []*Environment) model.Problems {
+	var ps model.Problems
 	groups := map[string][]*Environment{}
 	for _, e := range envs {
 		key := "agnostic:" + e.Name
@@ -215,8 +164,9 @@ func validateVpcLinkQuota(envs []*Environment, p *problems) {
 				if e.Pinned() {
 					where = fmt.Sprintf("account %s in %s (environments %s)", e.Account, e.Region, strings.Join(names, ", "))
 				}
-				p.add("environments."+e.Name+".backends", "needs %d VPC links in %s, more than the quota of %d (api.vpcLinkQuota); remove backends or raise the quota with AWS and set api.vpcLinkQuota", links, where, e.API.VpcLinkQuota)
+				ps.Add("environments."+e.Name+".backends", "needs %d VPC links in %s, more than the quota of %d (api.vpcLinkQuota); remove backends or raise the quota with AWS and set api.vpcLinkQuota", links, where, e.API.VpcLinkQuota)
 			}
 		}
 	}
+	return ps
 }

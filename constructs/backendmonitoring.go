@@ -75,8 +75,11 @@ func NewBackendMonitoring(scope cdkconstructs.Construct, id string, props *Backe
 	if props == nil || props.Name == "" || props.EnvironmentName == nil || props.LoadBalancerArn == nil || props.Topic == nil {
 		panic(fmt.Sprintf("constructs.NewBackendMonitoring %q: Name, EnvironmentName, LoadBalancerArn and Topic are required", id))
 	}
-	if err := props.Schedule.Problems().Err("Schedule"); err != nil {
-		panic(fmt.Sprintf("constructs.NewBackendMonitoring %q: %v", id, err))
+	// A schedule config checked is not checked again.
+	if !props.Schedule.Checked.OK() {
+		if err := props.Schedule.Problems().Err("Schedule"); err != nil {
+			panic(fmt.Sprintf("constructs.NewBackendMonitoring %q: %v", id, err))
+		}
 	}
 	b := &backendMonitoring{}
 	cdkconstructs.NewConstruct_Override(b, scope, &id)

@@ -15,8 +15,15 @@ import (
 	"github.com/aws/jsii-runtime-go"
 )
 
+// afterTests are what the test binary's groups leave running or on disk,
+// ended after the tests and before the jsii kernel.
+var afterTests []func()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
+	for _, end := range afterTests {
+		end()
+	}
 	// Stops the jsii kernel and removes the runtime it unpacked.
 	jsii.Close()
 	os.Exit(code)

@@ -141,13 +141,19 @@ func NewLookupFunction(scope cdkconstructs.Construct, id string, props *LookupFu
 		Description: jsii.String("Deploy-time lookups of the private backends of " + *stack.StackName()),
 		// The Node.js 24 runtime includes the AWS SDK for JavaScript v3
 		// ("Building Lambda functions with Node.js"), which the handler uses.
-		Runtime:    awslambda.Runtime_NODEJS_24_X(),
-		Handler:    jsii.String("index.handler"),
-		Code:       awslambda.Code_FromInline(jsii.String(lookupHandler)),
-		Timeout:    awscdk.Duration_Minutes(jsii.Number(lookupTimeout)),
-		MemorySize: jsii.Number(256),
-		Role:       role,
-		LogGroup:   logs,
+		Runtime: awslambda.Runtime_NODEJS_24_X(),
+		Handler: jsii.String("index.handler"),
+		// Inline, the code is the template's: CloudFormation zips it, and
+		// the zip "cannot exceed 4MB" (AWS::Lambda::Function Code, ZipFile;
+		// the old 4096-character limit is gone, aws/aws-cdk#20624).
+		Code: awslambda.Code_FromInline(jsii.String(lookupHandler)),
+		// The handler's failure messages name the role to grant a missing
+		// read to.
+		Environment: &map[string]*string{"ROLE_ARN": role.RoleArn()},
+		Timeout:     awscdk.Duration_Minutes(jsii.Number(lookupTimeout)),
+		MemorySize:  jsii.Number(256),
+		Role:        role,
+		LogGroup:    logs,
 	}
 	if props.Vpc != nil {
 		group := awsec2.NewSecurityGroup(l, jsii.String("SecurityGroup"), &awsec2.SecurityGroupProps{

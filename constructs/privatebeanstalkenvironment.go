@@ -45,8 +45,37 @@ type PrivateBeanstalkEnvironmentProps struct {
 	// EnvironmentVariables are set on the instances for the application.
 	// Default: none.
 	EnvironmentVariables map[string]string
+	// Secrets are environment variables that Beanstalk fetches when an
+	// instance starts, by name: the ARN of a Secrets Manager secret
+	// (optionally ":JSON_KEY") or of an SSM parameter. The instance role may
+	// read exactly these. Default: none.
+	Secrets map[string]string
+	// SecretsKmsKeys are the ARNs of the customer managed KMS keys the
+	// secrets are encrypted with; the instance role may decrypt with them
+	// only through Secrets Manager or SSM. Default: none.
+	SecretsKmsKeys []string
+	// Scaling is the Auto Scaling trigger. Default: Beanstalk's own
+	// (NetworkOut).
+	Scaling *ScalingTrigger
+	// EcrRepositoryArns are the Amazon ECR repositories the Docker
+	// platform pulls the application's images from; the instance role may
+	// pull from exactly these. Default: none.
+	EcrRepositoryArns []string
 	// Description describes the environment. Default: none.
 	Description *string
+}
+
+// ScalingTrigger is an Auto Scaling trigger of a Beanstalk environment
+// (aws:autoscaling:trigger), in Beanstalk's own names and units.
+type ScalingTrigger struct {
+	// Metric is the MeasureName, e.g. "CPUUtilization".
+	Metric string
+	// Statistic is e.g. "Average".
+	Statistic string
+	// Unit is e.g. "Percent".
+	Unit string
+	// Upper and Lower are the thresholds that add and remove an instance.
+	Upper, Lower float64
 }
 
 // PrivateBeanstalkEnvironment is a load-balanced Elastic Beanstalk
@@ -141,6 +170,9 @@ func NewPrivateBeanstalkEnvironment(scope cdkconstructs.Construct, id string, pr
 	nag.Suppress(serviceRole, "AwsSolutions-IAM4", "AWSElasticBeanstalkEnhancedHealth and AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy are the policies Beanstalk documents for its service role (enhanced health, managed platform updates); AWS keeps them in step with the service.",
 		nag.ManagedPolicy("service-role/AWSElasticBeanstalkEnhancedHealth"), nag.ManagedPolicy("AWSElasticBeanstalkManagedUpdatesCustomerRolePolicy"))
 
+	grantSecrets(instanceRole, cfg.Secrets, cfg.SecretsKmsKeys)
+	grantImagePull(instanceRole, cfg.EcrRepositoryArns)
+
 	p.platformArn = jsii.String(platform.Arn)
 	if platform.Branch != "" {
 		p.platformArn = NewPlatformArn(p, "Platform", &PlatformArnProps{Branch: platform.Branch, Refresh: cfg.PlatformRefresh, LookupFunction: cfg.LookupFunction}).PlatformArn()
@@ -190,12 +222,85 @@ func withDefaults(props *PrivateBeanstalkEnvironmentProps) (PrivateBeanstalkEnvi
 	if len(cfg.Subnets) < 2 {
 		return cfg, ebplatform.Platform{}, fmt.Errorf("%d subnets; a highly available environment needs private subnets in at least 2 availability zones", len(cfg.Subnets))
 	}
-	if err := cfg.Beanstalk.Problems().Err("settings"); err != nil {
-		return cfg, ebplatform.Platform{}, err
+	// Settings config checked (with their defaults) are not checked again.
+	if !cfg.Beanstalk.Checked.OK() {
+		if err := cfg.Beanstalk.Problems().Err("settings"); err != nil {
+			return cfg, ebplatform.Platform{}, err
+		}
 	}
 	cfg.Beanstalk = cfg.Beanstalk.WithDefaults()
+	for name, value := range cfg.Secrets {
+		if _, err := settings.ParseSecret(value); err != nil {
+			return cfg, ebplatform.Platform{}, fmt.Errorf("secret %s: %v", name, err)
+		}
+	}
+	for _, key := range cfg.SecretsKmsKeys {
+		if !settings.KmsKeyArnPattern.MatchString(key) {
+			return cfg, ebplatform.Platform{}, fmt.Errorf("SecretsKmsKeys: %q is not a KMS key ARN", key)
+		}
+	}
 	platform, err := ebplatform.Parse(cfg.Platform)
 	return cfg, platform, err
+}
+
+// grantImagePull lets the instances pull the application's images: Beanstalk
+// "automatically authenticates to the Amazon ECR registry with your
+// environment's instance profile", with the policy that page gives:
+// ecr:GetAuthorizationToken on "*" and the read actions on the repository
+// ("Using images from an Amazon ECR repository", Docker platform).
+func grantImagePull(role awsiam.IRole, repositories []string) {
+	if len(repositories) == 0 {
+		return
+	}
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions: jsii.Strings("ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:GetRepositoryPolicy",
+			"ecr:DescribeRepositories", "ecr:ListImages", "ecr:BatchGetImage"),
+		Resources: jsii.Strings(repositories...),
+	}))
+	role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+		Actions:   jsii.Strings("ecr:GetAuthorizationToken"),
+		Resources: jsii.Strings("*"),
+	}))
+	nag.Suppress(role, "AwsSolutions-IAM5", "ecr:GetAuthorizationToken is granted on \"*\" as Beanstalk's Docker guide gives it (\"Using images from an Amazon ECR repository\"): the token names no repository; every pull action is limited to the application's repositories.",
+		"Resource::*")
+}
+
+// grantSecrets lets the instances read exactly the environment's secrets
+// and parameters: "secretsmanager:GetSecretValue" and "ssm:GetParameter",
+// and "kms:Decrypt" for a customer managed key ("Required IAM permissions
+// for Elastic Beanstalk to access secrets and parameters"). ssm:GetParameters
+// is the same read for several names at once. The key may be used only
+// through those two services (kms:ViaService, "AWS KMS condition keys").
+func grantSecrets(role awsiam.IRole, secrets map[string]string, keys []string) {
+	arns := map[settings.SecretService][]string{}
+	for _, name := range slices.Sorted(maps.Keys(secrets)) {
+		s, _ := settings.ParseSecret(secrets[name])
+		if !slices.Contains(arns[s.Service], s.Arn) {
+			arns[s.Service] = append(arns[s.Service], s.Arn)
+		}
+	}
+	actions := map[settings.SecretService][]string{
+		settings.SecretsManager: {"secretsmanager:GetSecretValue"},
+		settings.ParameterStore: {"ssm:GetParameter", "ssm:GetParameters"},
+	}
+	var services []*string
+	for _, service := range []settings.SecretService{settings.SecretsManager, settings.ParameterStore} {
+		if len(arns[service]) == 0 {
+			continue
+		}
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:   jsii.Strings(actions[service]...),
+			Resources: jsii.Strings(arns[service]...),
+		}))
+		services = append(services, awscdk.Fn_Sub(jsii.String(string(service)+".${AWS::Region}.${AWS::URLSuffix}"), nil))
+	}
+	if len(keys) > 0 && len(services) > 0 {
+		role.AddToPrincipalPolicy(awsiam.NewPolicyStatement(&awsiam.PolicyStatementProps{
+			Actions:    jsii.Strings("kms:Decrypt"),
+			Resources:  jsii.Strings(keys...),
+			Conditions: &map[string]any{"StringEquals": map[string]any{"kms:ViaService": services}},
+		}))
+	}
 }
 
 // environmentResources are the resources an environment's option settings
@@ -278,6 +383,18 @@ func optionSettings(cfg *PrivateBeanstalkEnvironmentProps, r environmentResource
 
 	for _, name := range slices.Sorted(maps.Keys(cfg.EnvironmentVariables)) {
 		setString("aws:elasticbeanstalk:application:environment", name, cfg.EnvironmentVariables[name])
+	}
+	// "Fetching secrets and parameters to Elastic Beanstalk environment
+	// variables": option name = variable, value = the ARN.
+	for _, name := range slices.Sorted(maps.Keys(cfg.Secrets)) {
+		setString("aws:elasticbeanstalk:application:environmentsecrets", name, cfg.Secrets[name])
+	}
+	if t := cfg.Scaling; t != nil {
+		setString("aws:autoscaling:trigger", "MeasureName", t.Metric)
+		setString("aws:autoscaling:trigger", "Statistic", t.Statistic)
+		setString("aws:autoscaling:trigger", "Unit", t.Unit)
+		setString("aws:autoscaling:trigger", "UpperThreshold", strconv.FormatFloat(t.Upper, 'f', -1, 64))
+		setString("aws:autoscaling:trigger", "LowerThreshold", strconv.FormatFloat(t.Lower, 'f', -1, 64))
 	}
 	return &options
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -25,11 +26,24 @@ import (
 // every canary, so no stage can lack one (API Gateway would only fail its
 // requests).
 const (
-	// VpcLinkIDVariable holds the id of the VPC link to the stage's backend.
+	// VpcLinkIDVariable holds the id of the VPC link to the stage's backend
+	// of the default service.
 	VpcLinkIDVariable = "vpcLinkId"
-	// BackendHostVariable holds the DNS name of the backend's load balancer.
+	// BackendHostVariable holds the DNS name of the load balancer of the
+	// stage's backend of the default service.
 	BackendHostVariable = "backendHost"
 )
+
+// ServiceVariables returns the names of the stage variables through which a
+// stage picks service's backend: vpcLinkId and backendHost for the default
+// service (""), SERVICEVpcLinkId and SERVICEHost for another, so that each
+// service of one API moves between its backends on its own.
+func ServiceVariables(service string) (vpcLinkID, host string) {
+	if service == "" {
+		return VpcLinkIDVariable, BackendHostVariable
+	}
+	return service + "VpcLinkId", service + "Host"
+}
 
 // PrivateRestApiProps configures a PrivateRestApi.
 type PrivateRestApiProps struct {
@@ -37,11 +51,20 @@ type PrivateRestApiProps struct {
 	RestApiName *string
 	// Description describes the REST API. Default: none.
 	Description *string
-	// AuthorizationType is the authorization of every method.
+	// AuthorizationType is the authorization of every method whose route
+	// names none and when Authorizer is empty.
 	// Default: awsapigateway.AuthorizationType_IAM (SigV4).
 	AuthorizationType awsapigateway.AuthorizationType
-	// Routes are explicit routes beside "ANY /" and "ANY /{proxy+}"; each
-	// route's methods left unset are ["ANY"]. Default: none.
+	// Authorizers are the Cognito and Lambda authorizers by name, which
+	// Authorizer and the routes' authorization name. Default: none.
+	Authorizers map[string]awsapigateway.IAuthorizer
+	// Authorizer names the authorizer of every method whose route names
+	// no authorization of its own. Default: none (AuthorizationType).
+	Authorizer string
+	// Routes are explicit routes beside "ANY /" and "ANY /{proxy+}" (which
+	// belong to the default service); each route's methods left unset are
+	// ["ANY"], and a route that names a service is sent to the backend
+	// each stage names for that service. Default: none.
 	Routes []settings.Route
 	// WebAclArn is a regional AWS WAF web ACL associated with every stage.
 	// Default: none.
@@ -53,13 +76,22 @@ type PrivateRestApiProps struct {
 	// AccessLogEncryptionKey encrypts the stages' access logs. Default:
 	// CloudWatch Logs' own encryption.
 	AccessLogEncryptionKey awskms.IKey
+	// DisableExecuteApiEndpoint turns the default execute-api endpoint off,
+	// for an API that clients reach through a custom domain only.
+	// Default: false.
+	DisableExecuteApiEndpoint bool
 }
 
 // StageOptions configures one stage of a PrivateRestApi.
 type StageOptions struct {
 	// Backend is the name, given to AddBackend, of the backend the stage
-	// sends its requests to. Required.
+	// sends the default service's requests to. Required.
 	Backend string
+	// Backends are the names, given to AddBackend, of the backends the
+	// stage sends each other service's requests to, by service: one for
+	// every service the routes name. Default: none (for an API whose
+	// routes name no service).
+	Backends map[string]string
 	// Stage holds the stage's throttling and canary; each setting left
 	// unset takes the default its doc comment names.
 	settings.Stage
@@ -70,6 +102,9 @@ type StageOptions struct {
 // explicit routes. A stage picks its backend with two stage variables,
 // vpcLinkId and backendHost, which AddStage sets from the backend's name, so
 // moving a stage to another backend changes its variables and nothing else.
+// Routes that name a service read that service's own pair
+// (ServiceVariables), so each service behind the API has its own backend
+// in every stage, and a canary may override any of them.
 // The construct owns the REST API, one deployment, the VPC links, the stages
 // (each its own Stage-NAME, none the REST API's built-in one, so adding or
 // removing a stage leaves the others alone), their canaries, access logs and
@@ -100,14 +135,24 @@ type privateRestApi struct {
 	methods    []awsapigateway.Method
 	links      map[string]awsapigateway.VpcLink
 	hosts      map[string]*string
+	// services are the services the routes name, sorted.
+	services []string
 }
 
 func (p *privateRestApi) RestApi() awsapigateway.RestApi       { return p.api }
 func (p *privateRestApi) Deployment() awsapigateway.Deployment { return p.deployment }
 func (p *privateRestApi) Methods() []awsapigateway.Method      { return p.methods }
 func (p *privateRestApi) backends() []string                   { return slices.Sorted(maps.Keys(p.links)) }
-func (p *privateRestApi) variables(backend string) *map[string]*string {
-	return &map[string]*string{VpcLinkIDVariable: p.links[backend].VpcLinkId(), BackendHostVariable: p.hosts[backend]}
+
+// variables returns the stage variables that send each service, "" for the
+// default one, to its backend in backends.
+func (p *privateRestApi) variables(backends map[string]string) *map[string]*string {
+	out := map[string]*string{}
+	for service, backend := range backends {
+		link, host := ServiceVariables(service)
+		out[link], out[host] = p.links[backend].VpcLinkId(), p.hosts[backend]
+	}
+	return &out
 }
 
 var pathParameter = regexp.MustCompile(`\{([A-Za-z0-9_]+)\+?\}`)
@@ -119,7 +164,12 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		props = &PrivateRestApiProps{}
 	}
 	cfg := *props
-	problems := settings.RoutesProblems(cfg.Routes).Within("Routes")
+	// Routes config checked (one by one and together) are not checked again.
+	var problems settings.Problems
+	if slices.ContainsFunc(cfg.Routes, func(r settings.Route) bool { return !r.Checked.OK() }) {
+		problems = settings.RoutesProblems(cfg.Routes).Within("Routes")
+	}
+	problems = append(problems, authorizationProblems(cfg)...)
 	cfg.Routes = slices.Clone(cfg.Routes)
 	for i, r := range cfg.Routes {
 		cfg.Routes[i] = r.WithDefaults()
@@ -134,7 +184,7 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 	if cfg.AuthorizationType == "" {
 		cfg.AuthorizationType = awsapigateway.AuthorizationType_IAM
 	}
-	p := &privateRestApi{props: cfg, links: map[string]awsapigateway.VpcLink{}, hosts: map[string]*string{}}
+	p := &privateRestApi{props: cfg, links: map[string]awsapigateway.VpcLink{}, hosts: map[string]*string{}, services: settings.Services(cfg.Routes)}
 	cdkconstructs.NewConstruct_Override(p, scope, &id)
 	p.api = awsapigateway.NewRestApi(p, jsii.String("Api"), &awsapigateway.RestApiProps{
 		RestApiName:   cmp.Or(cfg.RestApiName, awscdk.Stack_Of(p).StackName()),
@@ -146,6 +196,12 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		Deploy:         jsii.Bool(false),
 		CloudWatchRole: jsii.Bool(false),
 	})
+	if cfg.DisableExecuteApiEndpoint {
+		// "Clients can still connect to your default endpoint, but they will
+		// receive a 403 Forbidden status code" ("Custom domain name for
+		// public REST APIs in API Gateway", Considerations).
+		p.api.Node().DefaultChild().(awsapigateway.CfnRestApi).SetDisableExecuteApiEndpoint(jsii.Bool(true))
+	}
 	p.deployment = awsapigateway.NewDeployment(p, jsii.String("Deployment"), &awsapigateway.DeploymentProps{Api: p.api})
 	validator := awsapigateway.NewRequestValidator(p, jsii.String("ParameterValidator"), &awsapigateway.RequestValidatorProps{
 		RestApi:                   p.api,
@@ -153,24 +209,79 @@ func NewPrivateRestApi(scope cdkconstructs.Construct, id string, props *PrivateR
 		ValidateRequestBody:       jsii.Bool(true),
 	})
 	// The VPC link comes from the stage variable ("Set up API Gateway private
-	// integrations": connectionId may be ${stageVariables.NAME}).
-	vpcLink := awsapigateway.VpcLink_FromVpcLinkId(p, jsii.String("StageVpcLink"), jsii.String("${stageVariables."+VpcLinkIDVariable+"}"))
+	// integrations": connectionId may be ${stageVariables.NAME}), one per
+	// service.
+	vpcLinks := map[string]awsapigateway.IVpcLink{}
+	for _, service := range append([]string{""}, p.services...) {
+		id := "StageVpcLink"
+		if service != "" {
+			id += "-" + service
+		}
+		variable, _ := ServiceVariables(service)
+		vpcLinks[service] = awsapigateway.VpcLink_FromVpcLinkId(p, jsii.String(id), jsii.String("${stageVariables."+variable+"}"))
+	}
 	root := p.api.Root()
-	p.addMethod(root, "ANY", "/", vpcLink, validator)
-	p.addMethod(root.AddResource(jsii.String("{proxy+}"), nil), "ANY", "/{proxy+}", vpcLink, validator)
+	p.addMethod(root, "ANY", "/", settings.Route{}, vpcLinks[""], validator)
+	p.addMethod(root.AddResource(jsii.String("{proxy+}"), nil), "ANY", "/{proxy+}", settings.Route{}, vpcLinks[""], validator)
 	for _, r := range cfg.Routes {
 		resource := root.ResourceForPath(jsii.String(r.Path))
 		for _, m := range r.Methods {
-			p.addMethod(resource, m, r.Path, vpcLink, validator)
+			p.addMethod(resource, m, r.Path, r, vpcLinks[r.Service], validator)
 		}
 	}
 	return p
 }
 
+// Authorization names that are not authorizers.
+const (
+	authorizationIAM  = "iam"
+	authorizationNone = "none"
+)
+
+// authorizationProblems checks that every authorization props name is
+// "iam", "none" or an authorizer, and that scopes go with Cognito.
+func authorizationProblems(props PrivateRestApiProps) settings.Problems {
+	var ps settings.Problems
+	known := func(name string) bool {
+		_, ok := props.Authorizers[name]
+		return ok || name == authorizationIAM || name == authorizationNone
+	}
+	if props.Authorizer != "" && !known(props.Authorizer) {
+		ps = append(ps, settings.Problem{Key: "Authorizer", Message: fmt.Sprintf("%q is not an authorizer of Authorizers", props.Authorizer)})
+	}
+	for i, r := range props.Routes {
+		if r.Authorization != "" && !known(r.Authorization) {
+			ps = append(ps, settings.Problem{Key: fmt.Sprintf("Routes[%d].authorization", i), Message: fmt.Sprintf("%q is not an authorizer of Authorizers, \"iam\" or \"none\"", r.Authorization)})
+		}
+		authorization := cmp.Or(r.Authorization, props.Authorizer)
+		if a, ok := props.Authorizers[authorization]; len(r.Scopes) > 0 && (!ok || a.AuthorizationType() != awsapigateway.AuthorizationType_COGNITO) {
+			ps = append(ps, settings.Problem{Key: fmt.Sprintf("Routes[%d].scopes", i), Message: "need a Cognito user pools authorizer"})
+		}
+	}
+	return ps
+}
+
+// methodAuthorization returns the authorization of a route's methods: its
+// own, else the API's authorizer, else AuthorizationType.
+func (p *privateRestApi) methodAuthorization(r settings.Route) (string, awsapigateway.AuthorizationType, awsapigateway.IAuthorizer) {
+	name := cmp.Or(r.Authorization, p.props.Authorizer)
+	switch name {
+	case "":
+		return "", p.props.AuthorizationType, nil
+	case authorizationIAM:
+		return "", awsapigateway.AuthorizationType_IAM, nil
+	case authorizationNone:
+		return "", awsapigateway.AuthorizationType_NONE, nil
+	}
+	a := p.props.Authorizers[name]
+	return name, a.AuthorizationType(), a
+}
+
 // addMethod adds one method whose integration forwards to the same path on
 // the backend, passing every path parameter through, and makes the
 // deployment's logical id depend on it.
-func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod, path string, vpcLink awsapigateway.IVpcLink, validator awsapigateway.IRequestValidator) {
+func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod, path string, route settings.Route, vpcLink awsapigateway.IVpcLink, validator awsapigateway.IRequestValidator) {
+	service := route.Service
 	methodParams := map[string]*bool{}
 	integrationParams := map[string]*string{}
 	backendPath := path
@@ -180,7 +291,8 @@ func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod,
 		integrationParams["integration.request.path."+name] = jsii.String("method.request.path." + name)
 		backendPath = strings.Replace(backendPath, match[0], "{"+name+"}", 1)
 	}
-	uri := "http://${stageVariables." + BackendHostVariable + "}" + backendPath
+	_, hostVariable := ServiceVariables(service)
+	uri := "http://${stageVariables." + hostVariable + "}" + backendPath
 	integration := awsapigateway.NewIntegration(&awsapigateway.IntegrationProps{
 		Type:                  awsapigateway.IntegrationType_HTTP_PROXY,
 		IntegrationHttpMethod: jsii.String(httpMethod),
@@ -191,20 +303,41 @@ func (p *privateRestApi) addMethod(resource awsapigateway.IResource, httpMethod,
 			RequestParameters: &integrationParams,
 		},
 	})
-	method := resource.AddMethod(jsii.String(httpMethod), integration, &awsapigateway.MethodOptions{
-		AuthorizationType: p.props.AuthorizationType,
+	authorizerName, authorization, authorizer := p.methodAuthorization(route)
+	options := &awsapigateway.MethodOptions{
+		AuthorizationType: authorization,
+		Authorizer:        authorizer,
 		RequestValidator:  validator,
 		RequestParameters: &methodParams,
-	})
+	}
+	if len(route.Scopes) > 0 {
+		// With scopes a Cognito authorizer takes access tokens carrying one
+		// of them; without, ID tokens (AuthorizationScopes,
+		// AWS::ApiGateway::Method).
+		options.AuthorizationScopes = jsii.Strings(route.Scopes...)
+	}
+	if route.ApiKeyRequired {
+		options.ApiKeyRequired = jsii.Bool(true)
+	}
+	method := resource.AddMethod(jsii.String(httpMethod), integration, options)
 	p.methods = append(p.methods, method)
 	// A deployment is a snapshot: API Gateway serves a changed method only
 	// from a new deployment, so every input of a method is part of the
 	// deployment's logical id, and nothing else is (not the stages, not the
 	// backends: adding either leaves the deployment alone).
-	p.deployment.AddToLogicalId(map[string]any{
-		"method": httpMethod, "path": path, "uri": uri, "authorization": p.props.AuthorizationType,
+	// A service, an authorizer, scopes and API keys are added only when a
+	// route sets them, so that a method without them keeps the deployment
+	// id it had before they existed.
+	inputs := map[string]any{
+		"method": httpMethod, "path": path, "uri": uri, "authorization": authorization,
 		"parameters": slices.Sorted(maps.Keys(methodParams)),
-	})
+	}
+	for key, value := range map[string]any{"service": service, "authorizer": authorizerName, "scopes": route.Scopes, "apiKeyRequired": route.ApiKeyRequired} {
+		if !reflect.ValueOf(value).IsZero() {
+			inputs[key] = value
+		}
+	}
+	p.deployment.AddToLogicalId(inputs)
 	p.deployment.Node().AddDependency(method)
 }
 
@@ -229,10 +362,39 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 	if options == nil {
 		options = &StageOptions{}
 	}
-	problems := options.Stage.Problems(name)
-	for key, backend := range map[string]string{"Backend": options.Backend, "canary.backend": canaryBackend(options.Canary)} {
-		if _, ok := p.links[backend]; backend != "" && !ok || key == "Backend" && backend == "" {
-			problems = append(problems, settings.Problem{Key: key, Message: fmt.Sprintf("%q is not a backend of this API; added: %s", backend, strings.Join(p.backends(), ", "))})
+	var problems settings.Problems
+	if !options.Stage.Checked.OK() {
+		problems = options.Stage.Problems(name)
+	}
+	backends := map[string]string{"": options.Backend}
+	refs := map[string]string{"Backend": options.Backend}
+	for _, service := range p.services {
+		backends[service] = options.Backends[service]
+		refs["Backends."+service] = options.Backends[service]
+	}
+	for service, backend := range options.Backends {
+		if !slices.Contains(p.services, service) {
+			problems = append(problems, settings.Problem{Key: "Backends." + service, Message: fmt.Sprintf("no route names service %q; services: %s", service, strings.Join(p.services, ", "))})
+		}
+		refs["Backends."+service] = backend
+	}
+	canary := map[string]string{}
+	if options.Canary != nil {
+		if options.Canary.Backend != "" {
+			canary[""] = options.Canary.Backend
+			refs["canary.backend"] = options.Canary.Backend
+		}
+		for service, backend := range options.Canary.Backends {
+			canary[service] = backend
+			refs["canary.backends."+service] = backend
+			if !slices.Contains(p.services, service) {
+				problems = append(problems, settings.Problem{Key: "canary.backends." + service, Message: fmt.Sprintf("no route names service %q; services: %s", service, strings.Join(p.services, ", "))})
+			}
+		}
+	}
+	for _, key := range slices.Sorted(maps.Keys(refs)) {
+		if _, ok := p.links[refs[key]]; !ok {
+			problems = append(problems, settings.Problem{Key: key, Message: fmt.Sprintf("%q is not a backend of this API; added: %s", refs[key], strings.Join(p.backends(), ", "))})
 		}
 	}
 	if err := problems.Err("options"); err != nil {
@@ -247,8 +409,8 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 	stage := awsapigateway.NewStage(p, jsii.String("Stage-"+name), &awsapigateway.StageProps{
 		Deployment:           p.deployment,
 		StageName:            jsii.String(name),
-		Description:          jsii.String("Points at backend " + options.Backend),
-		Variables:            p.variables(options.Backend),
+		Description:          jsii.String(describeBackends(backends)),
+		Variables:            p.variables(backends),
 		AccessLogDestination: awsapigateway.NewLogGroupLogDestination(logs),
 		AccessLogFormat:      awsapigateway.AccessLogFormat_JsonWithStandardFields(standardLogFields),
 		TracingEnabled:       jsii.Bool(true),
@@ -269,7 +431,7 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 		stage.Node().DefaultChild().(awsapigateway.CfnStage).SetCanarySetting(&awsapigateway.CfnStage_CanarySettingProperty{
 			DeploymentId:           p.deployment.DeploymentId(),
 			PercentTraffic:         jsii.Number(s.Canary.Percent),
-			StageVariableOverrides: p.variables(s.Canary.Backend),
+			StageVariableOverrides: p.variables(canary),
 			UseStageCache:          jsii.Bool(false),
 		})
 	}
@@ -282,11 +444,17 @@ func (p *privateRestApi) AddStage(name string, options *StageOptions) awsapigate
 	return stage
 }
 
-func canaryBackend(c *settings.Canary) string {
-	if c == nil {
-		return ""
+// describeBackends says which backend serves each service, the default
+// service's first (alone, as a stage of an API without services has
+// always described itself).
+func describeBackends(backends map[string]string) string {
+	out := "Points at backend " + backends[""]
+	for _, service := range slices.Sorted(maps.Keys(backends)) {
+		if service != "" {
+			out += "; " + service + ": " + backends[service]
+		}
 	}
-	return c.Backend
+	return out
 }
 
 // standardLogFields are the fields of every access log entry.

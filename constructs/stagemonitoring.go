@@ -58,7 +58,14 @@ func NewStageMonitoring(scope cdkconstructs.Construct, id string, props *StageMo
 	if props == nil || props.Stage == nil || props.Topic == nil {
 		panic(fmt.Sprintf("constructs.NewStageMonitoring %q: Stage and Topic are required", id))
 	}
-	problems := append(props.StageAlarms.Problems(), props.Schedule.Problems().Within("Schedule")...)
+	// Settings config checked are not checked again.
+	var problems settings.Problems
+	if !props.StageAlarms.Checked.OK() {
+		problems = props.StageAlarms.Problems()
+	}
+	if !props.Schedule.Checked.OK() {
+		problems = append(problems, props.Schedule.Problems().Within("Schedule")...)
+	}
 	if err := problems.Err("settings"); err != nil {
 		panic(fmt.Sprintf("constructs.NewStageMonitoring %q: %v", id, err))
 	}

@@ -57,7 +57,7 @@ func (r *runner) failed(ctx context.Context, name, action string, err error) Res
 	case errors.Is(err, context.DeadlineExceeded) || ctx.Err() != nil:
 		res.Detail = fmt.Sprintf("%s did not answer within %s (-timeout); try again or raise -timeout", action, r.timeout)
 	case denied(err):
-		res.Detail = fmt.Sprintf("%s was denied: allow it to the identity preflight runs as (the README's preflight policy)", action)
+		res.Detail = fmt.Sprintf("%s was denied: allow it to the identity preflight runs as (the preflight policy in docs/operations.md)", action)
 	case rejected(err):
 		res.Detail = fmt.Sprintf("%s rejected the credentials (%s): refresh them, e.g. aws sso login", action, errorCode(err))
 	default:

@@ -2,10 +2,9 @@ package preflight
 
 import (
 	"fmt"
-	"slices"
-	"strings"
 
 	"privatebackend/config"
+	"privatebackend/constructs/settings"
 	"privatebackend/internal/ebplatform"
 )
 
@@ -34,6 +33,10 @@ type Plan struct {
 	// NetworkStack and APIStack are the CloudFormation stack names of the
 	// environment's network and API.
 	NetworkStack, APIStack string
+	// FrontDoor is what the API's domain and authorizers use.
+	FrontDoor FrontDoorPlan
+
+	pinned bool
 }
 
 // BackendPlan is one backend.
@@ -47,6 +50,11 @@ type BackendPlan struct {
 	PlatformArn string
 	// InstanceType is the instance type Beanstalk launches.
 	InstanceType string
+	// Source is the S3 object of the backend's source; nil for a source the
+	// app bundles as an asset.
+	Source *SourceObject
+	// Secrets are the backend's environment secrets by variable name.
+	Secrets map[string]settings.Secret
 	// MinInstances is the Auto Scaling group's minimum size: what a first
 	// deploy starts.
 	MinInstances int
@@ -54,26 +62,18 @@ type BackendPlan struct {
 	Stack string
 }
 
-// LoadPlan reads the named environment from the cdk.json at path.
+// LoadPlan reads the named environment from the cdk.json at path; an
+// unknown name is a *config.UnknownEnvironmentError.
 func LoadPlan(path, name string) (Plan, error) {
-	envs, err := config.FromFile(path)
+	e, err := config.EnvironmentFromFile(path, name)
 	if err != nil {
 		return Plan{}, err
 	}
-	var names []string
-	for _, e := range envs {
-		if e.Name == name {
-			return NewPlan(e)
-		}
-		names = append(names, e.Name)
-	}
-	slices.Sort(names)
-	return Plan{}, fmt.Errorf("no environment %q in %s; defined environments: %s", name, path, strings.Join(names, ", "))
+	return NewPlan(e)
 }
 
-// NewPlan turns a validated environment into what to check. Stack names
-// follow app.go: the Stage ENV holds stacks ENV/Network, ENV/Backend-NAME
-// and ENV/Api, which CloudFormation names ENV-Network and so on.
+// NewPlan turns a validated environment, with its defaults and names, into
+// what to check.
 func NewPlan(e *config.Environment) (Plan, error) {
 	p := Plan{
 		Environment:               e.Name,
@@ -81,16 +81,17 @@ func NewPlan(e *config.Environment) (Plan, error) {
 		Region:                    e.Region,
 		VpcID:                     e.Network.VpcID,
 		NatEgress:                 e.Network.Egress == config.EgressNat,
-		InterfaceEndpointServices: e.Network.InterfaceEndpointServices(),
+		InterfaceEndpointServices: e.InterfaceEndpointServices(),
 		GatewayEndpointServices:   e.Network.GatewayEndpointServices(),
 		// The Api stack makes one VPC link per backend (stacks/api.go).
 		VpcLinks:     len(e.Backends),
-		NetworkStack: e.Name + "-Network",
-		APIStack:     e.Name + "-Api",
+		NetworkStack: e.Stacks.Network.Name,
+		APIStack:     e.Stacks.API.Name,
+		pinned:       e.Pinned(),
+		FrontDoor:    newFrontDoorPlan(e),
 	}
 	for _, name := range e.BackendNames() {
-		// The construct's settings, with the defaults it deploys with.
-		b := e.Backends[name].Beanstalk.WithDefaults()
+		b := e.Backends[name]
 		platform, err := ebplatform.Parse(b.Platform)
 		if err != nil {
 			return Plan{}, fmt.Errorf("environments.%s.backends.%s.platform: %w", e.Name, name, err)
@@ -101,11 +102,14 @@ func NewPlan(e *config.Environment) (Plan, error) {
 			PlatformArn:  platform.Arn,
 			InstanceType: b.InstanceType,
 			MinInstances: *b.MinInstances,
-			Stack:        e.Name + "-Backend-" + name,
+			Stack:        e.Stacks.Backends[name].Name,
+			Source:       sourceObject(e.Backends[name]),
+			Secrets:      e.Backends[name].ParsedSecrets(),
 		})
 	}
 	return p, nil
 }
 
-// Pinned reports whether the environment names its account and region.
-func (p Plan) Pinned() bool { return p.Account != "" && p.Region != "" }
+// Pinned reports whether the environment names its account and region
+// (config's Environment.Pinned).
+func (p Plan) Pinned() bool { return p.pinned }

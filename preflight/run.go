@@ -25,6 +25,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ec2"
 	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 	"github.com/aws/aws-sdk-go-v2/service/pricing"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/servicequotas"
 	"github.com/aws/aws-sdk-go-v2/service/ssm"
 	"github.com/aws/aws-sdk-go-v2/service/sts"
@@ -197,6 +199,9 @@ type runner struct {
 	ec2            *ec2.Client
 	cloudformation *cloudformation.Client
 	pricing        *pricing.Client
+	frontDoor      frontDoorClients
+	s3             *s3.Client
+	secrets        *secretsmanager.Client
 
 	mu     sync.Mutex
 	stacks map[string]*stackLookup
@@ -217,7 +222,10 @@ func Preflight(ctx context.Context, plan Plan, asm *Assembly, cfg aws.Config, se
 		ec2:            ec2.NewFromConfig(cfg),
 		cloudformation: cloudformation.NewFromConfig(cfg),
 		pricing:        pricing.NewFromConfig(cfg, func(o *pricing.Options) { o.Region = pricingRegion }),
+		s3:             newS3Client(cfg),
+		secrets:        secretsmanager.NewFromConfig(cfg),
 		stacks:         map[string]*stackLookup{},
+		frontDoor:      newFrontDoorClients(cfg),
 	}
 	report := Report{Environment: plan.Environment, Region: cfg.Region}
 	identity, sameAccount := r.identity(ctx)
@@ -289,5 +297,6 @@ func (r *runner) checks() []check {
 		check{names: []string{"vpc"}, permissions: r.vpcPermissions(), run: one(r.vpc)},
 		check{names: []string{"vcpu quota"}, permissions: vcpuPermissions, run: one(r.vcpuQuota)},
 	)
-	return checks
+	checks = append(checks, r.serviceChecks()...)
+	return append(checks, r.frontDoorChecks()...)
 }

@@ -166,17 +166,19 @@ func TestRunStopsWithOneLineBeforeAnyCheck(t *testing.T) {
 		opts  Options
 		env   map[string]string
 		wants string
+		code  int
 	}{
-		"unknown environment": {Options{ConfigPath: path, Environment: "staging", Assembly: assembly}, nil, `preflight: no environment "staging" in ` + path + "; defined environments: edge"},
-		"no credentials":      {Options{ConfigPath: path, Environment: "edge", Assembly: assembly}, map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, "preflight: no AWS credentials found"},
-		"no region":           {Options{ConfigPath: path, Environment: "edge", Assembly: assembly}, map[string]string{"AWS_REGION": ""}, "preflight: no AWS region: environment edge is not pinned to one"},
-		"no assembly":         {Options{ConfigPath: path, Environment: "edge", Assembly: t.TempDir()}, nil, "is not a cloud assembly (no manifest.json); synthesize one with ./scripts/synth"},
+		// An environment cdk.json does not define is a bad argument.
+		"unknown environment": {Options{ConfigPath: path, Environment: "staging", Assembly: assembly}, nil, `preflight: no environment "staging" in ` + path + "; defined environments: edge", 2},
+		"no credentials":      {Options{ConfigPath: path, Environment: "edge", Assembly: assembly}, map[string]string{"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""}, "preflight: no AWS credentials found", 1},
+		"no region":           {Options{ConfigPath: path, Environment: "edge", Assembly: assembly}, map[string]string{"AWS_REGION": ""}, "preflight: no AWS region: environment edge is not pinned to one", 1},
+		"no assembly":         {Options{ConfigPath: path, Environment: "edge", Assembly: t.TempDir()}, nil, "is not a cloud assembly (no manifest.json); synthesize one with ./scripts/synth", 1},
 	} {
 		for key, value := range c.env {
 			t.Setenv(key, value)
 		}
 		code, stdout, stderr := runOptions(t, c.opts)
-		if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.wants) {
+		if code != c.code || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.Contains(stderr, c.wants) {
 			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, stdout, stderr)
 		}
 		for key := range c.env {

@@ -19,41 +19,45 @@ type Environment struct {
 	API *API
 }
 
-// NewEnvironment adds an environment's stacks to its stage: Network and
-// Alerts, one Backend-NAME per backend and Api, wired by cross-stack
-// references. bundlePath is the application every backend deploys.
-func NewEnvironment(stage awscdk.Stage, e *config.Environment, bundlePath string) *Environment {
+// NewEnvironment adds an environment's stacks to its stage, under the
+// ids config names (e.Stacks): Network and Alerts, one Backend-NAME per
+// backend and Api, wired by cross-stack references. projectRoot is the
+// directory that backends' local sources are relative to (the directory
+// of cdk.json).
+func NewEnvironment(stage awscdk.Stage, e *config.Environment, projectRoot string) *Environment {
 	env := &Environment{Backends: map[string]*Backend{}}
-	env.Network = NewNetwork(stage, "Network", &NetworkProps{
+	env.Network = NewNetwork(stage, e.Stacks.Network.ID, &NetworkProps{
 		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": VPC and private subnets")},
 		Network:    e.Network,
+		// The backends' secrets and images add to the network's own.
+		InterfaceEndpoints: e.InterfaceEndpointServices(),
 	})
-	env.Alerts = NewAlerts(stage, "Alerts", &AlertsProps{
+	env.Alerts = NewAlerts(stage, e.Stacks.Alerts.ID, &AlertsProps{
 		StackProps: awscdk.StackProps{Description: jsii.String(e.Name + ": the alarm topic")},
 		Monitoring: e.Monitoring,
 	})
 	targets := map[string]BackendTarget{}
 	for _, name := range e.BackendNames() {
-		b := NewBackend(stage, "Backend-"+name, &BackendProps{
+		b := NewBackend(stage, e.Stacks.Backends[name].ID, &BackendProps{
 			StackProps:     awscdk.StackProps{Description: jsii.String(e.Name + ": Elastic Beanstalk backend " + name)},
 			Backend:        e.Backends[name],
 			Vpc:            env.Network.Vpc,
 			Subnets:        env.Network.PrivateSubnets,
 			LookupFunction: env.Network.Lookups.Function(),
-			BundlePath:     bundlePath,
+			ProjectRoot:    projectRoot,
 			AlarmTopic:     env.Alerts.Topic,
 			Monitoring:     e.Monitoring,
 		})
 		env.Backends[name] = b
 		targets[name] = BackendTarget{LoadBalancer: b.Environment.LoadBalancer(), Monitoring: b.Monitoring}
 	}
-	env.API = NewAPI(stage, "Api", &APIProps{
+	env.API = NewAPI(stage, e.Stacks.API.ID, &APIProps{
 		StackProps:    awscdk.StackProps{Description: jsii.String(e.Name + ": REST API, VPC links, stages and the dashboard")},
 		API:           e.API,
 		Backends:      targets,
 		AlarmTopic:    env.Alerts.Topic,
 		Monitoring:    e.Monitoring,
-		DashboardName: e.Name + "-private-backends",
+		DashboardName: e.DashboardName,
 	})
 	return env
 }

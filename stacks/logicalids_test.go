@@ -37,6 +37,13 @@ var dayTwoVariants = map[string]string{
 	"api": {"stages": {
 		"live": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}
 	}}}`,
+	// A release: blue's code and label change (servicesday2_test.go).
+	"ids-source-changed": `{
+	"backends": {"blue": {"source": "testdata/services/node-v2", "version": "1.5.0"}, "green": {}},
+	"api": {"stages": {
+		"live": {"backend": "blue", "canary": {"backend": "green", "percent": 10}},
+		"preview": {"backend": "green"}
+	}}}`,
 	"ids-backend-added": `{
 	"backends": {"blue": {}, "green": {}, "red": {}},
 	"api": {"stages": {

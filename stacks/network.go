@@ -21,6 +21,10 @@ type NetworkProps struct {
 	awscdk.StackProps
 	// Network is the environment's validated network configuration.
 	Network config.Network
+	// InterfaceEndpoints are the services whose interface endpoints a VPC
+	// the stack creates gets with egress "endpoints".
+	// Default: Network.InterfaceEndpointServices().
+	InterfaceEndpoints []string
 }
 
 // Network is the VPC of one environment and the private subnets that hold
@@ -56,7 +60,11 @@ func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *
 			n.PrivateSubnets = *n.Vpc.PrivateSubnets()
 		} else {
 			n.PrivateSubnets = *n.Vpc.IsolatedSubnets()
-			addServiceEndpoints(stack, n.Vpc, n.PrivateSubnets, cfg)
+			interfaces := props.InterfaceEndpoints
+			if interfaces == nil {
+				interfaces = cfg.InterfaceEndpointServices()
+			}
+			addServiceEndpoints(stack, n.Vpc, n.PrivateSubnets, cfg.GatewayEndpointServices(), interfaces)
 		}
 		// Explicit exports outlive their importers: a stack that stops
 		// importing a value can be deployed before this one is changed.
@@ -134,14 +142,19 @@ var endpointIDs = map[string]string{
 	"cloudformation":          "CloudFormation",
 	"logs":                    "Logs",
 	"elasticloadbalancing":    "ElasticLoadBalancing",
+	"secretsmanager":          "SecretsManager",
+	"ssm":                     "Ssm",
+	"ecr.api":                 "EcrApi",
+	"ecr.dkr":                 "EcrDkr",
 }
 
 // addServiceEndpoints gives isolated subnets the VPC endpoints a private
-// Beanstalk environment needs to deploy, report health and stream logs: the
-// services cfg names, the same list preflight checks.
-func addServiceEndpoints(stack awscdk.Stack, vpc awsec2.IVpc, subnets []awsec2.ISubnet, cfg config.Network) {
+// Beanstalk environment needs to deploy, report health and stream logs, and
+// those its services need (secrets, images): the services the environment's
+// configuration names, the same list preflight checks.
+func addServiceEndpoints(stack awscdk.Stack, vpc awsec2.IVpc, subnets []awsec2.ISubnet, gateways, interfaces []string) {
 	selection := &awsec2.SubnetSelection{Subnets: &subnets}
-	for _, service := range cfg.GatewayEndpointServices() {
+	for _, service := range gateways {
 		if id, ok := endpointID(stack, service); ok {
 			vpc.AddGatewayEndpoint(jsii.String(id), &awsec2.GatewayVpcEndpointOptions{
 				Service: awsec2.NewGatewayVpcEndpointAwsService(jsii.String(service), nil),
@@ -149,7 +162,7 @@ func addServiceEndpoints(stack awscdk.Stack, vpc awsec2.IVpc, subnets []awsec2.I
 			})
 		}
 	}
-	for _, service := range cfg.InterfaceEndpointServices() {
+	for _, service := range interfaces {
 		id, ok := endpointID(stack, service)
 		if !ok {
 			continue

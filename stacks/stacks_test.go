@@ -81,6 +81,7 @@ func setUp(m *testing.M) (int, error) {
 	// "lookup": an existing VPC, from the cached lookup in lookupContext.
 	lookup := awscdk.NewStage(app, jsii.String("lookup"), &awscdk.StageProps{Env: pinned})
 	lookupNetwork = NewNetwork(lookup, "Network", &NetworkProps{Network: config.Network{VpcID: vpcID, FlowLogRetentionDays: 90}})
+	buildServiceFixtures(app)
 
 	app.Synth(nil)
 	if assembly, err = cdktest.ReadAssembly(dir); err != nil {
@@ -132,6 +133,10 @@ func loadEnvironment(raw string) *config.Environment {
 		panic(err)
 	}
 	envs, err := config.Load(map[string]any{"test": env}, "")
+	if err == nil {
+		// The sources are relative to the project root, as app.go checks them.
+		err = config.CheckSources(envs, "..")
+	}
 	if err != nil {
 		panic(err)
 	}
@@ -144,7 +149,7 @@ func buildEnvironment(app awscdk.App, name string, e *config.Environment) {
 	if e.Pinned() {
 		env = &awscdk.Environment{Account: jsii.String(e.Account), Region: jsii.String(e.Region)}
 	}
-	NewEnvironment(awscdk.NewStage(app, jsii.String(name), &awscdk.StageProps{Env: env}), e, "../backend/app")
+	NewEnvironment(awscdk.NewStage(app, jsii.String(name), &awscdk.StageProps{Env: env}), e, "..")
 }
 
 func template(t *testing.T, name string) assertions.Template {

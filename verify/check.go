@@ -21,7 +21,7 @@ type StagePlan struct {
 	// Backend is the backend the stage's variables name; empty when only a
 	// path is checked.
 	Backend string
-	// Version is that backend's appVersion.
+	// Version is that backend's version.
 	Version string
 	// Canary is the stage's canary, nil without one or when only a path is checked.
 	Canary *CanaryPlan
@@ -33,7 +33,7 @@ type StagePlan struct {
 type CanaryPlan struct {
 	// Backend is the backend the canary's variables name.
 	Backend string
-	// Version is that backend's appVersion.
+	// Version is that backend's version.
 	Version string
 	// Percent is the share of requests the canary receives.
 	Percent float64
@@ -72,6 +72,13 @@ type StageResult struct {
 	P95Ms float64 `json:"p95Ms"`
 	// Canary is the measured canary share, when the stage has a canary.
 	Canary *CanaryShare `json:"canary,omitempty"`
+	// HeaderRouted is the other stage's URL at which a request carrying
+	// this stage's name in the domain's route header reached this stage;
+	// empty when not checked.
+	HeaderRouted string `json:"headerRoutedFrom,omitempty"`
+	// RefusedStatus is what the stage answered a request without
+	// credentials, 0 when its API is open.
+	RefusedStatus int `json:"refusedWithoutCredentials,omitempty"`
 	// Passed is true when the stage has no problem.
 	Passed bool `json:"passed"`
 	// Problems say what is wrong, one sentence each.
@@ -184,7 +191,7 @@ func judgeBackends(plan StagePlan, r StageResult, versions map[string]string) []
 			problems = append(problems, fmt.Sprintf("stage %s: expected backend %s (version %s), but %s (version %s) answered %d of %d requests",
 				plan.Name, plan.Backend, plan.Version, backend, versions[backend], r.Seen[backend], total))
 		case versions[backend] != version:
-			problems = append(problems, fmt.Sprintf("stage %s: backend %s answers version %q, want appVersion %q: deploy the backend again",
+			problems = append(problems, fmt.Sprintf("stage %s: backend %s answers version %q, want version %q: deploy the backend again",
 				plan.Name, backend, versions[backend], version))
 		}
 	}

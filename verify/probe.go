@@ -31,6 +31,14 @@ type Prober struct {
 	Credentials aws.CredentialsProvider
 	// Region signs requests to URLs that do not name one (local stand-ins).
 	Region string
+	// Token is sent in TokenHeader, for a Cognito or Lambda authorizer.
+	// Default: none.
+	Token string
+	// TokenHeader is the header Token is sent in.
+	TokenHeader string
+	// Headers are sent with every request, e.g. the domain's route header.
+	// Default: none.
+	Headers map[string]string
 }
 
 // Answer is the outcome of one request.
@@ -56,6 +64,12 @@ func (p Prober) Get(ctx context.Context, url string) Answer {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return Answer{Err: err}
+	}
+	for name, value := range p.Headers {
+		req.Header.Set(name, value)
+	}
+	if p.Token != "" {
+		req.Header.Set(p.TokenHeader, p.Token)
 	}
 	if p.Credentials != nil {
 		if err := p.sign(ctx, req); err != nil {

@@ -55,6 +55,12 @@ func (r Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "stage %s: canary %s answered %.1f%%, want %.4g%% ± %.1f (3 standard deviations over %d answers)\n",
 				s.Stage, s.Canary.Backend, s.Canary.GotPercent, s.Canary.WantPercent, s.Canary.TolerancePercent, s.Seen[s.Expected]+s.Seen[s.Canary.Backend])
 		}
+		if s.HeaderRouted != "" {
+			fmt.Fprintf(w, "stage %s: reached at %s through the route header\n", s.Stage, s.HeaderRouted)
+		}
+		if s.RefusedStatus == 401 || s.RefusedStatus == 403 {
+			fmt.Fprintf(w, "stage %s: a request without credentials was refused (%d)\n", s.Stage, s.RefusedStatus)
+		}
 		for _, p := range s.Problems {
 			fmt.Fprintln(w, p)
 		}

@@ -7,11 +7,12 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
 	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
 
 	"privatebackend/config"
 	"privatebackend/internal/envcmd"
@@ -29,6 +30,12 @@ type Options struct {
 	JSON bool
 	// CredentialsTimeout bounds the search for AWS credentials.
 	CredentialsTimeout time.Duration
+	// Token is the token for an API whose authorization is an authorizer;
+	// empty reads TokenEnv.
+	Token string
+	// SkipDeployment leaves out CheckDeployment's reads of API Gateway and
+	// Beanstalk, checking the stages' answers only.
+	SkipDeployment bool
 }
 
 // Run verifies one environment, writes its report to stdout and returns the
@@ -40,7 +47,7 @@ func Run(ctx context.Context, opts Options, stdout, stderr io.Writer) int {
 }
 
 func run(ctx context.Context, opts Options) (Report, error) {
-	env, err := environment(opts.ConfigPath, opts.Environment)
+	env, err := config.EnvironmentFromFile(opts.ConfigPath, opts.Environment)
 	if err != nil {
 		return Report{}, err
 	}
@@ -52,13 +59,22 @@ func run(ctx context.Context, opts Options) (Report, error) {
 	if env.API.Authorization == config.AuthorizationIAM {
 		prober.Credentials = cfg.Credentials
 	}
-	return Verify(ctx, env, CloudFormationOutputs{Client: cloudformation.NewFromConfig(cfg)}, prober, opts.Limits)
+	if err := useToken(&prober, env, opts.Token); err != nil {
+		return Report{}, err
+	}
+	stacks := CloudFormationOutputs{Client: cloudformation.NewFromConfig(cfg)}
+	report, err := Verify(ctx, env, stacks, prober, opts.Limits)
+	if err != nil || opts.SkipDeployment {
+		return report, err
+	}
+	CheckDeployment(ctx, env, stacks, AWSDeployment{APIGateway: apigateway.NewFromConfig(cfg), Beanstalk: elasticbeanstalk.NewFromConfig(cfg)}, &report)
+	return report, nil
 }
 
 // Verify checks every configured stage of env against the invoke URLs in
-// the outputs of its Api stack, ENV-Api.
+// the outputs of its API stack.
 func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, prober Prober, limits Limits) (Report, error) {
-	stackName := env.Name + "-Api"
+	stackName := env.Stacks.API.Name
 	outputs, err := stacks.Outputs(ctx, stackName)
 	if errors.Is(err, ErrNotDeployed) {
 		return Report{}, fmt.Errorf("%s is not deployed: run `./scripts/cdk deploy '%s/*'`", stackName, env.Name)
@@ -66,39 +82,57 @@ func Verify(ctx context.Context, env *config.Environment, stacks StackOutputs, p
 	if err != nil {
 		return Report{}, fmt.Errorf("reading the outputs of %s: %w", stackName, err)
 	}
-	urls := stageURLs(outputs)
+	urls := stageURLsOf(outputs, env.StageNames())
 	report := Report{Environment: env.Name, Stack: stackName, Passed: true}
 	for _, name := range env.StageNames() {
 		stage := env.API.Stages[name]
 		u, ok := urls[name]
 		if !ok {
 			report.Stages = append(report.Stages, StageResult{Stage: name, Expected: stage.Backend, Seen: map[string]int{},
-				Problems: []string{fmt.Sprintf("stage %s: %s has no invoke URL for it; deploy the API: ./scripts/cdk deploy %s/Api", name, stackName, env.Name)}})
+				Problems: []string{fmt.Sprintf("stage %s: %s has no invoke URL for it; deploy the API: ./scripts/cdk deploy %s/%s", name, stackName, env.Name, env.Stacks.API.ID)}})
 			report.Passed = false
 			continue
 		}
 		plan := StagePlan{Name: name, URL: u, Signed: env.API.Authorization == config.AuthorizationIAM}
-		if limits.Path == "" {
-			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].AppVersion
-			if stage.Canary != nil {
-				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].AppVersion, Percent: stage.Canary.Percent}
+		stageLimits := limits
+		// The sample's answer names its backend and version; any other
+		// application is checked on its backend's health path alone.
+		if stageLimits.Path == "" && !runsSample(env, stage) {
+			stageLimits.Path = env.Backends[stage.Backend].HealthPath
+		}
+		if stageLimits.Path == "" {
+			plan.Backend, plan.Version = stage.Backend, env.Backends[stage.Backend].Version
+			// A canary that overrides only other services' backends leaves
+			// the default service, which verify probes, on the stage's.
+			if stage.Canary != nil && stage.Canary.Backend != "" {
+				plan.Canary = &CanaryPlan{Backend: stage.Canary.Backend, Version: env.Backends[stage.Canary.Backend].Version, Percent: stage.Canary.Percent}
 			}
 		}
-		result := CheckStage(ctx, prober, plan, limits)
+		result := checkHeaderRoute(ctx, prober, env, plan, urls, checkRefusal(ctx, prober, env, plan, CheckStage(ctx, prober, plan, stageLimits)))
 		report.Passed = report.Passed && result.Passed
 		report.Stages = append(report.Stages, result)
 	}
 	return report, nil
 }
 
-// stageURLs finds the stages' invoke URLs among the Api stack's outputs:
-// each is https://API.execute-api.REGION.amazonaws.com/STAGE/ (or whatever
-// stand-in the outputs name), so the first path segment is the stage.
+// runsSample reports whether every backend a stage sends requests to runs
+// the sample application, whose answer verify can read.
+func runsSample(env *config.Environment, stage *config.Stage) bool {
+	if env.Backends[stage.Backend].Source != config.DefaultSource {
+		return false
+	}
+	return stage.Canary == nil || env.Backends[stage.Canary.Backend].Source == config.DefaultSource
+}
+
+// stageURLs finds the stages' invoke URLs among the API stack's outputs
+// (config.StageURLOutputPrefix): each is
+// https://API.execute-api.REGION.amazonaws.com/STAGE/ (or whatever stand-in
+// the outputs name), so the first path segment is the stage.
 func stageURLs(outputs map[string]string) map[string]string {
 	urls := map[string]string{}
 	for key, value := range outputs {
 		u, err := url.Parse(value)
-		if !strings.HasPrefix(key, "Url") || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
+		if !strings.HasPrefix(key, config.StageURLOutputPrefix) || err != nil || (u.Scheme != "https" && u.Scheme != "http") {
 			continue
 		}
 		stage, _, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
@@ -107,21 +141,4 @@ func stageURLs(outputs map[string]string) map[string]string {
 		}
 	}
 	return urls
-}
-
-// environment loads the named environment from the cdk.json at path.
-func environment(path, name string) (*config.Environment, error) {
-	envs, err := config.FromFile(path)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, e := range envs {
-		if e.Name == name {
-			return e, nil
-		}
-		names = append(names, e.Name)
-	}
-	slices.Sort(names)
-	return nil, fmt.Errorf("no environment %q in %s; defined environments: %s", name, path, strings.Join(names, ", "))
 }

@@ -23,7 +23,7 @@ func testEnvironment(t *testing.T, authorization string) *config.Environment {
 	t.Helper()
 	var raw any
 	if err := json.Unmarshal([]byte(`{"edge": {
-		"backends": {"blue": {"appVersion": "1"}, "green": {"appVersion": "2"}},
+		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "`+authorization+`", "stages": {
 			"live": {"backend": "blue"},
 			"preview": {"backend": "green"},
@@ -176,6 +176,7 @@ func TestANonJSONAnswerPointsAtPath(t *testing.T) {
 
 func TestRequestsAreSignedWithSigV4ForExecuteAPI(t *testing.T) {
 	s := stages("blue", "green", 10)
+	s.Region = "eu-west-1"
 	s.Check = func(r *http.Request) error {
 		auth := r.Header.Get("Authorization")
 		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") || !strings.Contains(auth, "/eu-west-1/execute-api/aws4_request") ||
@@ -219,4 +220,19 @@ func TestAStageMissingFromTheOutputsFails(t *testing.T) {
 	if r.Passed || !strings.Contains(problems(r), "stage preview: edge-Api has no invoke URL for it") {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
+}
+
+// outputsOf is the CloudFormation stand-in holding a deployed stack with
+// these outputs for each stack name.
+func outputsOf(t *testing.T, stacks map[string]map[string]string) CloudFormationOutputs {
+	t.Helper()
+	var all []awsstandin.Stack
+	for name, outputs := range stacks {
+		s := awsstandin.Stack{StackName: name, StackStatus: "CREATE_COMPLETE"}
+		for key, value := range outputs {
+			s.Outputs = append(s.Outputs, awsstandin.Output{OutputKey: key, OutputValue: value})
+		}
+		all = append(all, s)
+	}
+	return cloudFormation(t, all...)
 }

@@ -37,7 +37,7 @@ func TestPreflightTakesFlagsBeforeAndAfterTheEnvironment(t *testing.T) {
 	}
 	for _, args := range [][]string{{"-config", path, "staging"}, {"staging", "-config", path, "-json"}} {
 		code, stdout, stderr := runPreflight(t, args...)
-		if code != 1 || stdout != "" || stderr != "preflight: no environment \"staging\" in "+path+"; defined environments: dev\n" {
+		if code != 2 || stdout != "" || stderr != "preflight: no environment \"staging\" in "+path+"; defined environments: dev\n" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
 		}
 	}

@@ -41,6 +41,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	flags.IntVar(&opts.Limits.Concurrency, "concurrency", 4, "requests in flight at once (1-16)")
 	flags.DurationVar(&opts.Limits.Timeout, "timeout", 10*time.Second, "timeout of each request (1s-60s)")
 	flags.BoolVar(&opts.JSON, "json", false, "write the report as JSON")
+	flags.StringVar(&opts.Token, "token", "", "the authorization header's whole value for a Cognito or Lambda authorizer (or set "+verify.TokenEnv+"); never printed")
+	flags.BoolVar(&opts.SkipDeployment, "answers-only", false, "check the stages' answers only, not their variables, VPC links and Beanstalk versions")
 	env, ok := envcmd.ParseArgs(flags, args)
 	if !ok {
 		return 2

@@ -78,7 +78,7 @@ func runVerify(t *testing.T, args ...string) (int, string, string) {
 func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
 	stages := stage(t, map[string]string{"live": "blue", "preview": "blue"})
 	path := project(t, cloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
-	code, stdout, stderr := runVerify(t, "-config", path, "-samples", "3", "dev")
+	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "-samples", "3", "dev")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -87,7 +87,7 @@ func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
 			t.Errorf("the table does not show %q:\n%s", want, stdout)
 		}
 	}
-	code, stdout, _ = runVerify(t, "dev", "-config", path, "-samples", "1", "-json")
+	code, stdout, _ = runVerify(t, "-answers-only", "dev", "-config", path, "-samples", "1", "-json")
 	var report struct {
 		Passed bool
 		Stages []struct {
@@ -104,7 +104,7 @@ func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
 func TestVerifyFailsWhenAStageAnswersFromAnotherBackend(t *testing.T) {
 	stages := stage(t, map[string]string{"live": "blue", "preview": "green"})
 	path := project(t, cloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
-	code, stdout, _ := runVerify(t, "-config", path, "-samples", "2", "dev")
+	code, stdout, _ := runVerify(t, "-answers-only", "-config", path, "-samples", "2", "dev")
 	if code != 1 || !strings.Contains(stdout, "stage preview: expected backend blue (version 1), but green (version 1) answered 2 of 2 requests") || !strings.Contains(stdout, "FAIL") {
 		t.Fatalf("exit %d:\n%s", code, stdout)
 	}
@@ -112,7 +112,7 @@ func TestVerifyFailsWhenAStageAnswersFromAnotherBackend(t *testing.T) {
 
 func TestVerifySaysWhenTheAPIIsNotDeployed(t *testing.T) {
 	path := project(t, cloudFormation(t, nil).URL)
-	code, stdout, stderr := runVerify(t, "-config", path, "dev")
+	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "dev")
 	if code != 1 || stdout != "" || stderr != "verify: dev-Api is not deployed: run `./scripts/cdk deploy 'dev/*'`\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -122,7 +122,7 @@ func TestVerifyWithoutCredentialsSaysSoInOneLine(t *testing.T) {
 	path := project(t, cloudFormation(t, nil).URL)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	code, stdout, stderr := runVerify(t, "-config", path, "dev")
+	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "dev")
 	if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "verify: no AWS credentials found") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -135,8 +135,8 @@ func TestVerifyRejectsBadArguments(t *testing.T) {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	code, _, stderr := runVerify(t, "-config", path, "staging")
-	if code != 1 || stderr != "verify: no environment \"staging\" in "+path+"; defined environments: dev\n" {
+	code, _, stderr := runVerify(t, "-answers-only", "-config", path, "staging")
+	if code != 2 || stderr != "verify: no environment \"staging\" in "+path+"; defined environments: dev\n" {
 		t.Errorf("unknown environment: exit %d, %q", code, stderr)
 	}
 }

@@ -1,13 +1,11 @@
 package settings
 
 import (
-	"cmp"
-	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 
 	"privatebackend/internal/ebplatform"
+	"privatebackend/internal/model"
 )
 
 // Deployment policies of a Beanstalk environment, as Beanstalk names them.
@@ -23,33 +21,35 @@ type Beanstalk struct {
 	// Platform is a platform branch, whose recommended version is looked up
 	// at deploy time, or the ARN of one exact platform version
 	// (arn:aws:elasticbeanstalk:REGION::platform/BRANCH/VERSION).
-	// Default: "Node.js 24 running on 64bit Amazon Linux 2023"
-	// (ebplatform.DefaultBranch).
-	Platform string `json:"platform,omitempty"`
+	Platform string `json:"platform,omitempty" default:"Node.js 24 running on 64bit Amazon Linux 2023" pattern:"platform"`
 	// PlatformRefresh is any value; changing it (e.g. to today's date) looks
 	// the branch's recommended version up again on the next deploy; not
 	// allowed with a platform version ARN. Default: none (look up when the
 	// environment is created and when the branch changes).
-	PlatformRefresh string `json:"platformRefresh,omitempty"`
+	PlatformRefresh string `json:"platformRefresh,omitempty" pattern:"platformRefresh"`
 	// InstanceType is the EC2 instance type of the instances: one, since
 	// without Spot Beanstalk uses only the first of a list
-	// (aws:ec2:instances InstanceTypes). Default: "t3.small".
-	InstanceType string `json:"instanceType,omitempty"`
-	// MinInstances is the Auto Scaling group's minimum size. Default: 2.
-	MinInstances *int `json:"minInstances,omitempty"`
-	// MaxInstances is the Auto Scaling group's maximum size. Default: 4.
-	MaxInstances *int `json:"maxInstances,omitempty"`
+	// (aws:ec2:instances InstanceTypes).
+	InstanceType string `json:"instanceType,omitempty" default:"t3.small" pattern:"instanceType"`
+	// MinInstances is the Auto Scaling group's minimum size, at most
+	// maxInstances.
+	MinInstances *int `json:"minInstances,omitempty" default:"2" min:"1"`
+	// MaxInstances is the Auto Scaling group's maximum size.
+	MaxInstances *int `json:"maxInstances,omitempty" default:"4" min:"1" max:"10000"`
 	// DeploymentPolicy is how a new version reaches the instances:
 	// "Rolling" (in batches of one) or "Immutable" (a fresh Auto Scaling
-	// group swapped in). Default: "Rolling" (DeploymentRolling).
-	DeploymentPolicy string `json:"deploymentPolicy,omitempty"`
+	// group swapped in).
+	DeploymentPolicy string `json:"deploymentPolicy,omitempty" default:"Rolling" enum:"deploymentPolicy"`
 	// LogRetentionDays is how long streamed instance and health logs are
-	// kept, in days, one of the values Beanstalk accepts
-	// (BeanstalkLogRetentionDays). Default: 30.
-	LogRetentionDays *int `json:"logRetentionDays,omitempty"`
+	// kept, in days, one of the values Beanstalk accepts.
+	LogRetentionDays *int `json:"logRetentionDays,omitempty" default:"30" enum:"beanstalkLogRetentionDays"`
 	// UpdateWindow is the weekly window for managed platform updates, as
-	// "Day:HH:MM" in UTC. Default: "Sun:03:00".
-	UpdateWindow string `json:"updateWindow,omitempty"`
+	// "Day:HH:MM" in UTC.
+	UpdateWindow string `json:"updateWindow,omitempty" default:"Sun:03:00" pattern:"updateWindow"`
+
+	// Checked is set when config found these settings valid; a construct
+	// checks settings without it.
+	Checked model.Checked `json:"-"`
 }
 
 // BeanstalkLogRetentionDays are the values Beanstalk accepts for
@@ -57,67 +57,42 @@ type Beanstalk struct {
 // aws:elasticbeanstalk:cloudwatch:logs:health ("General options for all
 // environments", Elastic Beanstalk developer guide): shorter than
 // CloudWatch Logs' own list.
-var BeanstalkLogRetentionDays = []int{1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653}
+var BeanstalkLogRetentionDays = model.NewEnum("beanstalkLogRetentionDays", "a retention Beanstalk accepts for streamed logs",
+	1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1827, 3653)
 
-// The forms of the string settings of a Beanstalk environment; each is
-// exported for the JSON Schema of the configuration.
+var _ = model.NewEnum("deploymentPolicy", "", DeploymentRolling, DeploymentImmutable)
+
+// The forms of the string settings of a Beanstalk environment.
 var (
 	// InstanceTypePattern is the form of an EC2 instance type, e.g. "t3.small".
-	InstanceTypePattern = regexp.MustCompile(`^[a-z][a-z0-9-]*\.[a-z0-9]+$`)
+	InstanceTypePattern = model.NewPattern(model.Pattern{Name: "instanceType", Expr: `^[a-z][a-z0-9-]*\.[a-z0-9]+$`,
+		What: "an instance type", Want: `e.g. "t3.small"`})
 	// UpdateWindowPattern is a weekly window, "Day:HH:MM" in UTC.
-	UpdateWindowPattern = regexp.MustCompile(`^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01][0-9]|2[0-3]):[0-5][0-9]$`)
+	UpdateWindowPattern = model.NewPattern(model.Pattern{Name: "updateWindow", Expr: `^(Mon|Tue|Wed|Thu|Fri|Sat|Sun):([01][0-9]|2[0-3]):[0-5][0-9]$`,
+		What: "a weekly window", Want: `"Day:HH:MM" in UTC, e.g. "Sun:03:00"`})
 	// PlatformRefreshPattern is a refresh token, e.g. a date.
-	PlatformRefreshPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{0,64}$`)
+	PlatformRefreshPattern = model.NewPattern(model.Pattern{Name: "platformRefresh", Expr: `^[A-Za-z0-9._-]{0,64}$`,
+		What: "a refresh token", Want: `up to 64 letters, digits, dots, dashes or underscores, e.g. today's date "2026-11-26"`})
+	// A platform is a branch or a platform version ARN; ebplatform.Parse
+	// says which, and what is wrong with anything else.
+	_ = model.NewPattern(model.Pattern{Name: "platform", Expr: ebplatform.BranchPattern.String() + "|" + ebplatform.ArnPattern.String(),
+		Check: func(s string) error { _, err := ebplatform.Parse(s); return err }})
 )
 
 // WithDefaults returns the settings with every unset one at its default.
-func (b Beanstalk) WithDefaults() Beanstalk {
-	b.Platform = cmp.Or(b.Platform, ebplatform.DefaultBranch)
-	b.InstanceType = cmp.Or(b.InstanceType, "t3.small")
-	b.MinInstances = or(b.MinInstances, 2)
-	b.MaxInstances = or(b.MaxInstances, 4)
-	b.DeploymentPolicy = cmp.Or(b.DeploymentPolicy, DeploymentRolling)
-	b.LogRetentionDays = or(b.LogRetentionDays, 30)
-	b.UpdateWindow = cmp.Or(b.UpdateWindow, "Sun:03:00")
-	return b
-}
+func (b Beanstalk) WithDefaults() Beanstalk { return model.WithDefaults(b) }
 
 // Problems returns what is wrong with the settings, with defaults applied.
-func (b Beanstalk) Problems() Problems {
-	b = b.WithDefaults()
+func (b Beanstalk) Problems() Problems { return model.Check(b.WithDefaults()) }
+
+// Rules are the Beanstalk settings' cross-key rules.
+func (b Beanstalk) Rules() Problems {
 	var ps Problems
-	platform, err := ebplatform.Parse(b.Platform)
-	switch {
-	case err != nil:
-		ps.add("platform", "%v", err)
-	case platform.Arn != "" && b.PlatformRefresh != "":
-		ps.add("platformRefresh", "is set but platform is a platform version ARN, which is never looked up; remove platformRefresh or name a platform branch")
+	if _, arn := ebplatform.ArnRegion(b.Platform); arn && b.PlatformRefresh != "" {
+		ps.Add("platformRefresh", "is set but platform is a platform version ARN, which is never looked up; remove platformRefresh or name a platform branch")
 	}
-	if !PlatformRefreshPattern.MatchString(b.PlatformRefresh) {
-		ps.add("platformRefresh", "%q is not a refresh token; use up to 64 letters, digits, dots, dashes or underscores, e.g. today's date \"2026-11-26\"", b.PlatformRefresh)
-	}
-	if !InstanceTypePattern.MatchString(b.InstanceType) {
-		ps.add("instanceType", "%q is not an instance type; want e.g. \"t3.small\"", b.InstanceType)
-	}
-	minSize, maxSize := *b.MinInstances, *b.MaxInstances
-	switch {
-	case minSize < 1:
-		ps.add("minInstances", "%d is too small; use at least 1 (2 or more to serve from two availability zones)", minSize)
-	case maxSize < 1:
-		ps.add("maxInstances", "%d is too small; use at least 1", maxSize)
-	case minSize > maxSize:
-		ps.add("minInstances", "%d is greater than maxInstances (%d); raise maxInstances or lower minInstances", minSize, maxSize)
-	case maxSize > 10000:
-		ps.add("maxInstances", "%d is more than Auto Scaling allows (10000)", maxSize)
-	}
-	if b.DeploymentPolicy != DeploymentRolling && b.DeploymentPolicy != DeploymentImmutable {
-		ps.add("deploymentPolicy", "%q is not supported; use %q or %q", b.DeploymentPolicy, DeploymentRolling, DeploymentImmutable)
-	}
-	if !slices.Contains(BeanstalkLogRetentionDays, *b.LogRetentionDays) {
-		ps.add("logRetentionDays", "%d is not a retention Beanstalk accepts for streamed logs; use one of %s", *b.LogRetentionDays, joinInts(BeanstalkLogRetentionDays))
-	}
-	if !UpdateWindowPattern.MatchString(b.UpdateWindow) {
-		ps.add("updateWindow", "%q is not a weekly window; want \"Day:HH:MM\" in UTC, e.g. \"Sun:03:00\"", b.UpdateWindow)
+	if b.MinInstances != nil && b.MaxInstances != nil && *b.MaxInstances >= 1 && *b.MinInstances > *b.MaxInstances {
+		ps.Add("minInstances", "%d is greater than maxInstances (%d); raise maxInstances or lower minInstances", *b.MinInstances, *b.MaxInstances)
 	}
 	return ps
 }

@@ -59,6 +59,15 @@ func Parse(s string) (Platform, error) {
 	return Platform{Branch: s}, nil
 }
 
+// ArnRegion returns the region of a platform version ARN, and false when s
+// is no such ARN (a branch, or not valid, which Parse explains).
+func ArnRegion(s string) (string, bool) {
+	if m := ArnPattern.FindStringSubmatch(s); m != nil {
+		return m[1], true
+	}
+	return "", false
+}
+
 // Filter is one ListPlatformVersions PlatformFilter: Type is the attribute,
 // Operator the comparison, Values what it is compared with.
 type Filter struct {

@@ -51,3 +51,12 @@ func TestRecommendedVersionFiltersNameTheBranchAndTheRecommendedVersion(t *testi
 		t.Fatalf("filters %+v, want %+v", got, want)
 	}
 }
+
+func TestArnRegionTellsAnArnFromABranch(t *testing.T) {
+	if region, ok := ArnRegion("arn:aws:elasticbeanstalk:eu-west-1::platform/" + DefaultBranch + "/6.11.0"); !ok || region != "eu-west-1" {
+		t.Errorf("ArnRegion of an ARN = %q, %t", region, ok)
+	}
+	if _, ok := ArnRegion(DefaultBranch); ok {
+		t.Error("a branch is an ARN")
+	}
+}

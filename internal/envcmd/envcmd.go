@@ -16,6 +16,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awsconfig "github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/smithy-go/logging"
+
+	"privatebackend/config"
 )
 
 // ParseArgs parses args into flags, with one environment before or after
@@ -49,8 +51,14 @@ type Report interface {
 // Finish writes the report of command name to stdout, as JSON when asJSON
 // is set, and returns the exit code: 0 when the report passed; 1 when it
 // did not, or when err says the command could not run or the report could
-// not be written, which is then one line on stderr.
+// not be written, which is then one line on stderr; 2 when err is an
+// environment the configuration does not define (a bad argument, issue
+// #20), one line naming the defined ones.
 func Finish(name string, report Report, passed bool, err error, asJSON bool, stdout, stderr io.Writer) int {
+	if unknown := (*config.UnknownEnvironmentError)(nil); errors.As(err, &unknown) {
+		fmt.Fprintf(stderr, "%s: %s\n", name, FirstLine(err))
+		return 2
+	}
 	if err == nil {
 		write := report.WriteTable
 		if asJSON {

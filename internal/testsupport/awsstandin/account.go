@@ -16,7 +16,8 @@ import (
 // preflight calls, on one loopback server, each in the protocol the SDK
 // speaks for it: the Query protocol for STS, Elastic Beanstalk and
 // CloudFormation, EC2's own, JSON 1.1 for SSM, Service Quotas and the Price
-// List API, REST-JSON for API Gateway. It tells the services apart by the
+// List API, REST-JSON for API Gateway; JSON 1.1 for Secrets Manager and
+// S3's REST for HeadObject. It tells the services apart by the
 // SigV4 signing name of each request, so one endpoint serves them all.
 // Set its fields before Start; the services are the package's stand-ins.
 type Account struct {
@@ -31,6 +32,7 @@ type Account struct {
 	SSM            *JSONService
 	ServiceQuotas  *JSONService
 	Pricing        *JSONService
+	SecretsManager *JSONService
 
 	// BootstrapVersion is the CDK bootstrap's version parameter; empty, it
 	// does not exist.
@@ -66,6 +68,11 @@ type Account struct {
 	Existing *ExistingVpc
 	// Prices are the on-demand prices by usage type suffix.
 	Prices map[string]Price
+	// Objects are the S3 objects that exist, as "bucket/key".
+	Objects map[string]bool
+	// Secrets are the Secrets Manager secrets and SSM parameters that
+	// exist, by ARN.
+	Secrets map[string]bool
 	// Denied are the calls ("service:Action") answered AccessDenied.
 	Denied map[string]bool
 	// Delay are the calls answered after this long.
@@ -122,6 +129,7 @@ func NewAccount(account, region string, platforms []PlatformSummary) *Account {
 	a.addBeanstalkReads()
 	a.addEC2Reads()
 	a.addJSONServices()
+	a.addServiceReads()
 	return a
 }
 
@@ -196,7 +204,7 @@ func (a *Account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		want = "us-east-1"
 	}
 	query := map[string]*QueryService{"sts": a.STS, "elasticbeanstalk": &a.Beanstalk.QueryService, "cloudformation": &a.CloudFormation.QueryService, "ec2": &a.EC2.QueryService}[service]
-	jsonService := map[string]*JSONService{"ssm": a.SSM, "servicequotas": a.ServiceQuotas, "pricing": a.Pricing}[service]
+	jsonService := map[string]*JSONService{"ssm": a.SSM, "servicequotas": a.ServiceQuotas, "pricing": a.Pricing, "secretsmanager": a.SecretsManager}[service]
 	var action string
 	switch {
 	case query != nil:
@@ -206,6 +214,8 @@ func (a *Account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_, action, _ = strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 	case service == "apigateway":
 		action = map[string]string{"/vpclinks": "GetVpcLinks", "/account": "GetAccount"}[r.URL.Path]
+	case service == "s3" && r.Method == http.MethodHead:
+		action = "HeadObject"
 	}
 	call := service + ":" + action
 	denied := &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: fmt.Sprintf("User: arn:aws:iam::%s:user/preflight is not authorized to perform: %s", a.Account, call)}
@@ -235,6 +245,8 @@ func (a *Account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		jsonService.ServeHTTP(w, r)
 	case service == "apigateway":
 		a.apiGateway(w, r, action, denied)
+	case service == "s3":
+		a.s3(w, r, denied)
 	default:
 		http.Error(w, "stand-in: no service "+service, http.StatusBadRequest)
 	}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"net/http"
 	"slices"
+	"strings"
 )
 
 // sortedKeys returns a map's keys in order.
@@ -28,13 +29,17 @@ func (a *Account) addJSONServices() {
 	}}
 }
 
-// bootstrapParameter is the one SSM parameter the account may hold.
+// bootstrapParameter is the one SSM parameter by name the account may
+// hold; the others are secrets, asked by ARN.
 const bootstrapParameter = "/cdk-bootstrap/hnb659fds/version"
 
 // getParameter answers {"Parameter": {...}}, or ParameterNotFound (SSM API
 // reference).
 func (a *Account) getParameter(body map[string]any) (any, *Error) {
 	name, _ := body["Name"].(string)
+	if strings.HasPrefix(name, "arn:") {
+		return a.secretParameter(name)
+	}
 	if name != bootstrapParameter || a.BootstrapVersion == "" {
 		return nil, &Error{Status: http.StatusBadRequest, Code: "ParameterNotFound"}
 	}

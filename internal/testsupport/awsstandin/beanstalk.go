@@ -1,8 +1,10 @@
 package awsstandin
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +41,13 @@ type Beanstalk struct {
 	QueryService
 	// Region and Account make the ARNs of environments.
 	Region, Account string
+	// PageSize is the most versions a ListPlatformVersions page lists when
+	// the call names fewer or no MaxRecords; 0 lists every version on one
+	// page.
+	PageSize int
+	// EmptyFirstPage makes the first page of every listing empty, with a
+	// NextToken, as a paginated API may answer.
+	EmptyFirstPage bool
 
 	mu           sync.Mutex
 	platforms    []PlatformSummary
@@ -174,9 +183,66 @@ func (b *Beanstalk) listPlatformVersions(call Call) (any, *Error) {
 			}
 		}
 	}
-	return struct {
+	return b.page(call, list)
+}
+
+// page answers one page of list: ListPlatformVersions takes MaxRecords and
+// NextToken, a token from a previous page, with "all other parameter values
+// identical to the ones specified in the initial request", and answers
+// PlatformSummaryList and, while versions remain, NextToken (API reference).
+func (b *Beanstalk) page(call Call, list []PlatformSummary) (any, *Error) {
+	others := url.Values{}
+	for key, values := range call.Params {
+		if key != "NextToken" {
+			others[key] = values
+		}
+	}
+	request := others.Encode()
+	start := 0
+	if token := call.Params.Get("NextToken"); token != "" {
+		offset, params, ok := strings.Cut(token, ":")
+		n, err := strconv.Atoi(offset)
+		if !ok || err != nil || params != fmt.Sprintf("%x", sha256.Sum256([]byte(request))) || n > len(list) {
+			return nil, &Error{Status: http.StatusBadRequest, Code: "InvalidParameterValue", Message: "stand-in: NextToken " + strconv.Quote(token) + " is not a token of a previous page of this same request"}
+		}
+		start = n
+	}
+	size := len(list) - start
+	if b.PageSize > 0 {
+		size = min(size, b.PageSize)
+	}
+	if max, err := strconv.Atoi(call.Params.Get("MaxRecords")); err == nil && max < size {
+		size = max
+	}
+	if b.EmptyFirstPage && call.Params.Get("NextToken") == "" {
+		size = 0
+	}
+	result := struct {
 		PlatformSummaryList []PlatformSummary `xml:"PlatformSummaryList>member"`
-	}{list}, nil
+		NextToken           string            `xml:",omitempty"`
+	}{PlatformSummaryList: list[start : start+size]}
+	if start+size < len(list) {
+		result.NextToken = fmt.Sprintf("%d:%x", start+size, sha256.Sum256([]byte(request)))
+	}
+	return result, nil
+}
+
+// ReleaseVersion makes version the recommended version of branch, as AWS
+// does when it releases one: the version it supersedes stays listed, no
+// longer recommended.
+func (b *Beanstalk) ReleaseVersion(branch, version string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, p := range b.platforms {
+		if p.PlatformBranchName == branch && p.PlatformLifecycleState == "recommended" {
+			released := p
+			released.PlatformVersion = version
+			released.PlatformArn = p.PlatformArn[:strings.LastIndex(p.PlatformArn, "/")+1] + version
+			b.platforms[i].PlatformLifecycleState = ""
+			b.platforms = append(b.platforms, released)
+			return
+		}
+	}
 }
 
 // firstMatchingPlatform is the ARN of the first version the call's filters

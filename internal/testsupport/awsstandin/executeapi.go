@@ -25,6 +25,15 @@ type Stages struct {
 	// execute-api in that region, as methods with AWS_IAM authorization
 	// do: an unsigned request is answered 403 "Missing Authentication Token".
 	Region string
+	// AuthHeader, when set, is a header without which a request is answered
+	// 403 "Missing Authentication Token", as a stage behind an authorizer
+	// refuses a request without its identity source (a token is not SigV4,
+	// so Region cannot stand for it).
+	AuthHeader string
+	// RouteHeader, when set, is a header whose value, when present, names
+	// the stage that answers whatever the path, as a custom domain's
+	// routing rules on a header do.
+	RouteHeader string
 	// Status, when set, is the status of every answer, with API Gateway's
 	// {"message":"Forbidden"} body.
 	Status int
@@ -32,8 +41,9 @@ type Stages struct {
 	Body string
 	// Delay is how long each answer waits.
 	Delay time.Duration
-	// Check, when set, is called with every request; the first error it
-	// returns is kept for Failure.
+	// Check, when set, is called with every request the stage lets through
+	// (Region and AuthHeader refuse the others); the first error it returns
+	// is kept for Failure.
 	Check func(r *http.Request) error
 
 	served  map[string]*atomic.Int64
@@ -82,11 +92,6 @@ func (s *Stages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.served[name] = &atomic.Int64{}
 		}
 	})
-	if s.Check != nil {
-		if err := s.Check(r); err != nil {
-			s.failure.CompareAndSwap(nil, err)
-		}
-	}
 	time.Sleep(s.Delay)
 	w.Header().Set("Content-Type", "application/json")
 	if s.Region != "" {
@@ -97,12 +102,27 @@ func (s *Stages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if s.AuthHeader != "" && r.Header.Get(s.AuthHeader) == "" {
+		w.WriteHeader(http.StatusForbidden)
+		fmt.Fprint(w, `{"message":"Missing Authentication Token"}`)
+		return
+	}
+	// A refused request never reaches the stage's integration, so Check
+	// sees only the requests the stage lets through.
+	if s.Check != nil {
+		if err := s.Check(r); err != nil {
+			s.failure.CompareAndSwap(nil, err)
+		}
+	}
 	if s.Status != 0 {
 		w.WriteHeader(s.Status)
 		fmt.Fprint(w, `{"message":"Forbidden"}`)
 		return
 	}
 	name, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
+	if routed := r.Header.Get(s.RouteHeader); s.RouteHeader != "" && routed != "" {
+		name = routed
+	}
 	stage, ok := s.Stages[name]
 	if !ok {
 		w.WriteHeader(http.StatusForbidden)

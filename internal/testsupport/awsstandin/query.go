@@ -6,8 +6,10 @@
 package awsstandin
 
 import (
+	"bytes"
 	"encoding/xml"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -35,12 +37,17 @@ type QueryService struct {
 	IAMPrefix string
 	// Actions are the actions the stand-in answers, by name.
 	Actions map[string]*Action
+	// Credentials are the access keys, id to secret, whose Signature
+	// Version 4 signatures the stand-in recomputes and accepts. Nil: it
+	// checks only that a request is signed for the service.
+	Credentials map[string]string
 
-	mu     sync.Mutex
-	calls  []Call
-	faults map[string][]*Error
-	allows func(action, resource string) bool
-	server *httptest.Server
+	mu       sync.Mutex
+	calls    []Call
+	faults   map[string][]*Error
+	throttle map[string]bool
+	allows   func(action, resource string) bool
+	server   *httptest.Server
 }
 
 // Authorize gives the stand-in the caller's policies: allows says whether
@@ -133,6 +140,23 @@ func (s *QueryService) FailNext(action string, errs ...*Error) {
 	s.faults[action] = append(s.faults[action], errs...)
 }
 
+// ThrottleOncePerAction makes the next call of each action answer
+// Throttling (400, "Rate exceeded") in the Query error envelope, as Elastic
+// Beanstalk and Elastic Load Balancing do under load
+// (einaregilsson/beanstalk-deploy#9: "Status: 400. Code: Throttling,
+// Message: Rate exceeded"; zalando-stups/senza#81 shows the envelope).
+func (s *QueryService) ThrottleOncePerAction() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.throttle = map[string]bool{}
+	for name := range s.Actions {
+		s.throttle[name] = true
+	}
+}
+
+// Throttled is the error a throttled call is answered with.
+var Throttled = &Error{Status: http.StatusBadRequest, Code: "Throttling", Message: "Rate exceeded"}
+
 // Calls returns the calls received so far and forgets them.
 func (s *QueryService) Calls() []Call {
 	s.mu.Lock()
@@ -145,6 +169,17 @@ func (s *QueryService) Calls() []Call {
 var credentialScope = regexp.MustCompile(`Credential=[^/]+/[0-9]{8}/([a-z0-9-]+)/([a-z0-9-]+)/aws4_request`)
 
 func (s *QueryService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.Credentials != nil {
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			panic(http.ErrAbortHandler)
+		}
+		if err := verifySignature(r, body, s.Credentials, s.SigningName); err != nil {
+			s.writeError(w, err)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+	}
 	call, err := s.parse(r)
 	if err != nil {
 		s.writeError(w, err)
@@ -158,7 +193,10 @@ func (s *QueryService) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.calls = append(s.calls, call)
 	var fault *Error
-	if queued := s.faults[call.Action]; len(queued) > 0 {
+	if s.throttle[call.Action] {
+		fault = Throttled
+		delete(s.throttle, call.Action)
+	} else if queued := s.faults[call.Action]; len(queued) > 0 {
 		fault, s.faults[call.Action] = queued[0], queued[1:]
 	}
 	s.mu.Unlock()

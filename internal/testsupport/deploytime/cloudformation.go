@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -48,6 +49,12 @@ type Deployment struct {
 	LoadBalancing *awsstandin.LoadBalancing
 	// EC2 learns about each VPC's default security group.
 	EC2 *awsstandin.EC2
+	// Responses receives the handlers' answers to CloudFormation.
+	Responses *ResponseBucket
+	// Denied, when set, denies what it returns true for whatever the
+	// functions' policies allow, as a service control policy or a
+	// permissions boundary does.
+	Denied func(action, resource string) bool
 
 	// Runs are the custom resources run so far, in creation order.
 	Runs []*CustomResourceRun
@@ -76,6 +83,15 @@ type CustomResourceRun struct {
 	// same properties as CloudFormation sends after a change elsewhere in
 	// the resource's properties.
 	Create, Update *HandlerRun
+	// PhysicalID, Attributes and Properties are the resource as
+	// CloudFormation holds it after the events sent so far.
+	PhysicalID string
+	Attributes map[string]any
+	Properties map[string]any
+
+	invocation Invocation
+	event      map[string]any
+	requests   int
 }
 
 // HandlerRun is one event sent to a custom resource's handler.
@@ -84,9 +100,12 @@ type HandlerRun struct {
 	Event map[string]any
 	// Result is what the handler did.
 	Result *Result
-	// Response is what the handler sent CloudFormation, and Size its size in bytes.
+	// Response is the answer CloudFormation accepted, nil when none reached
+	// it, and Size its size in bytes.
 	Response *Response
 	Size     int
+	// Puts are the requests the response URL received, accepted or not.
+	Puts []Put
 	// Calls are the AWS API calls the handler made.
 	Calls []awsstandin.Call
 }
@@ -115,6 +134,13 @@ func NewDeployment(runtime *Runtime, account, region string, platforms []awsstan
 		EC2:           awsstandin.NewEC2(region, account),
 	}
 	d.Services = []*awsstandin.QueryService{&d.Beanstalk.QueryService, &d.LoadBalancing.QueryService, &d.EC2.QueryService}
+	for _, s := range d.Services {
+		s.Credentials = awsstandin.RehearsalCredentials
+	}
+	var err error
+	if d.Responses, err = NewResponseBucket(); err != nil {
+		panic("deploytime: the response bucket's certificate: " + err.Error())
+	}
 	// The SDK's service-specific endpoint variables, named after each
 	// service's SDK id ("Service-specific endpoints", AWS SDKs and Tools
 	// reference guide).
@@ -131,6 +157,7 @@ func (d *Deployment) Close() {
 	for _, s := range d.Services {
 		s.Close()
 	}
+	d.Responses.Close()
 }
 
 // DeployAll deploys stacks, each after the stacks it imports from, as
@@ -484,7 +511,7 @@ func (d *Deployment) runCustomResource(s *deploying, r *resource, resourceType s
 	if err != nil {
 		return fmt.Errorf("function %s: %w", fnID, err)
 	}
-	run := &CustomResourceRun{Stack: s.Name, LogicalID: r.logicalID, Type: resourceType, Function: fnID, Policy: policy}
+	run := &CustomResourceRun{Stack: s.Name, LogicalID: r.logicalID, Type: resourceType, Function: fnID, Policy: policy, invocation: inv}
 	d.Runs = append(d.Runs, run)
 	event := map[string]any{
 		"RequestType":        "Create",
@@ -496,25 +523,127 @@ func (d *Deployment) runCustomResource(s *deploying, r *resource, resourceType s
 		"LogicalResourceId":  r.logicalID,
 		"ResourceProperties": stringify(props),
 	}
-	if run.Create, err = d.send(inv, policy, event); err != nil {
+	run.event = event
+	if run.Create, err = d.send(run, event); err != nil {
 		return err
+	}
+	if run.Create.Response == nil {
+		return fmt.Errorf("the handler's answer to Create never reached CloudFormation: %s", run.Create.explainPuts())
 	}
 	if run.Create.Response.Status != "SUCCESS" {
 		return &FailedError{Run: run, Reason: run.Create.Response.Reason}
 	}
 	r.physicalID = run.Create.Response.PhysicalResourceID
 	r.attributes = run.Create.Response.Data
+	run.PhysicalID, run.Attributes, run.Properties = r.physicalID, r.attributes, event["ResourceProperties"].(map[string]any)
 	update := maps.Clone(event)
 	update["RequestType"] = "Update"
 	update["PhysicalResourceId"] = r.physicalID
 	update["OldResourceProperties"] = event["ResourceProperties"]
-	if run.Update, err = d.send(inv, policy, update); err != nil {
+	if run.Update, err = d.send(run, update); err != nil {
 		return err
+	}
+	if run.Update.Response == nil {
+		return fmt.Errorf("the handler's answer to Update never reached CloudFormation: %s", run.Update.explainPuts())
 	}
 	if run.Update.Response.Status != "SUCCESS" {
 		return &FailedError{Run: run, Reason: "on update: " + run.Update.Response.Reason}
 	}
 	return nil
+}
+
+// The events CloudFormation sends a custom resource after its Create, and
+// what it keeps of the answers ("Custom resource request objects" and
+// "Custom resource response objects", CloudFormation user guide): an Update
+// names the resource's physical id, its new ResourceProperties and the
+// previous ones as OldResourceProperties; a SUCCESS answering the same id is
+// an update in place, another id a replacement, whose old resource
+// CloudFormation deletes once the stack update completes. A FAILED answer
+// keeps the resource as it was and rolls the stack back.
+
+// Update sends an Update with new properties, and on SUCCESS keeps the
+// answer as the resource's. The old resource of a replacement is not
+// deleted here: that is the end of the stack update, or UpdateRolledBack's.
+func (d *Deployment) Update(run *CustomResourceRun, properties map[string]any) (*HandlerRun, error) {
+	event := d.event(run, "Update")
+	event["ResourceProperties"] = stringify(properties)
+	event["OldResourceProperties"] = run.Properties
+	h, err := d.send(run, event)
+	if err != nil || h.Response == nil || h.Response.Status != "SUCCESS" {
+		return h, err
+	}
+	run.PhysicalID, run.Attributes, run.Properties = h.Response.PhysicalResourceID, h.Response.Data, event["ResourceProperties"].(map[string]any)
+	return h, nil
+}
+
+// UpdateRolledBack sends the events of a stack update that changes the
+// resource's properties and then rolls back, because the resource's own
+// answer was FAILED or another resource of the stack failed after it:
+//   - the Update with the new properties;
+//   - if its answer kept the physical id, or was FAILED (which keeps it),
+//     an Update back to the previous properties, whose
+//     OldResourceProperties are the failed update's: "the stack will
+//     trigger an UPDATE with the previous Custom Resource properties"
+//     (aws-powertools/powertools-lambda-java#1082; aws/aws-cdk#17040,
+//     #29581);
+//   - if it answered a new id, a replacement, nothing to the previous
+//     resource, which CloudFormation still holds with its attributes, and
+//     a Delete of the new one once the rollback completes.
+//
+// meanwhile, if not nil, runs between the Update and the rollback, as AWS
+// may change while the stack updates. It returns the events sent, in order;
+// the resource is the previous one again, as the rollback's own Update
+// answered it.
+func (d *Deployment) UpdateRolledBack(run *CustomResourceRun, properties map[string]any, meanwhile func()) ([]*HandlerRun, error) {
+	previous := *run
+	update, err := d.Update(run, properties)
+	if err != nil {
+		return nil, err
+	}
+	if meanwhile != nil {
+		meanwhile()
+	}
+	events := []*HandlerRun{update}
+	if update.Response == nil {
+		return events, fmt.Errorf("the handler's answer to the Update never reached CloudFormation: %s", update.explainPuts())
+	}
+	if update.Response.Status == "SUCCESS" && update.Response.PhysicalResourceID != previous.PhysicalID {
+		replacement := d.event(run, "Delete")
+		replacement["ResourceProperties"] = run.Properties
+		run.PhysicalID, run.Attributes, run.Properties = previous.PhysicalID, previous.Attributes, previous.Properties
+		deleted, err := d.send(run, replacement)
+		return append(events, deleted), err
+	}
+	// A FAILED update left the resource as it was; the rollback's Update
+	// names the failed update's properties as the old ones.
+	run.PhysicalID, run.Attributes, run.Properties = previous.PhysicalID, previous.Attributes, update.Event["ResourceProperties"].(map[string]any)
+	back, err := d.Update(run, previous.Properties)
+	return append(events, back), err
+}
+
+// Delete sends a Delete, as CloudFormation does when the stack or the
+// resource is deleted.
+func (d *Deployment) Delete(run *CustomResourceRun) (*HandlerRun, error) {
+	return d.send(run, d.event(run, "Delete"))
+}
+
+// event is a new request to the resource as it is now.
+func (d *Deployment) event(run *CustomResourceRun, requestType string) map[string]any {
+	run.requests++
+	event := maps.Clone(run.event)
+	event["RequestType"] = requestType
+	event["RequestId"] = fmt.Sprintf("%s-%04d", run.event["RequestId"], run.requests)
+	event["PhysicalResourceId"] = run.PhysicalID
+	event["ResourceProperties"] = run.Properties
+	return event
+}
+
+func (h *HandlerRun) explainPuts() string {
+	var answers []string
+	for _, p := range h.Puts {
+		answers = append(answers, fmt.Sprintf("%s %s: %d", p.Method, p.Path, p.Status))
+	}
+	return fmt.Sprintf("%d requests opened, the bucket saw %v; logs:\n  %s", h.Result.ResponseRequests, answers, strings.Join(h.Result.Logs, "\n  "))
 }
 
 // Explain describes a failed deployment: for a custom resource that
@@ -569,27 +698,42 @@ func stringify(v any) any {
 	}
 }
 
-func (d *Deployment) send(inv Invocation, policy Policy, event map[string]any) (*HandlerRun, error) {
+// send runs the resource's handler with one event. The answer
+// CloudFormation keeps is the first the response URL accepted (a presigned
+// URL takes one PUT of the response object).
+func (d *Deployment) send(cr *CustomResourceRun, event map[string]any) (*HandlerRun, error) {
+	allows := cr.Policy.Allows
+	if d.Denied != nil {
+		allows = func(action, resource string) bool {
+			return cr.Policy.Allows(action, resource) && !d.Denied(action, resource)
+		}
+	}
 	for _, s := range d.Services {
 		s.Calls()
-		s.Authorize(policy.Allows)
+		s.Authorize(allows)
 	}
+	d.Responses.Puts()
+	inv := cr.invocation
 	inv.Event = event
+	inv.Response = d.Responses.Endpoint()
 	result, err := d.Runtime.Invoke(inv)
 	if err != nil {
 		return nil, err
 	}
-	run := &HandlerRun{Event: event, Result: result}
+	run := &HandlerRun{Event: event, Result: result, Puts: d.Responses.Puts()}
 	for _, s := range d.Services {
 		run.Calls = append(run.Calls, s.Calls()...)
 		s.Authorize(nil)
 	}
-	if len(result.Puts) != 1 {
-		return nil, fmt.Errorf("the handler sent %d responses to CloudFormation, want 1; error %s; logs:\n%s", len(result.Puts), result.Error, strings.Join(result.Logs, "\n"))
-	}
-	run.Size = len(result.Puts[0].Body)
-	if err := json.Unmarshal([]byte(result.Puts[0].Body), &run.Response); err != nil {
-		return nil, fmt.Errorf("the handler's response is not JSON: %v: %s", err, result.Puts[0].Body)
+	for _, p := range run.Puts {
+		if p.Status != http.StatusOK {
+			continue
+		}
+		run.Size = len(p.Body)
+		if err := json.Unmarshal([]byte(p.Body), &run.Response); err != nil {
+			return nil, fmt.Errorf("the handler's response is not JSON: %v: %s", err, p.Body)
+		}
+		break
 	}
 	return run, nil
 }
@@ -643,8 +787,12 @@ func (d *Deployment) invocation(s *deploying, fn *resource) (Invocation, error) 
 	// variables", Lambda developer guide), then the function's own.
 	env := map[string]string{
 		"AWS_REGION": d.Region, "AWS_DEFAULT_REGION": d.Region,
-		"AWS_ACCESS_KEY_ID": "ASIAREHEARSAL0000000", "AWS_SECRET_ACCESS_KEY": "rehearsal", "AWS_SESSION_TOKEN": "rehearsal",
+		"AWS_SESSION_TOKEN":        "rehearsal",
 		"AWS_LAMBDA_FUNCTION_NAME": fn.physicalID, "AWS_EXECUTION_ENV": "AWS_Lambda_" + fmt.Sprint(p["Runtime"]),
+	}
+	// The credentials whose signatures the stand-ins recompute.
+	for key, secret := range awsstandin.RehearsalCredentials {
+		env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"] = key, secret
 	}
 	for service, url := range d.Endpoints {
 		env["AWS_ENDPOINT_URL_"+service] = url

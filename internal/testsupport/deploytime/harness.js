@@ -1,49 +1,46 @@
 'use strict';
 // Runs Lambda handlers the way the Lambda Node.js runtime calls them, for the
 // deploy-time rehearsal in Go (lambda.go). One request per line on stdin:
-//   {"handler": "/path/index.js", "export": "handler", "env": {...}, "event": {...}, "remainingMs": 300000}
+//   {"handler": "/path/index.js", "export": "handler", "env": {...}, "event": {...}, "remainingMs": 300000,
+//    "response": {"port": 443, "ca": "-----BEGIN CERTIFICATE-----..."}}
 // one answer per line on file descriptor 3:
-//   {"response": {...what the handler PUT to the event's ResponseURL...}, "sleeps": [ms, ...], "logs": [...], "error": "..."}
+//   {"responseRequests": n, "sleeps": [ms, ...], "logs": [...], "error": "..."}
 // Only two things differ from Lambda: the PUT to the presigned S3 response
-// URL is captured instead of sent, and the handler's own waits through
-// timers/promises return at once (their lengths are reported), so retries
-// cost no test time. The AWS SDK runs unchanged against the endpoints in env.
+// URL goes, over a real TLS connection, to the loopback stand-in the
+// request names ("response": {"port": ..., "ca": PEM}) instead of S3, and the
+// handler's own waits through timers/promises return at once (their lengths
+// are reported), so retries cost no test time. The AWS SDK runs unchanged
+// against the endpoints in env.
 const fs = require('fs');
 const https = require('https');
 const readline = require('readline');
 const timers = require('timers/promises');
 const util = require('util');
-const { Writable } = require('stream');
 
 let current = null; // the invocation under way
 
+// Only the host's address changes: the handler's own options (agent,
+// timeout, signal, headers) and Node's TLS checks of the stand-in's
+// certificate, issued for *.s3.amazonaws.com, stay as they are.
 const realHttpsRequest = https.request;
-https.request = function request(options, callback) {
-  const host = typeof options === 'string' ? new URL(options).hostname : options.hostname || options.host;
-  if (!current || !/^cloudformation-custom-resource-response-/.test(host)) {
-    return realHttpsRequest.apply(https, arguments);
+https.request = function request(...args) {
+  let options = args[0];
+  let rest = args.slice(1);
+  if (typeof options === 'string' || options instanceof URL) {
+    const url = new URL(options);
+    options = { protocol: url.protocol, hostname: url.hostname, port: url.port, path: url.pathname + url.search };
+    if (rest.length > 0 && typeof rest[0] !== 'function') options = { ...options, ...rest.shift() };
   }
-  const chunks = [];
-  const request = new Writable({
-    write(chunk, encoding, done) { chunks.push(Buffer.from(chunk, encoding)); done(); },
-  });
-  request.setTimeout = () => request;
-  request.on('finish', () => {
-    current.puts.push({
-      host,
-      path: options.path,
-      method: options.method,
-      headers: options.headers,
-      body: Buffer.concat(chunks).toString('utf8'),
-    });
-    const response = new Writable({ write(c, e, d) { d(); } });
-    response.statusCode = 200;
-    response.resume = () => response;
-    response.setEncoding = () => response;
-    if (callback) callback(response);
-    response.emit('end');
-  });
-  return request;
+  const host = options.hostname || options.host;
+  if (!current || !current.response || !/^cloudformation-custom-resource-response-/.test(host)) {
+    return realHttpsRequest.apply(https, args);
+  }
+  const loopback = (hostname, opts, callback) => {
+    if (typeof opts === 'function') return opts(null, '127.0.0.1', 4);
+    return opts && opts.all ? callback(null, [{ address: '127.0.0.1', family: 4 }]) : callback(null, '127.0.0.1', 4);
+  };
+  current.responseRequests++;
+  return realHttpsRequest.call(https, { ...options, hostname: host, host: undefined, port: current.response.port, ca: current.response.ca, lookup: loopback }, ...rest);
 };
 
 timers.setTimeout = async (ms, value) => {
@@ -79,7 +76,7 @@ async function drain() {
 async function invoke(request) {
   const saved = { ...process.env };
   Object.assign(process.env, request.env || {});
-  current = { puts: [], sleeps: [], logs: [] };
+  current = { response: request.response, responseRequests: 0, sleeps: [], logs: [] };
   const started = Date.now();
   const context = {
     functionName: request.env && request.env.AWS_LAMBDA_FUNCTION_NAME,
@@ -95,7 +92,7 @@ async function invoke(request) {
   } catch (e) {
     error = (e && e.stack) || String(e);
   }
-  const answer = { puts: current.puts, sleeps: current.sleeps, logs: current.logs, error };
+  const answer = { responseRequests: current.responseRequests, sleeps: current.sleeps, logs: current.logs, error };
   current = null;
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
   Object.assign(process.env, saved);

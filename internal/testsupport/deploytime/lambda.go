@@ -75,27 +75,31 @@ type Invocation struct {
 	// RemainingMs is the time the function has left when it starts: its
 	// timeout.
 	RemainingMs int `json:"remainingMs"`
+	// Response is where the handler's PUTs to the event's ResponseURL go
+	// instead of S3. Nil: to the URL itself.
+	Response *ResponseEndpoint `json:"response,omitempty"`
+}
+
+// ResponseEndpoint is a loopback HTTPS server standing in for the S3 bucket
+// behind CloudFormation's presigned response URLs.
+type ResponseEndpoint struct {
+	// Port is its loopback port.
+	Port int `json:"port"`
+	// CA is the PEM certificate its TLS certificate chains to.
+	CA string `json:"ca"`
 }
 
 // Result is what a handler did.
 type Result struct {
-	// Puts are the requests it sent to the event's ResponseURL.
-	Puts []Put `json:"puts"`
+	// ResponseRequests counts the requests it opened to the event's
+	// ResponseURL host, answered or not.
+	ResponseRequests int `json:"responseRequests"`
 	// Sleeps are the waits, in milliseconds, it asked timers/promises for.
 	Sleeps []float64 `json:"sleeps"`
 	// Logs are the lines it logged.
 	Logs []string `json:"logs"`
 	// Error is what it threw, if it threw.
 	Error string `json:"error"`
-}
-
-// Put is a request sent to a custom resource's response URL.
-type Put struct {
-	Host    string         `json:"host"`
-	Path    string         `json:"path"`
-	Method  string         `json:"method"`
-	Headers map[string]any `json:"headers"`
-	Body    string         `json:"body"`
 }
 
 // Invoke runs one invocation to its end.

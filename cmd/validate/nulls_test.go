@@ -1,0 +1,81 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"reflect"
+	"testing"
+
+	"github.com/aws/aws-cdk-go/awscdk/v2"
+	"github.com/aws/jsii-runtime-go"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	// Stops the jsii kernel a CDK App started.
+	jsii.Close()
+	os.Exit(code)
+}
+
+// nullsDoc is a context with nulls where cdk.json may have them: as an
+// object's values, at any depth, and as a list's elements.
+const nullsDoc = `{
+  "object": {"unset": null, "set": 1, "list": [1, null, {"unset": null, "set": "a"}], "nested": {"unset": null}},
+  "list": [null, {"unset": null}]}`
+
+// readByApp is set in the process TestNullsAreDroppedAsTheCDKDropsThem
+// starts, which prints the context its App reads.
+const readByApp = "VALIDATE_TEST_PRINT_CONTEXT"
+
+// TestNullsAreDroppedAsTheCDKDropsThem holds dropNullKeys to what the app
+// really reads: a context handed to a CDK App comes back through
+// TryGetContext as dropNullKeys gives it (objects lose their null-valued
+// keys, at any depth; lists keep their null elements), whether the cdk CLI
+// passes it (CDK_CONTEXT_JSON, read when the App is created, so in a
+// process of its own) or a test does (App's Context property).
+func TestNullsAreDroppedAsTheCDKDropsThem(t *testing.T) {
+	var context map[string]any
+	if err := json.Unmarshal([]byte(nullsDoc), &context); err != nil {
+		t.Fatal(err)
+	}
+	if os.Getenv(readByApp) != "" {
+		printContext(t, awscdk.NewApp(nil), context)
+		return
+	}
+	fromProps := map[string]any{}
+	app := awscdk.NewApp(&awscdk.AppProps{Context: &context})
+	for key := range context {
+		fromProps[key] = app.Node().TryGetContext(jsii.String(key))
+	}
+	cmd := exec.Command(os.Args[0], "-test.run=^TestNullsAreDroppedAsTheCDKDropsThem$")
+	cmd.Env = append(os.Environ(), readByApp+"=1", "CDK_CONTEXT_JSON="+nullsDoc)
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("the App given CDK_CONTEXT_JSON: %v", err)
+	}
+	var fromCLI map[string]any
+	// The JSON comes first, before the test binary's own "PASS".
+	if err := json.NewDecoder(bytes.NewReader(out)).Decode(&fromCLI); err != nil {
+		t.Fatalf("the App given CDK_CONTEXT_JSON printed %q: %v", out, err)
+	}
+	for how, read := range map[string]map[string]any{"from the CLI": fromCLI, "as App.Context": fromProps} {
+		for key, value := range context {
+			if want := dropNullKeys(value); !reflect.DeepEqual(read[key], want) {
+				t.Errorf("context %q %s: the app reads %#v, the validator %#v", key, how, read[key], want)
+			}
+		}
+	}
+}
+
+// printContext writes, as JSON, what app reads of every key of context.
+func printContext(t *testing.T, app awscdk.App, context map[string]any) {
+	read := map[string]any{}
+	for key := range context {
+		read[key] = app.Node().TryGetContext(jsii.String(key))
+	}
+	if err := json.NewEncoder(os.Stdout).Encode(read); err != nil {
+		t.Fatal(err)
+	}
+}
