@@ -16,8 +16,9 @@ import (
 // preflight calls, on one loopback server, each in the protocol the SDK
 // speaks for it: the Query protocol for STS, Elastic Beanstalk and
 // CloudFormation, EC2's own, JSON 1.1 for SSM, Service Quotas and the Price
-// List API, REST-JSON for API Gateway; JSON 1.1 for Secrets Manager and
-// S3's REST for HeadObject. It tells the services apart by the
+// List API, REST-JSON for API Gateway; JSON 1.1 for Secrets Manager, ACM
+// and Cognito, S3's REST for HeadObject, REST-XML for Route 53 and
+// REST-JSON for Lambda. It tells the services apart by the
 // SigV4 signing name of each request, so one endpoint serves them all.
 // Set its fields before Start; the services are the package's stand-ins.
 type Account struct {
@@ -33,6 +34,8 @@ type Account struct {
 	ServiceQuotas  *JSONService
 	Pricing        *JSONService
 	SecretsManager *JSONService
+	ACM            *JSONService
+	Cognito        *JSONService
 
 	// BootstrapVersion is the CDK bootstrap's version parameter; empty, it
 	// does not exist.
@@ -68,7 +71,16 @@ type Account struct {
 	Existing *ExistingVpc
 	// Prices are the on-demand prices by usage type suffix.
 	Prices map[string]Price
-	// Objects are the S3 objects that exist, as "bucket/key".
+	// Certificates are the ACM certificates of the account's region.
+	Certificates []Certificate
+	// HostedZones are the account's Route 53 hosted zones.
+	HostedZones []HostedZone
+	// UserPools are the ids of the region's Cognito user pools.
+	UserPools map[string]bool
+	// Functions are the ARNs of the region's Lambda functions.
+	Functions map[string]bool
+	// Objects are the S3 objects that exist, as "bucket/key", or
+	// "bucket/key@version" for a version of one.
 	Objects map[string]bool
 	// Secrets are the Secrets Manager secrets and SSM parameters that
 	// exist, by ARN.
@@ -130,6 +142,7 @@ func NewAccount(account, region string, platforms []PlatformSummary) *Account {
 	a.addEC2Reads()
 	a.addJSONServices()
 	a.addServiceReads()
+	a.addFrontDoorReads()
 	return a
 }
 
@@ -204,8 +217,8 @@ func (a *Account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		want = "us-east-1"
 	}
 	query := map[string]*QueryService{"sts": a.STS, "elasticbeanstalk": &a.Beanstalk.QueryService, "cloudformation": &a.CloudFormation.QueryService, "ec2": &a.EC2.QueryService}[service]
-	jsonService := map[string]*JSONService{"ssm": a.SSM, "servicequotas": a.ServiceQuotas, "pricing": a.Pricing, "secretsmanager": a.SecretsManager}[service]
-	var action string
+	jsonService := map[string]*JSONService{"ssm": a.SSM, "servicequotas": a.ServiceQuotas, "pricing": a.Pricing, "secretsmanager": a.SecretsManager, "acm": a.ACM, "cognito-idp": a.Cognito}[service]
+	var action, id string
 	switch {
 	case query != nil:
 		_ = r.ParseForm()
@@ -216,6 +229,8 @@ func (a *Account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		action = map[string]string{"/vpclinks": "GetVpcLinks", "/account": "GetAccount"}[r.URL.Path]
 	case service == "s3" && r.Method == http.MethodHead:
 		action = "HeadObject"
+	case service == "route53" || service == "lambda":
+		action, id = restAction(service, r)
 	}
 	call := service + ":" + action
 	denied := &Error{Status: http.StatusForbidden, Code: "AccessDenied", Message: fmt.Sprintf("User: arn:aws:iam::%s:user/preflight is not authorized to perform: %s", a.Account, call)}
@@ -247,6 +262,10 @@ func (a *Account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		a.apiGateway(w, r, action, denied)
 	case service == "s3":
 		a.s3(w, r, denied)
+	case service == "route53":
+		a.route53(w, id, denied)
+	case service == "lambda":
+		a.lambda(w, id, denied)
 	default:
 		http.Error(w, "stand-in: no service "+service, http.StatusBadRequest)
 	}

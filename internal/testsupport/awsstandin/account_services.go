@@ -38,7 +38,7 @@ func (a *Account) secretParameter(arn string) (any, *Error) {
 // s3 serves S3's HeadObject, the one call preflight makes of it (REST,
 // HEAD /BUCKET/KEY in path style, as the SDK addresses a custom endpoint):
 // 200 with Content-Length, or a status with no body, as a HEAD has none:
-// 404 for a missing object, 403 when denied (HeadObject, Amazon S3 API
+// 404 for a missing object (or version, ?versionId=), 403 when denied (HeadObject, Amazon S3 API
 // reference). Any other method or a key-less path is a 400 stand-in error.
 func (a *Account) s3(w http.ResponseWriter, r *http.Request, denied *Error) {
 	bucket, key, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
@@ -49,7 +49,9 @@ func (a *Account) s3(w http.ResponseWriter, r *http.Request, denied *Error) {
 		w.WriteHeader(http.StatusForbidden)
 	case denied != nil:
 		w.WriteHeader(denied.Status)
-	case !a.Objects[bucket+"/"+key]:
+	case r.URL.Query().Has("versionId") && !a.Objects[bucket+"/"+key+"@"+r.URL.Query().Get("versionId")]:
+		w.WriteHeader(http.StatusNotFound)
+	case !r.URL.Query().Has("versionId") && !a.Objects[bucket+"/"+key]:
 		w.WriteHeader(http.StatusNotFound)
 	default:
 		w.Header().Set("Content-Length", "1234")
