@@ -8,7 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+
 	"privatebackend/config"
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 // TestYourOwnApplicationIsCheckedOnItsHealthPath: a backend with a source
@@ -47,26 +53,14 @@ func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
 	}
 }
 
-// deployment stands in for the reads of CheckDeployment.
-type deployment struct {
-	variables map[string]map[string]string
-	canary    map[string]map[string]string
-	links     map[string][]string
-	running   map[string]string // environment → version label
-	described map[string]string // version label → description
-}
-
-func (d deployment) StageVariables(_ context.Context, _, stage string) (map[string]string, map[string]string, error) {
-	return d.variables[stage], d.canary[stage], nil
-}
-func (d deployment) VpcLinkTargets(_ context.Context, id string) ([]string, error) {
-	return d.links[id], nil
-}
-func (d deployment) EnvironmentVersion(_ context.Context, name string) (string, string, error) {
-	return "app", d.running[name], nil
-}
-func (d deployment) VersionDescription(_ context.Context, _, label string) (string, error) {
-	return d.described[label], nil
+// deployedOn is the Deployment verify reads, with the SDK, from an account
+// stand-in holding what is deployed.
+func deployedOn(t *testing.T, a *awsstandin.Account) AWSDeployment {
+	t.Helper()
+	url := a.Start()
+	t.Cleanup(a.Close)
+	cfg := aws.Config{Region: a.Region, BaseEndpoint: aws.String(url), Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
+	return AWSDeployment{APIGateway: apigateway.NewFromConfig(cfg), Beanstalk: elasticbeanstalk.NewFromConfig(cfg)}
 }
 
 func TestCheckDeploymentFollowsTheCanaryOverrides(t *testing.T) {
@@ -76,18 +70,18 @@ func TestCheckDeploymentFollowsTheCanaryOverrides(t *testing.T) {
 	for name, n := range map[string]string{"blue": "1", "green": "2"} {
 		stacks["edge-Backend-"+name] = map[string]string{"LoadBalancerArn": "nlb-" + name, "LoadBalancerDnsName": name + ".elb", "EnvironmentName": "e-" + name, "Release": n, "VersionLabel": "v-" + name}
 	}
-	d := deployment{
-		variables: map[string]map[string]string{
-			"live":    {"vpcLinkId": "l-blue", "backendHost": "blue.elb"},
-			"preview": {"vpcLinkId": "l-green", "backendHost": "green.elb"},
-			"canary":  {"vpcLinkId": "l-blue", "backendHost": "blue.elb"},
-		},
+	account := awsstandin.NewAccount("123456789012", "eu-west-1", nil)
+	account.RestAPIID = "a1b2c3"
+	account.DeployedStages = map[string]awsstandin.DeployedStage{
+		"live":    {Variables: map[string]string{"vpcLinkId": "l-blue", "backendHost": "blue.elb"}},
+		"preview": {Variables: map[string]string{"vpcLinkId": "l-green", "backendHost": "green.elb"}},
 		// The canary's overrides still name blue's host: a half-moved canary.
-		canary:    map[string]map[string]string{"canary": {"vpcLinkId": "l-green"}},
-		links:     map[string][]string{"l-blue": {"nlb-blue"}, "l-green": {"nlb-green"}},
-		running:   map[string]string{"e-blue": "v-blue", "e-green": "v-green"},
-		described: map[string]string{"v-blue": "Backend blue version 1", "v-green": "Backend green version 2"},
+		"canary": {Variables: map[string]string{"vpcLinkId": "l-blue", "backendHost": "blue.elb"}, CanaryOverrides: map[string]string{"vpcLinkId": "l-green"}},
 	}
+	account.VpcLinkTargets = map[string][]string{"l-blue": {"nlb-blue"}, "l-green": {"nlb-green"}}
+	account.RunningEnvironments = map[string]string{"e-blue": "v-blue", "e-green": "v-green"}
+	account.AppVersions = map[string]string{"v-blue": "Backend blue version 1", "v-green": "Backend green version 2"}
+	d := deployedOn(t, account)
 	report := Report{Passed: true}
 	for _, s := range env.StageNames() {
 		report.Stages = append(report.Stages, StageResult{Stage: s, URL: stacks["edge-Api"]["Url"+s], Passed: true})

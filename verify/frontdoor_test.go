@@ -163,36 +163,28 @@ func TestCheckDeploymentChecksEachServicesVariablesBehindADomain(t *testing.T) {
 	for name, n := range map[string]string{"blue": "1", "ordersblue": "1", "ordersgreen": "2"} {
 		stacks["edge-Backend-"+name] = map[string]string{"LoadBalancerArn": "nlb-" + name, "LoadBalancerDnsName": name + ".elb", "EnvironmentName": "e-" + name, "Release": n, "VersionLabel": "v-" + name}
 	}
-	var asked []string
-	d := recordingDeployment{deployment: deployment{
-		variables: map[string]map[string]string{"live": {
+	account := awsstandin.NewAccount("123456789012", "eu-west-1", nil)
+	// GetStage of any other REST API than the RestApiId output's is a 404.
+	account.RestAPIID = "a1b2c3"
+	account.DeployedStages = map[string]awsstandin.DeployedStage{"live": {
+		Variables: map[string]string{
 			"vpcLinkId": "l-blue", "backendHost": "blue.elb",
 			"ordersVpcLinkId": "l-ordersblue", "ordersHost": "ordersblue.elb",
-		}},
+		},
 		// The canary's overrides send orders to ordersblue's link: wrong.
-		canary:    map[string]map[string]string{"live": {"ordersVpcLinkId": "l-ordersblue", "ordersHost": "ordersgreen.elb"}},
-		links:     map[string][]string{"l-blue": {"nlb-blue"}, "l-ordersblue": {"nlb-ordersblue"}, "l-ordersgreen": {"nlb-ordersgreen"}},
-		running:   map[string]string{"e-blue": "v-blue", "e-ordersblue": "v-ordersblue", "e-ordersgreen": "v-ordersgreen"},
-		described: map[string]string{"v-blue": "Backend blue version 1", "v-ordersblue": "Backend ordersblue version 1", "v-ordersgreen": "Backend ordersgreen version 2"},
-	}, asked: &asked}
+		CanaryOverrides: map[string]string{"ordersVpcLinkId": "l-ordersblue", "ordersHost": "ordersgreen.elb"},
+	}}
+	account.VpcLinkTargets = map[string][]string{"l-blue": {"nlb-blue"}, "l-ordersblue": {"nlb-ordersblue"}, "l-ordersgreen": {"nlb-ordersgreen"}}
+	account.RunningEnvironments = map[string]string{"e-blue": "v-blue", "e-ordersblue": "v-ordersblue", "e-ordersgreen": "v-ordersgreen"}
+	account.AppVersions = map[string]string{"v-blue": "Backend blue version 1", "v-ordersblue": "Backend ordersblue version 1", "v-ordersgreen": "Backend ordersgreen version 2"}
+	d := deployedOn(t, account)
 	report := Report{Passed: true, Stages: []StageResult{{Stage: "live", URL: "https://api.example.com/", Passed: true}}}
 	CheckDeployment(context.Background(), envs[0], outputsOf(t, stacks), d, &report)
 	want := "stage live: its canary of service orders name VPC link l-ordersblue to nlb-ordersblue, not to backend ordersgreen's load balancer nlb-ordersgreen: deploy the API"
 	if report.Passed || problems(report) != want {
 		t.Errorf("problems:\n%s\nwant only:\n%s", problems(report), want)
 	}
-	if len(asked) != 1 || asked[0] != "a1b2c3" {
-		t.Errorf("GetStage asked of REST APIs %v, want the RestApiId output's a1b2c3", asked)
+	if account.Called("apigateway:GetStage") != 1 {
+		t.Errorf("calls %v, want one GetStage", account.Calls())
 	}
-}
-
-// recordingDeployment records the REST API ids GetStage is asked of.
-type recordingDeployment struct {
-	deployment
-	asked *[]string
-}
-
-func (d recordingDeployment) StageVariables(ctx context.Context, restAPIID, stage string) (map[string]string, map[string]string, error) {
-	*d.asked = append(*d.asked, restAPIID)
-	return d.deployment.StageVariables(ctx, restAPIID, stage)
 }

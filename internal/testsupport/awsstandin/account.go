@@ -46,6 +46,18 @@ type Account struct {
 	Environments []TerminatedEnvironment
 	// VpcLinks are the tags of each REST API VPC link of the account.
 	VpcLinks []map[string]string
+	// VpcLinkTargets are the target load balancers of the VPC links
+	// GetVpcLink is asked of, by id.
+	VpcLinkTargets map[string][]string
+	// RestAPIID is the id of the REST API whose stages DeployedStages are:
+	// GetStage of another answers 404; empty, any REST API has them.
+	RestAPIID string
+	// DeployedStages are the REST API's deployed stages, by name.
+	DeployedStages map[string]DeployedStage
+	// RunningEnvironments are the application version label each running
+	// Beanstalk environment runs, by environment name; AppVersions the
+	// description of each application version, by label.
+	RunningEnvironments, AppVersions map[string]string
 	// Quotas are applied quota values, DefaultQuotas AWS's defaults, by
 	// "service/code".
 	Quotas, DefaultQuotas map[string]float64
@@ -139,6 +151,7 @@ func NewAccount(account, region string, platforms []PlatformSummary) *Account {
 	}
 	a.STS = NewSTS(func() string { return a.Account })
 	a.addBeanstalkReads()
+	a.addApplicationVersions()
 	a.addEC2Reads()
 	a.addJSONServices()
 	a.addServiceReads()
@@ -226,7 +239,7 @@ func (a *Account) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case jsonService != nil:
 		_, action, _ = strings.Cut(r.Header.Get("X-Amz-Target"), ".")
 	case service == "apigateway":
-		action = map[string]string{"/vpclinks": "GetVpcLinks", "/account": "GetAccount"}[r.URL.Path]
+		action = apiGatewayAction(r.URL.Path)
 	case service == "s3" && r.Method == http.MethodHead:
 		action = "HeadObject"
 	case service == "route53" || service == "lambda":

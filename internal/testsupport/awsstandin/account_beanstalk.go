@@ -3,6 +3,7 @@ package awsstandin
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,7 +26,7 @@ func (b *Beanstalk) SetPlatforms(platforms []PlatformSummary) {
 // makes besides ListPlatformVersions, as the Elastic Beanstalk API
 // reference shows them: ListPlatformBranches (PlatformBranchSummaryList),
 // DescribePlatformVersion (PlatformDescription) and DescribeEnvironments
-// (Environments).
+// (Environments: the running ones, named or all, and the terminated ones).
 func (a *Account) addBeanstalkReads() {
 	a.Beanstalk.Actions["ListPlatformBranches"] = &Action{
 		Params: []Param{
@@ -72,6 +73,12 @@ func (a *Account) addBeanstalkReads() {
 			// with IncludedDeletedBackTo only those deleted after it
 			// (DescribeEnvironments).
 			var items strings.Builder
+			names := members(call.Params, "EnvironmentNames.member")
+			for _, name := range sortedKeys(a.RunningEnvironments) {
+				if len(names) == 0 || slices.Contains(names, name) {
+					fmt.Fprintf(&items, `<member><EnvironmentName>%s</EnvironmentName><EnvironmentId>e-0123456789</EnvironmentId><ApplicationName>app</ApplicationName><VersionLabel>%s</VersionLabel><Status>Ready</Status><Health>Green</Health></member>`, x(name), x(a.RunningEnvironments[name]))
+				}
+			}
 			if call.Params.Get("IncludeDeleted") == "true" {
 				back, err := time.Parse(time.RFC3339, call.Params.Get("IncludedDeletedBackTo"))
 				if call.Params.Has("IncludedDeletedBackTo") && err != nil {
@@ -88,6 +95,24 @@ func (a *Account) addBeanstalkReads() {
 				}
 			}
 			return raw("<Environments>" + items.String() + "</Environments>"), nil
+		},
+	}
+}
+
+// addApplicationVersions adds DescribeApplicationVersions
+// (ApplicationVersions, Elastic Beanstalk API reference): the versions
+// asked for by label that exist, each with its description.
+func (a *Account) addApplicationVersions() {
+	a.Beanstalk.Actions["DescribeApplicationVersions"] = &Action{
+		Params: []Param{{Name: "ApplicationName"}, {Name: "VersionLabels.member.N"}, {Name: "MaxRecords"}, {Name: "NextToken"}},
+		Answer: func(call Call) (any, *Error) {
+			var items strings.Builder
+			for _, label := range members(call.Params, "VersionLabels.member") {
+				if description, ok := a.AppVersions[label]; ok {
+					fmt.Fprintf(&items, `<member><ApplicationName>%s</ApplicationName><VersionLabel>%s</VersionLabel><Description>%s</Description><Status>PROCESSED</Status></member>`, x(call.Params.Get("ApplicationName")), x(label), x(description))
+				}
+			}
+			return raw("<ApplicationVersions>" + items.String() + "</ApplicationVersions>"), nil
 		},
 	}
 }
