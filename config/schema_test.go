@@ -300,6 +300,7 @@ var schemaExempt = map[string]string{
 	"environment-bad-value":                                                                          "a map's values are checked by the backend's rules: the model states patterns of map keys, not values",
 	"environment-value-too-long":                                                                     "a map's values are checked by the backend's rules: the model states patterns of map keys, not values",
 	"secret-not-an-arn":                                                                              "a map's values are checked by the backend's rules: the model states patterns of map keys, not values",
+	"secret-without-suffix":                                                                          "a map's values are checked by the backend's rules: the model states patterns of map keys, not values",
 	"source-outside-project":                                                                         "a path that leaves the project is found by cleaning it",
 	"source-dockerfile-on-python":                                                                    "what a source holds is a question for the file system",
 	"source-python-without-entry-point":                                                              "what a source holds is a question for the file system",

@@ -148,3 +148,27 @@ func TestCustomDomainServesItsStagesWithTheirBasePaths(t *testing.T) {
 		t.Errorf("priorities of live: %d and %d; want 1-500000 and that plus 500000", p, q)
 	}
 }
+
+// Closing the default endpoint takes effect only with a new deployment
+// ("Disable the default endpoint for REST APIs"), so turning it on or off
+// must change the deployment's logical id: the CDK's Deployment hashes the
+// RestApi's own properties into it (aws-cdk-lib apigateway deployment.ts),
+// which this test holds it to.
+func TestClosingTheDefaultEndpointRedeploysTheAPI(t *testing.T) {
+	deployments := map[bool]string{}
+	for _, disable := range []bool{false, true} {
+		stack := awscdk.NewStack(awscdk.NewApp(nil), jsii.String("Closed"), nil)
+		api := servicesAPI(stack, &PrivateRestApiProps{DisableExecuteApiEndpoint: disable})
+		api.AddStage("live", &StageOptions{Backend: "blue", Backends: map[string]string{"orders": "ordersblue"}})
+		found := assertions.Template_FromStack(stack, nil).FindResources(jsii.String("AWS::ApiGateway::Deployment"), nil)
+		if len(*found) != 1 {
+			t.Fatalf("disable %v: %d deployments; want 1", disable, len(*found))
+		}
+		for id := range *found {
+			deployments[disable] = id
+		}
+	}
+	if deployments[false] == deployments[true] {
+		t.Errorf("the deployment %s is the same with and without disableExecuteApiEndpoint; the change would never reach the stage", deployments[false])
+	}
+}

@@ -297,11 +297,7 @@ func TestEveryStageDefinesEveryVariableItsMethodsRead(t *testing.T) {
 var dayTwoAdds = map[string][]string{
 	"fd-authorizer-added": {"AWS::ApiGateway::Authorizer"},
 	"fd-domain-added":     {"AWS::ApiGateway::DomainName", "AWS::ApiGateway::BasePathMapping"},
-	"fd-service-added": {
-		"AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS::ApiGateway::VpcLink",
-		// The new backends' own alarms and the dashboard that shows them.
-		"AWS::CloudWatch::Alarm",
-	},
+	"fd-service-added":    {"AWS::ApiGateway::Resource", "AWS::ApiGateway::Method", "AWS::ApiGateway::VpcLink"},
 }
 
 // TestFrontDoorDayTwoChangesReplaceNothingElse adds a service, a domain and

@@ -31,12 +31,17 @@ type Secret struct {
 }
 
 var (
-	// arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME[:JSON_KEY];
+	// arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME-SUFFIX[:JSON_KEY];
 	// secret names hold ASCII letters, digits and /_+=.@-, and the ARN ends
 	// in a hyphen and six random characters (Secrets Manager API reference,
-	// CreateSecret: Name).
+	// CreateSecret: Name). The suffix is required: the instance role is
+	// granted exactly this ARN, and IAM compares a policy's resource with the
+	// secret's complete ARN, while a partial ARN only finds a secret in API
+	// calls (Secrets Manager API reference, SecretId: "Finding a secret from
+	// a partial ARN"); a grant without it would deny Beanstalk's fetch when
+	// an instance starts.
 	// secretArn is a Secrets Manager secret ARN with an optional JSON key.
-	secretArn = regexp.MustCompile(`^(arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+)(?::([^:]+))?$`)
+	secretArn = regexp.MustCompile(`^(arn:aws[a-z-]*:secretsmanager:([a-z0-9-]+):[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6})(?::([^:]+))?$`)
 	// arn:PARTITION:ssm:REGION:ACCOUNT:parameter/NAME.
 	// parameterArn is an SSM parameter ARN.
 	parameterArn = regexp.MustCompile(`^arn:aws[a-z-]*:ssm:([a-z0-9-]+):[0-9]{12}:parameter/[A-Za-z0-9/_.-]+$`)
