@@ -96,10 +96,13 @@ func synth(props *awscdk.AppProps) (err error) {
 func build(app awscdk.App, envs []*config.Environment) map[string]awscdk.Stage {
 	stages := map[string]awscdk.Stage{}
 	for _, e := range envs {
+		// Timed from here, outside the stacks, for the benchmark (bench/).
+		done := synthtiming.Part("Environment")
 		stage := awscdk.NewStage(app, jsii.String(e.Name), &awscdk.StageProps{Env: deployEnv(e)})
 		attachGates(stage)
 		stacks.NewEnvironment(stage, e, projectRoot)
 		stages[e.Name] = stage
+		done()
 	}
 	return stages
 }
@@ -129,12 +132,14 @@ func buildAccounts(app awscdk.App, envs []*config.Environment) []accountStage {
 	var out []accountStage
 	for _, name := range slices.Sorted(maps.Keys(targets)) {
 		e := targets[name]
+		done := synthtiming.Part("ApiGatewayAccount")
 		stage := awscdk.NewStage(app, jsii.String(name), &awscdk.StageProps{Env: deployEnv(e)})
 		attachGates(stage)
 		stacks.NewApiGatewayAccount(stage, &awscdk.StackProps{
 			Description: jsii.String("API Gateway's logging role for the REST APIs of this account and region"),
 		})
 		out = append(out, accountStage{name: name, account: e.Account, region: e.Region, stage: stage})
+		done()
 	}
 	return out
 }
@@ -159,6 +164,7 @@ func pipelineAccountStages(accounts []accountStage, account, region string) []ac
 // addPipeline adds the Pipeline stack, which deploys the same stages wave by
 // wave, with cdk-nag's checks like every environment.
 func addPipeline(app awscdk.App, cfg *config.Pipeline, envs []*config.Environment, stages map[string]awscdk.Stage, accounts []accountStage, cliVersion string) {
+	defer synthtiming.Part("Pipeline")()
 	var accountStages []awscdk.Stage
 	for _, a := range pipelineAccountStages(accounts, cfg.Account, cfg.Region) {
 		accountStages = append(accountStages, a.stage)

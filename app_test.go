@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -17,117 +16,13 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsec2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
-	"github.com/aws/aws-cdk-go/awscdk/v2/cloudformationinclude"
 	"github.com/aws/jsii-runtime-go"
-	"github.com/cdklabs/cdk-nag-go/cdknag/v2"
 
 	"privatebackend/config"
 	"privatebackend/internal/testsupport/cdktest"
 	"privatebackend/internal/testsupport/deploytime"
 	"privatebackend/stacks"
 )
-
-// The whole app, synthesized once for the test binary exactly as
-// "./scripts/synth" does it: every environment, cdk-nag and the CloudFormation
-// validator on.
-var (
-	projectContext map[string]any
-	environments   []*config.Environment
-	pipeline       *config.Pipeline
-	assembly       *cdktest.Assembly
-	// withoutPipeline is the app synthesized from the same context without
-	// its "pipeline" key, in a process of its own (leak).
-	withoutPipeline *cdktest.Assembly
-	leak            *leakCheck
-)
-
-// runAppEnv makes the test binary run the app's main instead of the tests,
-// so a test can synthesize in a process of its own.
-const runAppEnv = "PRIVATEBACKEND_TEST_RUN_APP"
-
-func TestMain(m *testing.M) {
-	if os.Getenv(runAppEnv) != "" {
-		main()
-	}
-	code, err := setUp(m)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "setting up the app tests:", err)
-		code = 1
-	}
-	cdktest.CloseLambdaRuntime()
-	jsii.Close()
-	os.Exit(code)
-}
-
-func setUp(m *testing.M) (int, error) {
-	var err error
-	if projectContext, err = cdktest.LoadContext("."); err != nil {
-		return 0, err
-	}
-	noPipeline := maps.Clone(projectContext)
-	delete(noPipeline, config.PipelineKey)
-	if leak, err = startLeakCheck(noPipeline); err != nil {
-		return 0, err
-	}
-	defer leak.cleanUp()
-	file, err := config.Read(projectContext, "")
-	if err != nil {
-		return 0, err
-	}
-	environments, pipeline = file.SortedEnvironments(), file.Pipeline
-	dir, err := os.MkdirTemp("", "app-test-")
-	if err != nil {
-		return 0, err
-	}
-	defer os.RemoveAll(dir)
-	if err := synth(&awscdk.AppProps{Context: &projectContext, Outdir: &dir}); err != nil {
-		return 0, err
-	}
-	if assembly, err = cdktest.ReadAssembly(dir); err != nil {
-		return 0, err
-	}
-	controlTower = startControlTowerCheck(assembly)
-	defer controlTower.wait()
-	<-leak.done
-	if leak.err != nil {
-		return 0, fmt.Errorf("the app without its pipeline failed: %v\n%s", leak.err, leak.output)
-	}
-	if withoutPipeline, err = cdktest.ReadAssembly(leak.out); err != nil {
-		return 0, err
-	}
-	validationReport, err = os.ReadFile(filepath.Join(dir, "validation-report.json"))
-	if err != nil {
-		return 0, err
-	}
-	for _, name := range cdktest.DirEntries(dir) {
-		if strings.HasSuffix(name, "-NagReport.csv") {
-			data, err := os.ReadFile(filepath.Join(dir, name))
-			if err != nil {
-				return 0, err
-			}
-			nagReports[name] = string(data)
-		}
-	}
-	return m.Run(), nil
-}
-
-var (
-	validationReport []byte
-	nagReports       = map[string]string{}
-)
-
-func stack(t *testing.T, name string) *cdktest.Stack {
-	t.Helper()
-	s, ok := assembly.Stacks[name]
-	if !ok {
-		t.Fatalf("no stack %s in the assembly; have %v", name, stackNames())
-	}
-	return s
-}
-
-func stackNames() []string {
-	return slices.Sorted(maps.Keys(assembly.Stacks))
-}
 
 func expectedStacks(e *config.Environment) []string {
 	names := []string{e.Name + "/Network", e.Name + "/Alerts", e.Name + "/Api"}
@@ -147,72 +42,55 @@ func accountStack(e *config.Environment) string {
 }
 
 func TestEveryEnvironmentSynthesizesItsStacks(t *testing.T) {
-	want := map[string]bool{}
-	if pipeline != nil {
-		want["Pipeline"] = true
-	}
-	for _, e := range environments {
-		want[accountStack(e)] = true
-		stage, _, _ := strings.Cut(accountStack(e), "/")
-		want[stage+"/Role"] = true
-		for _, s := range expectedStacks(e) {
-			want[s] = true
+	forEachApp(t, func(t *testing.T, a *app) {
+		want := map[string]bool{}
+		if a.pipeline != nil {
+			want["Pipeline"] = true
 		}
-	}
-	if got := stackNames(); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
-		t.Fatalf("stacks = %v, want %v", got, slices.Sorted(maps.Keys(want)))
-	}
+		for _, e := range a.environments {
+			want[accountStack(e)] = true
+			stage, _, _ := strings.Cut(accountStack(e), "/")
+			want[stage+"/Role"] = true
+			for _, s := range expectedStacks(e) {
+				want[s] = true
+			}
+		}
+		if got := a.stackNames(); !slices.Equal(got, slices.Sorted(maps.Keys(want))) {
+			t.Fatalf("stacks = %v, want %v", got, slices.Sorted(maps.Keys(want)))
+		}
+	})
 }
 
+// TestSnapshots compares every stack of every app with its reviewed
+// snapshot: cdk.json's under testdata/snapshots, each fixture's under
+// testdata/snapshots/apps/NAME. -update rewrites them and removes those of
+// stacks that no longer exist.
 func TestSnapshots(t *testing.T) {
-	for _, name := range stackNames() {
-		t.Run(name, func(t *testing.T) {
-			cdktest.Snapshot(t, strings.ReplaceAll(name, "/", "-"), assembly.Stacks[name].Template)
-		})
+	written := map[string]bool{}
+	for _, a := range apps {
+		dir := ""
+		if a != shipped {
+			dir = "apps/" + a.name + "/"
+		}
+		for _, name := range a.stackNames() {
+			snapshot := dir + strings.ReplaceAll(name, "/", "-")
+			written[snapshot] = true
+			t.Run(a.name+"/"+name, func(t *testing.T) {
+				cdktest.Snapshot(t, snapshot, a.assembly.Stacks[name].Template)
+			})
+		}
 	}
+	cdktest.PruneSnapshots(t, written)
 }
 
 func TestNoUnsuppressedNagFindingsOrAnnotations(t *testing.T) {
-	for _, name := range stackNames() {
-		for _, m := range assembly.Stacks[name].Messages {
-			t.Errorf("%s: %s", name, m)
+	forEachApp(t, func(t *testing.T, a *app) {
+		for _, name := range a.stackNames() {
+			for _, m := range a.assembly.Stacks[name].Messages {
+				t.Errorf("%s: %s", name, m)
+			}
 		}
-	}
-}
-
-// TestNagOverTemplatesFromDisk runs cdk-nag again over every synthesized
-// template, loaded back from its file. The in-process nag only checks L1
-// constructs of their own class; a resource the CDK builds as a plain
-// CfnResource (a custom resource provider's role, say) escapes it. Loaded
-// back, every resource is typed, and the suppressions travel with it in
-// each resource's cdk_nag metadata.
-func TestNagOverTemplatesFromDisk(t *testing.T) {
-	dir := t.TempDir()
-	app := awscdk.NewApp(&awscdk.AppProps{Outdir: &dir, BuiltinCloudFormationValidation: jsii.Bool(false)})
-	ids := map[string]string{}
-	for _, name := range stackNames() {
-		id := strings.ReplaceAll(name, "/", "-")
-		ids[id] = name
-		// No synthesizer parameters: the template brings its own.
-		s := awscdk.NewStack(app, &id, &awscdk.StackProps{Synthesizer: awscdk.NewBootstraplessSynthesizer(nil)})
-		cloudformationinclude.NewCfnInclude(s, jsii.String("Template"), &cloudformationinclude.CfnIncludeProps{
-			TemplateFile: &assembly.Stacks[name].TemplateFile,
-		})
-	}
-	awscdk.Aspects_Of(app).Add(cdknag.NewAwsSolutionsChecks(&cdknag.NagPackProps{Verbose: jsii.Bool(true)}), nil)
-	app.Synth(nil)
-	reloaded, err := cdktest.ReadAssembly(dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(reloaded.Stacks) != len(ids) {
-		t.Fatalf("reloaded %d stacks, want %d", len(reloaded.Stacks), len(ids))
-	}
-	for id, s := range reloaded.Stacks {
-		for _, m := range s.Messages {
-			t.Errorf("%s, loaded from disk: %s", ids[id], m)
-		}
-	}
+	})
 }
 
 // TestValidatorReportsNoViolation reads the CloudFormation validator's
@@ -220,50 +98,64 @@ func TestNagOverTemplatesFromDisk(t *testing.T) {
 // (a finding, or one acknowledged): with nothing, pluginReports is empty.
 // TestGateFailsABadStack proves it runs.
 func TestValidatorReportsNoViolation(t *testing.T) {
-	var report struct {
-		PluginReports []struct {
-			PluginName string `json:"pluginName"`
-			Conclusion string `json:"conclusion"`
-			Violations []any  `json:"violations"`
-		} `json:"pluginReports"`
-	}
-	if err := json.Unmarshal(validationReport, &report); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range report.PluginReports {
-		if p.Conclusion != "success" || len(p.Violations) > 0 {
-			t.Errorf("%s: conclusion %s with %d violations", p.PluginName, p.Conclusion, len(p.Violations))
+	validated := 0
+	for _, a := range apps {
+		if a.validationReport == nil {
+			continue // synthesized without the validator
 		}
+		validated++
+		t.Run(a.name, func(t *testing.T) {
+			var report struct {
+				PluginReports []struct {
+					PluginName string `json:"pluginName"`
+					Conclusion string `json:"conclusion"`
+					Violations []any  `json:"violations"`
+				} `json:"pluginReports"`
+			}
+			if err := json.Unmarshal(a.validationReport, &report); err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range report.PluginReports {
+				if p.Conclusion != "success" || len(p.Violations) > 0 {
+					t.Errorf("%s: conclusion %s with %d violations", p.PluginName, p.Conclusion, len(p.Violations))
+				}
+			}
+		})
+	}
+	if validated == 0 || shipped.validationReport == nil {
+		t.Errorf("the validator reported on %d apps; want cdk.json's among them", validated)
 	}
 }
 
 func TestNagReportsListEverySuppressionWithItsReason(t *testing.T) {
-	for _, name := range stackNames() {
-		stage, _, _ := strings.Cut(name, "/")
-		if stage == name {
-			stage = "" // a stack of the App itself, such as Pipeline
-		}
-		file := "AwsSolutions-" + stage + "-" + assembly.Stacks[name].Name + "-NagReport.csv"
-		if _, ok := nagReports[file]; !ok {
-			t.Errorf("no nag report %s for %s; have %v", file, name, slices.Sorted(maps.Keys(nagReports)))
-		}
-	}
-	suppressed := 0
-	for file, report := range nagReports {
-		for _, line := range strings.Split(report, "\n") {
-			if !strings.Contains(line, `"Suppressed"`) {
-				continue
+	forEachApp(t, func(t *testing.T, a *app) {
+		for _, name := range a.stackNames() {
+			stage, _, _ := strings.Cut(name, "/")
+			if stage == name {
+				stage = "" // a stack of the App itself, such as Pipeline
 			}
-			suppressed++
-			fields := strings.Split(line, `","`)
-			if reason := strings.Trim(fields[len(fields)-1], `"`); len(reason) < 40 {
-				t.Errorf("%s: suppression without a real reason: %s", file, line)
+			file := "AwsSolutions-" + stage + "-" + a.assembly.Stacks[name].Name + "-NagReport.csv"
+			if _, ok := a.nagReports[file]; !ok {
+				t.Errorf("no nag report %s for %s; have %v", file, name, slices.Sorted(maps.Keys(a.nagReports)))
 			}
 		}
-	}
-	if suppressed == 0 {
-		t.Error("the nag reports list no suppression at all; the gate cannot have run")
-	}
+		suppressed := 0
+		for file, report := range a.nagReports {
+			for _, line := range strings.Split(report, "\n") {
+				if !strings.Contains(line, `"Suppressed"`) {
+					continue
+				}
+				suppressed++
+				fields := strings.Split(line, `","`)
+				if reason := strings.Trim(fields[len(fields)-1], `"`); len(reason) < 40 {
+					t.Errorf("%s: suppression without a real reason: %s", file, line)
+				}
+			}
+		}
+		if suppressed == 0 {
+			t.Error("the nag reports list no suppression at all; the gate cannot have run")
+		}
+	})
 }
 
 // TestGateFailsABadStack proves the gate is not a formality: a stack with an
@@ -295,7 +187,7 @@ func TestGateFailsABadStack(t *testing.T) {
 	t.Run("validator", func(t *testing.T) {
 		dir := t.TempDir()
 		app := awscdk.NewApp(&awscdk.AppProps{Outdir: &dir, Context: &map[string]any{
-			"@aws-cdk/core:validateAgainstDefaultRules": projectContext["@aws-cdk/core:validateAgainstDefaultRules"],
+			"@aws-cdk/core:validateAgainstDefaultRules": shipped.context["@aws-cdk/core:validateAgainstDefaultRules"],
 			"@aws-cdk/core:validationReportPrettyPrint": false,
 		}})
 		s := awscdk.NewStack(app, jsii.String("Rejected"), nil)
@@ -324,58 +216,60 @@ func TestGateFailsABadStack(t *testing.T) {
 // is what keeps the README's removal order true: once the Api stops naming a
 // backend, nothing imports from its stack and it can be deleted.
 func TestCrossStackReferences(t *testing.T) {
-	for _, e := range environments {
-		exports := map[string]string{}
-		for _, name := range expectedStacks(e) {
-			outputs, _ := stack(t, name).Template["Outputs"].(map[string]any)
-			for _, o := range outputs {
-				if export, ok := o.(map[string]any)["Export"].(map[string]any); ok {
-					exports[fmt.Sprint(export["Name"])] = name
+	forEachApp(t, func(t *testing.T, a *app) {
+		for _, e := range a.environments {
+			exports := map[string]string{}
+			for _, name := range expectedStacks(e) {
+				outputs, _ := a.stack(t, name).Template["Outputs"].(map[string]any)
+				for _, o := range outputs {
+					if export, ok := o.(map[string]any)["Export"].(map[string]any); ok {
+						exports[fmt.Sprint(export["Name"])] = name
+					}
 				}
 			}
-		}
-		importedFrom := func(consumer string) map[string]bool {
-			from := map[string]bool{}
-			for _, imp := range deploytime.Imports(stack(t, consumer).Template) {
-				producer, ok := exports[imp]
-				if !ok {
-					t.Errorf("%s imports %q, which no stack of %s exports", consumer, imp, e.Name)
+			importedFrom := func(consumer string) map[string]bool {
+				from := map[string]bool{}
+				for _, imp := range deploytime.Imports(a.stack(t, consumer).Template) {
+					producer, ok := exports[imp]
+					if !ok {
+						t.Errorf("%s imports %q, which no stack of %s exports", consumer, imp, e.Name)
+					}
+					from[producer] = true
 				}
-				from[producer] = true
+				return from
 			}
-			return from
-		}
-		only := func(consumer string, from map[string]bool, allowed ...string) {
-			for producer := range from {
-				if !slices.Contains(allowed, producer) {
-					t.Errorf("%s imports from %s; it may import only from %v", consumer, producer, allowed)
+			only := func(consumer string, from map[string]bool, allowed ...string) {
+				for producer := range from {
+					if !slices.Contains(allowed, producer) {
+						t.Errorf("%s imports from %s; it may import only from %v", consumer, producer, allowed)
+					}
 				}
 			}
-		}
-		network, alerts, api := e.Name+"/Network", e.Name+"/Alerts", e.Name+"/Api"
-		only(network, importedFrom(network))
-		only(alerts, importedFrom(alerts))
-		for _, b := range e.BackendNames() {
-			backend := e.Name + "/Backend-" + b
-			from := importedFrom(backend)
-			only(backend, from, network, alerts)
-			if e.Network.VpcID == "" && !from[network] {
-				t.Errorf("%s imports nothing from the network stack", backend)
+			network, alerts, api := e.Name+"/Network", e.Name+"/Alerts", e.Name+"/Api"
+			only(network, importedFrom(network))
+			only(alerts, importedFrom(alerts))
+			for _, b := range e.BackendNames() {
+				backend := e.Name + "/Backend-" + b
+				from := importedFrom(backend)
+				only(backend, from, network, alerts)
+				if e.Network.VpcID == "" && !from[network] {
+					t.Errorf("%s imports nothing from the network stack", backend)
+				}
+				if !from[alerts] {
+					t.Errorf("%s's alarms do not notify the alarm topic", backend)
+				}
 			}
-			if !from[alerts] {
-				t.Errorf("%s's alarms do not notify the alarm topic", backend)
+			from := importedFrom(api)
+			allowed := []string{alerts, network}
+			for _, b := range e.BackendNames() {
+				allowed = append(allowed, e.Name+"/Backend-"+b)
+				if !from[e.Name+"/Backend-"+b] {
+					t.Errorf("%s imports nothing from backend %s", api, b)
+				}
 			}
+			only(api, from, allowed...)
 		}
-		from := importedFrom(api)
-		allowed := []string{alerts, network}
-		for _, b := range e.BackendNames() {
-			allowed = append(allowed, e.Name+"/Backend-"+b)
-			if !from[e.Name+"/Backend-"+b] {
-				t.Errorf("%s imports nothing from backend %s", api, b)
-			}
-		}
-		only(api, from, allowed...)
-	}
+	})
 }
 
 var stageVariable = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
@@ -383,86 +277,90 @@ var stageVariable = regexp.MustCompile(`\$\{stageVariables\.([A-Za-z0-9_]+)\}`)
 // TestEveryStageDefinesEveryVariableTheMethodsUse guards against the failure
 // API Gateway only reports at request time.
 func TestEveryStageDefinesEveryVariableTheMethodsUse(t *testing.T) {
-	for _, e := range environments {
-		api := stack(t, e.Name+"/Api")
-		used := map[string]bool{}
-		for _, m := range api.Resources("AWS::ApiGateway::Method") {
-			data, _ := json.Marshal(m)
-			for _, match := range stageVariable.FindAllStringSubmatch(string(data), -1) {
-				used[match[1]] = true
-			}
-		}
-		if !used["vpcLinkId"] || !used["backendHost"] {
-			t.Fatalf("%s/Api: methods use stage variables %v; want vpcLinkId and backendHost", e.Name, slices.Sorted(maps.Keys(used)))
-		}
-		stages := api.Resources("AWS::ApiGateway::Stage")
-		if len(stages) != len(e.API.Stages) {
-			t.Errorf("%s/Api has %d stages, configured %d", e.Name, len(stages), len(e.API.Stages))
-		}
-		for id, s := range stages {
-			props := s["Properties"].(map[string]any)
-			vars, _ := props["Variables"].(map[string]any)
-			for v := range used {
-				if _, ok := vars[v]; !ok {
-					t.Errorf("%s/Api stage %s does not define %q", e.Name, id, v)
+	forEachApp(t, func(t *testing.T, a *app) {
+		for _, e := range a.environments {
+			api := a.stack(t, e.Name+"/Api")
+			used := map[string]bool{}
+			for _, m := range api.Resources("AWS::ApiGateway::Method") {
+				data, _ := json.Marshal(m)
+				for _, match := range stageVariable.FindAllStringSubmatch(string(data), -1) {
+					used[match[1]] = true
 				}
 			}
-			if canary, ok := props["CanarySetting"].(map[string]any); ok {
-				overrides, _ := canary["StageVariableOverrides"].(map[string]any)
+			if !used["vpcLinkId"] || !used["backendHost"] {
+				t.Fatalf("%s/Api: methods use stage variables %v; want vpcLinkId and backendHost", e.Name, slices.Sorted(maps.Keys(used)))
+			}
+			stages := api.Resources("AWS::ApiGateway::Stage")
+			if len(stages) != len(e.API.Stages) {
+				t.Errorf("%s/Api has %d stages, configured %d", e.Name, len(stages), len(e.API.Stages))
+			}
+			for id, s := range stages {
+				props := s["Properties"].(map[string]any)
+				vars, _ := props["Variables"].(map[string]any)
 				for v := range used {
-					if _, ok := overrides[v]; !ok {
-						t.Errorf("%s/Api stage %s: canary does not override %q", e.Name, id, v)
+					if _, ok := vars[v]; !ok {
+						t.Errorf("%s/Api stage %s does not define %q", e.Name, id, v)
+					}
+				}
+				if canary, ok := props["CanarySetting"].(map[string]any); ok {
+					overrides, _ := canary["StageVariableOverrides"].(map[string]any)
+					for v := range used {
+						if _, ok := overrides[v]; !ok {
+							t.Errorf("%s/Api stage %s: canary does not override %q", e.Name, id, v)
+						}
 					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // TestStagesPointAtTheirConfiguredBackends follows each stage's vpcLinkId
 // to a VPC link and checks the link targets the configured backend's NLB.
 func TestStagesPointAtTheirConfiguredBackends(t *testing.T) {
-	for _, e := range environments {
-		api := stack(t, e.Name+"/Api")
-		links := api.Resources("AWS::ApiGateway::VpcLink")
-		if len(links) != len(e.Backends) {
-			t.Errorf("%s/Api has %d VPC links for %d backends", e.Name, len(links), len(e.Backends))
-		}
-		for _, s := range api.Resources("AWS::ApiGateway::Stage") {
-			props := s["Properties"].(map[string]any)
-			name := fmt.Sprint(props["StageName"])
-			cfg, ok := e.API.Stages[name]
-			if !ok {
-				t.Errorf("%s/Api has stage %s, which is not configured", e.Name, name)
-				continue
+	forEachApp(t, func(t *testing.T, a *app) {
+		for _, e := range a.environments {
+			api := a.stack(t, e.Name+"/Api")
+			links := api.Resources("AWS::ApiGateway::VpcLink")
+			if len(links) != len(e.Backends) {
+				t.Errorf("%s/Api has %d VPC links for %d backends", e.Name, len(links), len(e.Backends))
 			}
-			check := func(what string, vars map[string]any, backend string) {
-				ref, _ := vars["vpcLinkId"].(map[string]any)["Ref"].(string)
-				link, ok := links[ref]
+			for _, s := range api.Resources("AWS::ApiGateway::Stage") {
+				props := s["Properties"].(map[string]any)
+				name := fmt.Sprint(props["StageName"])
+				cfg, ok := e.API.Stages[name]
 				if !ok {
-					t.Errorf("%s/Api stage %s %s: vpcLinkId %v is not a VPC link of the stack", e.Name, name, what, vars["vpcLinkId"])
-					return
+					t.Errorf("%s/Api has stage %s, which is not configured", e.Name, name)
+					continue
 				}
-				targets, _ := json.Marshal(link["Properties"].(map[string]any)["TargetArns"])
-				backendStack := strings.ReplaceAll(e.Name+"-Backend-"+backend, "-", "")
-				if !bytes.Contains(bytes.ReplaceAll(targets, []byte("-"), nil), []byte(backendStack)) {
-					t.Errorf("%s/Api stage %s %s: VPC link targets %s, want an export of backend %s", e.Name, name, what, targets, backend)
+				check := func(what string, vars map[string]any, backend string) {
+					ref, _ := vars["vpcLinkId"].(map[string]any)["Ref"].(string)
+					link, ok := links[ref]
+					if !ok {
+						t.Errorf("%s/Api stage %s %s: vpcLinkId %v is not a VPC link of the stack", e.Name, name, what, vars["vpcLinkId"])
+						return
+					}
+					targets, _ := json.Marshal(link["Properties"].(map[string]any)["TargetArns"])
+					backendStack := strings.ReplaceAll(e.Name+"-Backend-"+backend, "-", "")
+					if !bytes.Contains(bytes.ReplaceAll(targets, []byte("-"), nil), []byte(backendStack)) {
+						t.Errorf("%s/Api stage %s %s: VPC link targets %s, want an export of backend %s", e.Name, name, what, targets, backend)
+					}
+					host, _ := json.Marshal(vars["backendHost"])
+					if !bytes.Contains(bytes.ReplaceAll(host, []byte("-"), nil), []byte(backendStack)) {
+						t.Errorf("%s/Api stage %s %s: backendHost %s, want an export of backend %s", e.Name, name, what, host, backend)
+					}
 				}
-				host, _ := json.Marshal(vars["backendHost"])
-				if !bytes.Contains(bytes.ReplaceAll(host, []byte("-"), nil), []byte(backendStack)) {
-					t.Errorf("%s/Api stage %s %s: backendHost %s, want an export of backend %s", e.Name, name, what, host, backend)
-				}
-			}
-			check("variables", props["Variables"].(map[string]any), cfg.Backend)
-			if cfg.Canary != nil {
-				canary := props["CanarySetting"].(map[string]any)
-				check("canary", canary["StageVariableOverrides"].(map[string]any), cfg.Canary.Backend)
-				if canary["PercentTraffic"] != cfg.Canary.Percent {
-					t.Errorf("%s/Api stage %s: canary percent %v, want %v", e.Name, name, canary["PercentTraffic"], cfg.Canary.Percent)
+				check("variables", props["Variables"].(map[string]any), cfg.Backend)
+				if cfg.Canary != nil {
+					canary := props["CanarySetting"].(map[string]any)
+					check("canary", canary["StageVariableOverrides"].(map[string]any), cfg.Canary.Backend)
+					if canary["PercentTraffic"] != cfg.Canary.Percent {
+						t.Errorf("%s/Api stage %s: canary percent %v, want %v", e.Name, name, canary["PercentTraffic"], cfg.Canary.Percent)
+					}
 				}
 			}
 		}
-	}
+	})
 }
 
 // TestBadConfigurationsFailCleanly runs every configuration under
@@ -512,10 +410,10 @@ func TestBadConfigurationsFailCleanly(t *testing.T) {
 }
 
 // alarmsOf returns the alarms of a stack by alarm name.
-func alarmsOf(t *testing.T, name string) map[string]map[string]any {
+func alarmsOf(t *testing.T, a *app, name string) map[string]map[string]any {
 	t.Helper()
 	out := map[string]map[string]any{}
-	for id, a := range stack(t, name).Resources("AWS::CloudWatch::Alarm") {
+	for id, a := range a.stack(t, name).Resources("AWS::CloudWatch::Alarm") {
 		props := a["Properties"].(map[string]any)
 		alarmName, ok := props["AlarmName"].(string)
 		if !ok {
@@ -527,130 +425,73 @@ func alarmsOf(t *testing.T, name string) map[string]map[string]any {
 	return out
 }
 
-// TestEveryStageAndBackendIsWatched checks every shipped environment: each
+// TestEveryStageAndBackendIsWatched checks every environment of every app: each
 // stage has its error-rate and latency alarms and each backend its health and
 // host alarms, with the configured thresholds, each notifying the
 // environment's topic on ALARM and on OK; the dashboard shows them all.
 func TestEveryStageAndBackendIsWatched(t *testing.T) {
-	for _, e := range environments {
-		alarms, schedule := e.Monitoring.StageAlarms.WithDefaults(), e.Monitoring.AlarmSchedule.WithDefaults()
-		period, periods := *schedule.PeriodMinutes, *schedule.EvaluationPeriods
-		topic := e.Name + "-Alerts:ExportsOutputRefAlarmTopic"
-		check := func(stackName, alarmName string, threshold float64, periodMinutes, evaluationPeriods int) {
-			alarm, ok := alarmsOf(t, stackName)[alarmName]
-			if !ok {
-				t.Errorf("%s has no alarm %s", stackName, alarmName)
-				return
-			}
-			if alarm["Threshold"] != threshold || alarm["EvaluationPeriods"] != float64(evaluationPeriods) {
-				t.Errorf("%s: threshold %v over %v periods, want %v over %d", alarmName, alarm["Threshold"], alarm["EvaluationPeriods"], threshold, evaluationPeriods)
-			}
-			for _, actions := range []string{"AlarmActions", "OKActions"} {
-				data, _ := json.Marshal(alarm[actions])
-				if !strings.Contains(string(data), topic) {
-					t.Errorf("%s: %s = %s, want the alarm topic", alarmName, actions, data)
+	forEachApp(t, func(t *testing.T, a *app) {
+		for _, e := range a.environments {
+			alarms, schedule := e.Monitoring.StageAlarms.WithDefaults(), e.Monitoring.AlarmSchedule.WithDefaults()
+			period, periods := *schedule.PeriodMinutes, *schedule.EvaluationPeriods
+			topic := e.Name + "-Alerts:ExportsOutputRefAlarmTopic"
+			check := func(stackName, alarmName string, threshold float64, periodMinutes, evaluationPeriods int) {
+				alarm, ok := alarmsOf(t, a, stackName)[alarmName]
+				if !ok {
+					t.Errorf("%s has no alarm %s", stackName, alarmName)
+					return
+				}
+				if alarm["Threshold"] != threshold || alarm["EvaluationPeriods"] != float64(evaluationPeriods) {
+					t.Errorf("%s: threshold %v over %v periods, want %v over %d", alarmName, alarm["Threshold"], alarm["EvaluationPeriods"], threshold, evaluationPeriods)
+				}
+				for _, actions := range []string{"AlarmActions", "OKActions"} {
+					data, _ := json.Marshal(alarm[actions])
+					if !strings.Contains(string(data), topic) {
+						t.Errorf("%s: %s = %s, want the alarm topic", alarmName, actions, data)
+					}
+				}
+				if data, _ := json.Marshal(alarm["Metrics"]); !strings.Contains(string(data), fmt.Sprintf(`"Period":%d`, periodMinutes*60)) {
+					t.Errorf("%s: metrics %s do not use a %d-minute period", alarmName, data, periodMinutes)
 				}
 			}
-			if data, _ := json.Marshal(alarm["Metrics"]); !strings.Contains(string(data), fmt.Sprintf(`"Period":%d`, periodMinutes*60)) {
-				t.Errorf("%s: metrics %s do not use a %d-minute period", alarmName, data, periodMinutes)
-			}
-		}
-		api := e.Name + "/Api"
-		for _, s := range e.StageNames() {
-			check(api, e.Name+"-Api-"+s+"-5xx-rate", *alarms.ErrorRatePercent, period, periods)
-			check(api, e.Name+"-Api-"+s+"-latency-"+alarms.LatencyPercentile, float64(*alarms.LatencyThresholdMs), period, periods)
-		}
-		// Health is judged over periods of at least 5 minutes, about as long in all.
-		healthPeriod := max(period, 5)
-		healthPeriods := (periods*period + healthPeriod - 1) / healthPeriod
-		for _, b := range e.BackendNames() {
-			check(e.Name+"/Backend-"+b, e.Name+"-Backend-"+b+"-health-degraded", 20, healthPeriod, healthPeriods)
-			check(e.Name+"/Backend-"+b, e.Name+"-Backend-"+b+"-unhealthy-hosts", 1, period, periods)
-		}
-		dashboards := stack(t, api).Resources("AWS::CloudWatch::Dashboard")
-		if len(dashboards) != 1 {
-			t.Fatalf("%s has %d dashboards, want 1", api, len(dashboards))
-		}
-		for _, d := range dashboards {
-			body, _ := json.Marshal(d["Properties"].(map[string]any)["DashboardBody"])
+			api := e.Name + "/Api"
 			for _, s := range e.StageNames() {
-				for _, title := range []string{"Stage " + s + ": requests and errors", "Stage " + s + ": latency (ms)"} {
-					if !strings.Contains(string(body), title) {
-						t.Errorf("%s dashboard has no widget %q", e.Name, title)
-					}
-				}
+				check(api, e.Name+"-Api-"+s+"-5xx-rate", *alarms.ErrorRatePercent, period, periods)
+				check(api, e.Name+"-Api-"+s+"-latency-"+alarms.LatencyPercentile, float64(*alarms.LatencyThresholdMs), period, periods)
 			}
+			// Health is judged over periods of at least 5 minutes, about as long in all.
+			healthPeriod := max(period, 5)
+			healthPeriods := (periods*period + healthPeriod - 1) / healthPeriod
 			for _, b := range e.BackendNames() {
-				for _, title := range []string{"Backend " + b + ": environment health", "Backend " + b + ": load balancer hosts"} {
-					if !strings.Contains(string(body), title) {
-						t.Errorf("%s dashboard has no widget %q", e.Name, title)
+				check(e.Name+"/Backend-"+b, e.Name+"-Backend-"+b+"-health-degraded", 20, healthPeriod, healthPeriods)
+				check(e.Name+"/Backend-"+b, e.Name+"-Backend-"+b+"-unhealthy-hosts", 1, period, periods)
+			}
+			dashboards := a.stack(t, api).Resources("AWS::CloudWatch::Dashboard")
+			if len(dashboards) != 1 {
+				t.Fatalf("%s has %d dashboards, want 1", api, len(dashboards))
+			}
+			for _, d := range dashboards {
+				body, _ := json.Marshal(d["Properties"].(map[string]any)["DashboardBody"])
+				for _, s := range e.StageNames() {
+					for _, title := range []string{"Stage " + s + ": requests and errors", "Stage " + s + ": latency (ms)"} {
+						if !strings.Contains(string(body), title) {
+							t.Errorf("%s dashboard has no widget %q", e.Name, title)
+						}
 					}
 				}
-			}
-			if alarms := strings.Count(string(body), "Arn"); !strings.Contains(string(body), `\"type\":\"alarm\"`) || alarms < 2*len(e.API.Stages)+2*len(e.Backends) {
-				t.Errorf("%s dashboard's alarm status widget lists %d alarms, want every one", e.Name, alarms)
+				for _, b := range e.BackendNames() {
+					for _, title := range []string{"Backend " + b + ": environment health", "Backend " + b + ": load balancer hosts"} {
+						if !strings.Contains(string(body), title) {
+							t.Errorf("%s dashboard has no widget %q", e.Name, title)
+						}
+					}
+				}
+				if alarms := strings.Count(string(body), "Arn"); !strings.Contains(string(body), `\"type\":\"alarm\"`) || alarms < 2*len(e.API.Stages)+2*len(e.Backends) {
+					t.Errorf("%s dashboard's alarm status widget lists %d alarms, want every one", e.Name, alarms)
+				}
 			}
 		}
-	}
-}
-
-// leakCheck is a whole synthesis run in a process of its own, as "cdk
-// synth" runs the app, with a temporary directory of its own: the project's
-// environments without the pipeline. It starts before the tests' own
-// synthesis so that the two overlap on two cores.
-type leakCheck struct {
-	tmp, out string
-	output   []byte
-	err      error
-	done     chan struct{}
-}
-
-func startLeakCheck(context map[string]any) (*leakCheck, error) {
-	c := &leakCheck{done: make(chan struct{})}
-	var err error
-	if c.tmp, err = os.MkdirTemp("", "leak-tmp-"); err != nil {
-		return nil, err
-	}
-	if c.out, err = os.MkdirTemp("", "leak-out-"); err != nil {
-		return nil, err
-	}
-	ctx, err := json.Marshal(context)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(os.Args[0])
-	// The CLI hands an app its context and output directory in these
-	// variables. CDK_VALIDATION=false (one of the switches AppProps'
-	// BuiltinCloudFormationValidation documents) skips the CloudFormation
-	// validator, about half this process's CPU: it only reports, never
-	// changes a template, and the tests' own synthesis runs it.
-	cmd.Env = append(os.Environ(), runAppEnv+"=1", "TMPDIR="+c.tmp, "CDK_CONTEXT_JSON="+string(ctx), "CDK_OUTDIR="+c.out,
-		"CDK_VALIDATION=false")
-	go func() {
-		c.output, c.err = cmd.CombinedOutput()
-		close(c.done)
-	}()
-	return c, nil
-}
-
-func (c *leakCheck) cleanUp() {
-	<-c.done
-	os.RemoveAll(c.tmp)
-	os.RemoveAll(c.out)
-}
-
-// TestSynthesisLeavesNoJsiiRuntimeBehind checks the process above: the jsii
-// runtime it unpacked into its temporary directory, and everything else it
-// put there, must be gone when it exits.
-func TestSynthesisLeavesNoJsiiRuntimeBehind(t *testing.T) {
-	if len(withoutPipeline.Stacks) == 0 {
-		t.Fatal("the app wrote no cloud assembly")
-	}
-	// Neither the runtime (jsii-runtime.*) nor the kernel's own files
-	// (jsii-kernel-*) may stay behind.
-	for _, name := range cdktest.DirEntries(leak.tmp) {
-		t.Errorf("the synthesis left %s in its temporary directory", name)
-	}
+	})
 }
 
 // TestBackendsAndTheirFoundationsDeployConcurrently checks what lets
@@ -658,22 +499,24 @@ func TestSynthesisLeavesNoJsiiRuntimeBehind(t *testing.T) {
 // each other, and no backend waits for another, so each backend's ten
 // minutes of Beanstalk run beside the others'.
 func TestBackendsAndTheirFoundationsDeployConcurrently(t *testing.T) {
-	for _, e := range environments {
-		network, alerts := e.Name+"/Network", e.Name+"/Alerts"
-		if slices.Contains(stack(t, network).Dependencies, alerts) || slices.Contains(stack(t, alerts).Dependencies, network) {
-			t.Errorf("%s: Network and Alerts depend on each other", e.Name)
-		}
-		for _, b := range e.BackendNames() {
-			for _, dep := range stack(t, e.Name+"/Backend-"+b).Dependencies {
-				if strings.HasPrefix(dep, e.Name+"/Backend-") {
-					t.Errorf("%s/Backend-%s waits for %s", e.Name, b, dep)
+	forEachApp(t, func(t *testing.T, a *app) {
+		for _, e := range a.environments {
+			network, alerts := e.Name+"/Network", e.Name+"/Alerts"
+			if slices.Contains(a.stack(t, network).Dependencies, alerts) || slices.Contains(a.stack(t, alerts).Dependencies, network) {
+				t.Errorf("%s: Network and Alerts depend on each other", e.Name)
+			}
+			for _, b := range e.BackendNames() {
+				for _, dep := range a.stack(t, e.Name+"/Backend-"+b).Dependencies {
+					if strings.HasPrefix(dep, e.Name+"/Backend-") {
+						t.Errorf("%s/Backend-%s waits for %s", e.Name, b, dep)
+					}
 				}
 			}
+			if deps := a.stack(t, e.Name+"/Api").Dependencies; len(deps) == 0 {
+				t.Errorf("%s/Api depends on nothing; it imports from the backends", e.Name)
+			}
 		}
-		if deps := stack(t, e.Name+"/Api").Dependencies; len(deps) == 0 {
-			t.Errorf("%s/Api depends on nothing; it imports from the backends", e.Name)
-		}
-	}
+	})
 }
 
 // TestOneStackPerAccountAndRegionOwnsTheApiGatewayAccount checks that no
@@ -683,21 +526,23 @@ func TestBackendsAndTheirFoundationsDeployConcurrently(t *testing.T) {
 // CloudFormation name, so an account and region holds one, and that each
 // account and region an environment deploys to has one.
 func TestOneStackPerAccountAndRegionOwnsTheApiGatewayAccount(t *testing.T) {
-	owners := map[string]bool{}
-	for _, name := range stackNames() {
-		s := stack(t, name)
-		if n := len(s.Resources("AWS::ApiGateway::Account")); n > 0 {
-			if s.Name != stacks.ApiGatewayAccountStackName || n != 1 {
-				t.Errorf("%s (stack %s) owns %d AWS::ApiGateway::Account; only the one %s stack of an account and region may", name, s.Name, n, stacks.ApiGatewayAccountStackName)
+	forEachApp(t, func(t *testing.T, a *app) {
+		owners := map[string]bool{}
+		for _, name := range a.stackNames() {
+			s := a.stack(t, name)
+			if n := len(s.Resources("AWS::ApiGateway::Account")); n > 0 {
+				if s.Name != stacks.ApiGatewayAccountStackName || n != 1 {
+					t.Errorf("%s (stack %s) owns %d AWS::ApiGateway::Account; only the one %s stack of an account and region may", name, s.Name, n, stacks.ApiGatewayAccountStackName)
+				}
+				owners[name] = true
 			}
-			owners[name] = true
 		}
-	}
-	for _, e := range environments {
-		if !owners[accountStack(e)] {
-			t.Errorf("environment %s deploys where no stack sets the API Gateway account's logging role (want %s)", e.Name, accountStack(e))
+		for _, e := range a.environments {
+			if !owners[accountStack(e)] {
+				t.Errorf("environment %s deploys where no stack sets the API Gateway account's logging role (want %s)", e.Name, accountStack(e))
+			}
 		}
-	}
+	})
 }
 
 // TestThePipelineDeploysEachAccountsLoggingStackOnce checks that an

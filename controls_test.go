@@ -1,3 +1,5 @@
+//go:build heavy
+
 package main
 
 import (
@@ -12,39 +14,49 @@ import (
 	"privatebackend/internal/testsupport/cdktest"
 )
 
-// controlTowerCheck runs AWS Control Tower's proactive controls over the
+// controlTowerCheck runs AWS Control Tower's proactive controls over every
 // app's templates in the background, from the moment setUp has them,
 // while the tests that need no result run.
 type controlTowerCheck struct {
-	done    chan struct{}
-	guard   *controls.Guard
-	results []controls.Result
+	done  chan struct{}
+	guard *controls.Guard
+	// results are each app's.
+	results map[*app][]controls.Result
 	err     error
 }
 
 var controlTower *controlTowerCheck
 
-func startControlTowerCheck(a *cdktest.Assembly) *controlTowerCheck {
-	c := &controlTowerCheck{done: make(chan struct{})}
-	templates := map[string]string{}
-	for name, s := range a.Stacks {
-		templates[name] = s.TemplateFile
-	}
-	go func() {
-		defer close(c.done)
-		if c.guard, c.err = controls.Load(controls.PackageDir); c.err == nil {
-			c.results, c.err = c.guard.Check(templates)
-		}
-	}()
-	return c
+func init() {
+	backgroundChecks = append(backgroundChecks, startControlTowerCheck)
 }
 
-// wait lets the check finish before setUp removes the templates.
-func (c *controlTowerCheck) wait() { <-c.done }
+// startControlTowerCheck starts the check and returns a function that
+// waits for it, which setUp calls before it removes the templates.
+func startControlTowerCheck() (wait func()) {
+	c := &controlTowerCheck{done: make(chan struct{}), results: map[*app][]controls.Result{}}
+	go func() {
+		defer close(c.done)
+		if c.guard, c.err = controls.Load(controls.PackageDir); c.err != nil {
+			return
+		}
+		for _, a := range apps {
+			templates := map[string]string{}
+			for name, s := range a.assembly.Stacks {
+				templates[name] = s.TemplateFile
+			}
+			if c.results[a], c.err = c.guard.Check(templates); c.err != nil {
+				return
+			}
+		}
+	}()
+	controlTower = c
+	return func() { <-c.done }
+}
 
-func controlTowerResults(t *testing.T) (*controls.Guard, []controls.Result) {
+func controlTowerResults(t *testing.T) (*controls.Guard, map[*app][]controls.Result) {
 	t.Helper()
-	controlTower.wait()
+	<-controlTower.done
 	if controlTower.err != nil {
 		t.Fatalf("checking the templates against the Control Tower controls: %v", controlTower.err)
 	}
@@ -52,11 +64,12 @@ func controlTowerResults(t *testing.T) (*controls.Guard, []controls.Result) {
 }
 
 // TestControlTowerOutcomesMatchTheTable compares what the controls say
-// about every template with compliance/outcomes.csv: a new failure fails
+// about every template of cdk.json with compliance/outcomes.csv: a new failure fails
 // the test, and so does a fixed one that the table does not record yet.
 // -update rewrites the table, like the snapshots.
 func TestControlTowerOutcomesMatchTheTable(t *testing.T) {
-	_, results := controlTowerResults(t)
+	_, all := controlTowerResults(t)
+	results := all[shipped]
 	var got bytes.Buffer
 	if err := controls.WriteOutcomes(&got, results); err != nil {
 		t.Fatal(err)
@@ -82,22 +95,26 @@ func TestControlTowerOutcomesMatchTheTable(t *testing.T) {
 	}
 }
 
-// TestControlTowerFailuresHaveADecision checks that every failing control
-// has a decision for its kind of stack, and that every decision names a
+// TestControlTowerFailuresHaveADecision checks, on every app, that every
+// failing control has a decision for its kind of stack, and that every decision names a
 // control of the rule set and a kind of stack the app builds.
 func TestControlTowerFailuresHaveADecision(t *testing.T) {
 	guard, results := controlTowerResults(t)
 	decisions := readDecisions(t)
-	for _, line := range controls.Undecided(results, decisions) {
-		t.Error(line)
+	for _, a := range apps {
+		for _, line := range controls.Undecided(results[a], decisions) {
+			t.Errorf("%s: %s", a.name, line)
+		}
 	}
 	// Every kind of stack the app can build, whether or not this cdk.json
 	// asks for it: the pipeline's, and its support stack for a wave in
 	// another region, included.
 	kinds := map[string]bool{"Network": true, "Alerts": true, "Backend": true, "Api": true, "Logging": true, "Role": true, "Pipeline": true, "CrossRegionSupport": true}
-	for _, name := range stackNames() {
-		if !kinds[controls.StackKind(name)] {
-			t.Errorf("the app builds %s, a kind of stack this test does not know", name)
+	for _, a := range apps {
+		for _, name := range a.stackNames() {
+			if !kinds[controls.StackKind(name)] {
+				t.Errorf("%s: the app builds %s, a kind of stack this test does not know", a.name, name)
+			}
 		}
 	}
 	for _, d := range decisions {

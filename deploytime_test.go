@@ -2,147 +2,65 @@ package main
 
 import (
 	"fmt"
-	"path/filepath"
 	"slices"
 	"testing"
 
-	"privatebackend/config"
-	"privatebackend/internal/testsupport/awsstandin"
-	"privatebackend/internal/testsupport/cdktest"
 	"privatebackend/internal/testsupport/deploytime"
 )
 
-// The deploy-time rehearsal of the shipped configuration: every stack of
-// every environment deployed as CloudFormation would, every custom
-// resource's handler run on the pinned Node.js with the AWS SDK against
-// stand-ins of the AWS APIs. The lookups' faults are rehearsed on fixtures,
-// in the stacks tests.
-
-// deployment deploys every stack of e into a fresh simulated account: its
-// own account and region when pinned, else an arbitrary pair.
-func deployment(t *testing.T, e *config.Environment) (*deploytime.Deployment, error) {
-	t.Helper()
-	account, region := "222222222222", "eu-central-1"
-	if e.Pinned() {
-		account, region = e.Account, e.Region
-	}
-	var branches []string
-	for _, b := range e.Backends {
-		branches = append(branches, b.Beanstalk.WithDefaults().Platform)
-	}
-	d := deploytime.NewDeployment(cdktest.LambdaRuntime(t), account, region, awsstandin.RecommendedPlatforms(region, branches...))
-	t.Cleanup(d.Close)
-	var stacks []*deploytime.Stack
-	for _, name := range expectedStacks(e) {
-		s := stack(t, name)
-		// A Stage's nested assembly keeps its assets in the root assembly.
-		stacks = append(stacks, &deploytime.Stack{Name: s.Name, Template: s.Template, AssemblyDir: filepath.Dir(filepath.Dir(s.TemplateFile))})
-	}
-	return d, d.DeployAll(stacks)
-}
-
-// TestDeployTimeEveryCustomResourceSucceeds deploys each environment: every
-// custom resource's handler must answer SUCCESS to its Create and Update
-// events, with every attribute the templates read from it, in an answer
-// CloudFormation accepts (at most 4,096 bytes: "Custom resource response
-// objects"), having called only what its function's policy allows.
-func TestDeployTimeEveryCustomResourceSucceeds(t *testing.T) {
-	for _, e := range environments {
-		t.Run(e.Name, func(t *testing.T) {
-			d, err := deployment(t, e)
-			if err != nil {
-				t.Fatal(deploytime.Explain(err))
-			}
-			if len(d.Runs) == 0 {
-				t.Fatal("no custom resource ran")
-			}
-			for _, run := range d.Runs {
-				for _, h := range []*deploytime.HandlerRun{run.Create, run.Update} {
-					if h.Size > 4096 {
-						t.Errorf("%s/%s answered %d bytes to %s; CloudFormation accepts at most 4096", run.Stack, run.LogicalID, h.Size, h.Event["RequestType"])
-					}
-					for _, c := range h.Calls {
-						if !run.Policy.Allows(c.Permission.Action, c.Permission.Resource) {
-							t.Errorf("%s/%s called %s on %s, which its function's policy does not allow", run.Stack, run.LogicalID, c.Permission.Action, c.Permission.Resource)
-						}
-					}
-				}
-			}
-			// An update that changes neither branch nor refresh keeps the
-			// version found before, without asking AWS: a deploy never moves
-			// the platform by itself.
-			for _, run := range d.Runs {
-				if run.Type != "Custom::PlatformVersion" {
-					continue
-				}
-				created, updated := run.Create.Response, run.Update.Response
-				if len(run.Update.Calls) > 0 || updated.Data["PlatformArn"] != created.Data["PlatformArn"] || updated.PhysicalResourceID != created.PhysicalResourceID {
-					t.Errorf("%s/%s: an update with the same branch called %d times and answered %v (id %s), after %v (id %s)", run.Stack, run.LogicalID,
-						len(run.Update.Calls), updated.Data["PlatformArn"], updated.PhysicalResourceID, created.Data["PlatformArn"], created.PhysicalResourceID)
-				}
-			}
-			// The CDK's handler leaves each VPC's default security group
-			// without rules (@aws-cdk/aws-ec2:restrictDefaultSecurityGroup).
-			for _, group := range d.EC2.Groups() {
-				if rules := d.EC2.Rules(group); len(rules) > 0 {
-					t.Errorf("default security group %s keeps %v", group, rules)
-				}
-			}
-		})
-	}
-}
-
 // TestDeployTimeLookupPermissionsExistBeforeTheirCalls checks every
-// template: each policy of a lookup's function waits only for what a stack
-// creates in its first seconds (roles, the function's log group and keys),
-// and the function waits for every one of them. So every permission exists
+// template of every app: each policy of a lookup's function waits only for
+// what a stack creates in its first seconds (roles, the function's log
+// group and keys), and the function waits for every one of them. So every permission exists
 // before the function, never just before its call, as a policy naming a
 // resource the call waits for would be (aws/aws-cdk#37085: the call then
 // runs before IAM has propagated it).
 func TestDeployTimeLookupPermissionsExistBeforeTheirCalls(t *testing.T) {
-	startOfStack := []any{"AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::KMS::Key"}
-	// Which stack and resource each export comes from, for functions of
-	// another stack.
-	type origin struct{ stack, resource string }
-	exportedBy := map[string]origin{}
-	for _, name := range stackNames() {
-		outputs, _ := stack(t, name).Template["Outputs"].(map[string]any)
-		for _, o := range outputs {
-			output := o.(map[string]any)
-			if export, ok := output["Export"].(map[string]any); ok {
-				exportedBy[fmt.Sprint(export["Name"])] = origin{name, deploytime.GetAttTarget(output["Value"])}
+	forEachApp(t, func(t *testing.T, a *app) {
+		startOfStack := []any{"AWS::IAM::Role", "AWS::Logs::LogGroup", "AWS::KMS::Key"}
+		// Which stack and resource each export comes from, for functions of
+		// another stack.
+		type origin struct{ stack, resource string }
+		exportedBy := map[string]origin{}
+		for _, name := range a.stackNames() {
+			outputs, _ := a.stack(t, name).Template["Outputs"].(map[string]any)
+			for _, o := range outputs {
+				output := o.(map[string]any)
+				if export, ok := output["Export"].(map[string]any); ok {
+					exportedBy[fmt.Sprint(export["Name"])] = origin{name, deploytime.GetAttTarget(output["Value"])}
+				}
 			}
 		}
-	}
-	checked := 0
-	for _, name := range stackNames() {
-		resources, _ := stack(t, name).Template["Resources"].(map[string]any)
-		for _, lookup := range deploytime.Lookups(resources) {
-			checked++
-			fn := origin{name, deploytime.GetAttTarget(lookup.ServiceToken)}
-			if imported, ok := lookup.ServiceToken.(map[string]any)["Fn::ImportValue"]; ok {
-				fn = exportedBy[fmt.Sprint(imported)]
-			}
-			fnResources, _ := stack(t, fn.stack).Template["Resources"].(map[string]any)
-			role, policies := deploytime.FunctionPermissions(fnResources, fn.resource)
-			if role == "" {
-				t.Errorf("%s: lookup %s is answered by %v, which is no function with a role", name, lookup.LogicalID, fn)
-				continue
-			}
-			functionWaitsFor := deploytime.WaitsFor(fnResources, fn.resource)
-			for _, policy := range append([]string{role}, policies...) {
-				if !slices.Contains(functionWaitsFor, policy) {
-					t.Errorf("%s: the function %s of lookup %s does not wait for its policy %s", fn.stack, fn.resource, lookup.LogicalID, policy)
+		checked := 0
+		for _, name := range a.stackNames() {
+			resources, _ := a.stack(t, name).Template["Resources"].(map[string]any)
+			for _, lookup := range deploytime.Lookups(resources) {
+				checked++
+				fn := origin{name, deploytime.GetAttTarget(lookup.ServiceToken)}
+				if imported, ok := lookup.ServiceToken.(map[string]any)["Fn::ImportValue"]; ok {
+					fn = exportedBy[fmt.Sprint(imported)]
 				}
-				for _, dep := range deploytime.WaitsFor(fnResources, policy) {
-					if typ := fnResources[dep].(map[string]any)["Type"]; !slices.Contains(startOfStack, typ) {
-						t.Errorf("%s: %s, a policy of lookup %s's function, waits for %s (%s)", fn.stack, policy, lookup.LogicalID, dep, typ)
+				fnResources, _ := a.stack(t, fn.stack).Template["Resources"].(map[string]any)
+				role, policies := deploytime.FunctionPermissions(fnResources, fn.resource)
+				if role == "" {
+					t.Errorf("%s: lookup %s is answered by %v, which is no function with a role", name, lookup.LogicalID, fn)
+					continue
+				}
+				functionWaitsFor := deploytime.WaitsFor(fnResources, fn.resource)
+				for _, policy := range append([]string{role}, policies...) {
+					if !slices.Contains(functionWaitsFor, policy) {
+						t.Errorf("%s: the function %s of lookup %s does not wait for its policy %s", fn.stack, fn.resource, lookup.LogicalID, policy)
+					}
+					for _, dep := range deploytime.WaitsFor(fnResources, policy) {
+						if typ := fnResources[dep].(map[string]any)["Type"]; !slices.Contains(startOfStack, typ) {
+							t.Errorf("%s: %s, a policy of lookup %s's function, waits for %s (%s)", fn.stack, policy, lookup.LogicalID, dep, typ)
+						}
 					}
 				}
 			}
 		}
-	}
-	if checked == 0 {
-		t.Fatal("no template has a lookup")
-	}
+		if checked == 0 {
+			t.Fatal("no template has a lookup")
+		}
+	})
 }

@@ -29,15 +29,20 @@ var testGroups = []testGroup{
 	{name: "verify", about: "./scripts/verify against stand-ins", packages: "./verify/... ./cmd/verify/..."},
 	{name: "launcher", about: "cdk.json's app command, scripts/app", packages: "./scripts/..."},
 	{name: "internal", about: "internal packages and the benchmark's own tests", packages: "./internal/... ./bench/..."},
-	{name: "deploy-time", about: "deploy-time rehearsal: lookup handlers against stand-ins", packages: ". ./stacks/...", run: "^TestDeployTime"},
-	{name: "controls", about: "Control Tower controls", packages: "./...", run: "^TestControlTower"},
+	{name: "deploy-time", about: "deploy-time rehearsal: lookup handlers against stand-ins", packages: ". ./stacks/...", run: "^TestDeployTime", tags: heavyTag},
+	{name: "controls", about: "Control Tower controls", packages: "./...", run: "^TestControlTower", tags: heavyTag},
+	{name: "nag-from-disk", about: "cdk-nag over every template read back from disk", packages: ".", run: "^TestNagOverTemplatesFromDisk$", tags: heavyTag},
 	{name: "controls-summary", about: "./scripts/synth's controls summary", packages: "./cmd/controls/..."},
 	{name: "preflight", about: "preflight checks", packages: "./preflight/... ./cmd/preflight/..."},
 }
 
 // claimedByGroups are the tests that have groups of their own inside the
 // packages of broader groups.
-const claimedByGroups = "^(TestDeployTime|TestControlTower)"
+const claimedByGroups = "^(TestDeployTime|TestControlTower|TestNagOverTemplatesFromDisk$)"
+
+// heavyTag is the build tag of the tests that plain "go test ./..." leaves
+// out and ./scripts/test runs.
+const heavyTag = "heavy"
 
 // testGroup is a part of the suite. Its package patterns are relative
 // ("./x/..."), its test patterns hold no "/": they select top-level tests.
@@ -50,6 +55,8 @@ type testGroup struct {
 	packages string
 	// run and skip are go test's -run and -skip; empty run selects every test.
 	run, skip string
+	// tags is go test's -tags: heavyTag for the groups behind it.
+	tags string
 }
 
 // testFunc is one top-level test of a package.
@@ -98,6 +105,9 @@ func (g testGroup) covers(dir string) bool {
 // the packages that hold any, with test2json events on stdout.
 func (g testGroup) command(tests []testFunc) []string {
 	args := []string{"go", "test", "-count=1", "-json"}
+	if g.tags != "" {
+		args = append(args, "-tags", g.tags)
+	}
 	if g.run != "" {
 		args = append(args, "-run", g.run)
 	}
@@ -117,7 +127,8 @@ func (g testGroup) command(tests []testFunc) []string {
 // running "go test -list" would run each package's TestMain, which
 // synthesizes.
 func listTests(root string) ([]testFunc, error) {
-	cmd := exec.Command("go", "list", "-json=ImportPath,Dir,Module,TestGoFiles,XTestGoFiles", "./...")
+	// With the heavy tag, go list names the heavy groups' files too.
+	cmd := exec.Command("go", "list", "-tags", heavyTag, "-json=ImportPath,Dir,Module,TestGoFiles,XTestGoFiles", "./...")
 	cmd.Dir = root
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -208,6 +219,27 @@ func testsTime(events []byte) (float64, error) {
 		}
 	}
 	return total, nil
+}
+
+// packagesTime sums, by package, the time go test -json reports for each
+// package's run of its tests. Lines that are no go test event (what
+// ./scripts/test prints before go test, such as the node tests' report)
+// are skipped.
+func packagesTime(events []byte) map[string]float64 {
+	out := map[string]float64{}
+	for _, line := range bytes.Split(events, []byte("\n")) {
+		var e struct {
+			Action, Package, Test string
+			Elapsed               float64
+		}
+		if json.Unmarshal(line, &e) != nil {
+			continue
+		}
+		if e.Test == "" && e.Package != "" && (e.Action == "pass" || e.Action == "fail") {
+			out[e.Package] += e.Elapsed
+		}
+	}
+	return out
 }
 
 // groupCoverage names the tests that no group runs and those that two

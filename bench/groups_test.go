@@ -130,3 +130,14 @@ func TestTestsTimeSumsTopLevelTestsOnly(t *testing.T) {
 		t.Error("testsTime accepted output that is not go test -json")
 	}
 }
+
+func TestPackagesTimeSumsEachPackagesRunAndSkipsOtherLines(t *testing.T) {
+	events := []byte("# tests 2\nok 1 - app\n" +
+		`{"Action":"pass","Package":"privatebackend/a","Test":"TestX","Elapsed":0.5}` + "\n" +
+		`{"Action":"pass","Package":"privatebackend/a","Elapsed":1.25}` + "\n" +
+		`{"Action":"fail","Package":"privatebackend/b","Elapsed":2}` + "\n")
+	got := packagesTime(events)
+	if len(got) != 2 || got["privatebackend/a"] != 1.25 || got["privatebackend/b"] != 2 {
+		t.Errorf("packagesTime = %v, want a 1.25 s and b 2 s", got)
+	}
+}

@@ -1,8 +1,9 @@
 // Command bench measures what users wait for and what a change costs:
 // "cdk synth" of every environment against the floor of any Go CDK app
-// (bench/floor), in alternating rounds, and inside one synthesis, each stack
-// type's construction and App.Synth; how synthesis grows with environments;
-// the test suite and each of its groups; a fresh clone's first test run. It
+// (bench/floor), in alternating rounds, and inside one synthesis, each
+// part's construction and App.Synth; how synthesis grows with environments;
+// the plain "go test ./...", everything CI runs (./scripts/test) and each
+// test group; a fresh clone's first test run beside the floor's build. It
 // prints wall time and peak memory (of the whole process tree) against the
 // baseline in bench/BASELINE.md, flagging any figure more than 10% worse,
 // and with -record makes this run the baseline. It reports; it never fails
@@ -120,11 +121,19 @@ func run(o options) error {
 		if err := runQuiet(work, nil, "git", "clone", "-q", root, clone); err != nil {
 			return err
 		}
-		m, err := measure(clone, []string{"GOCACHE=" + filepath.Join(work, "gocache")}, "./scripts/test")
+		// The floor's build first, from its own empty cache: what any Go CDK
+		// app pays before the project's own code.
+		floor, err := measure(clone, []string{"GOCACHE=" + filepath.Join(work, "gocache-floor")}, "go", "build", "-o", filepath.Join(work, "floor-cold"), "./bench/floor")
+		if err != nil {
+			return fmt.Errorf("fresh clone, the floor's build: %w", err)
+		}
+		rep.floorBuild = &floor
+		m, events, err := measureOutput(clone, []string{"GOCACHE=" + filepath.Join(work, "gocache")}, "./scripts/test", "-json")
 		if err != nil {
 			return fmt.Errorf("fresh clone: %w", err)
 		}
 		rep.fresh = &m
+		rep.freshPackages = packagesTime(events)
 	}
 
 	rep.loadEnd = loadAverage()
@@ -157,7 +166,13 @@ func measureSuite(root string, o options, rep *report) error {
 			return fmt.Errorf("test suite: %w", err)
 		}
 		rep.suite = append(rep.suite, m)
-		line := []string{fmt.Sprintf("suite %.2f s", m.wall.Seconds())}
+		// Everything CI runs, the heavy groups included.
+		all, err := measure(root, nil, "./scripts/test", "-count=1")
+		if err != nil {
+			return fmt.Errorf("./scripts/test: %w", err)
+		}
+		rep.scriptsTest = append(rep.scriptsTest, all)
+		line := []string{fmt.Sprintf("suite %.2f s", m.wall.Seconds()), fmt.Sprintf("./scripts/test %.2f s", all.wall.Seconds())}
 		for j := range rep.groups {
 			g := &rep.groups[j]
 			if len(g.tests) == 0 {

@@ -3,12 +3,15 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 )
 
 // generatedProject makes a project directory whose cdk.json holds n copies
-// of the dev environment, sharing the repository's backend bundle.
+// of its first environment (in name order), whatever cdk.json names it,
+// sharing the repository's backend bundle.
 func generatedProject(root, work, appBinary string, n int) (string, error) {
 	var cdk map[string]any
 	data, err := os.ReadFile(filepath.Join(root, "cdk.json"))
@@ -19,10 +22,14 @@ func generatedProject(root, work, appBinary string, n int) (string, error) {
 		return "", err
 	}
 	ctx := cdk["context"].(map[string]any)
-	dev := ctx["environments"].(map[string]any)["dev"]
+	configured, _ := ctx["environments"].(map[string]any)
+	if len(configured) == 0 {
+		return "", fmt.Errorf("cdk.json configures no environment to copy")
+	}
+	first := configured[slices.Min(slices.Collect(maps.Keys(configured)))]
 	envs := map[string]any{}
 	for i := 0; i < n; i++ {
-		envs[fmt.Sprintf("env%d", i)] = dev
+		envs[fmt.Sprintf("env%d", i)] = first
 	}
 	ctx["environments"] = envs
 	delete(ctx, "pipeline") // its waves name the repository's environments

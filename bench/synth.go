@@ -65,35 +65,37 @@ func countTemplates(dir string) (int, error) {
 // inside is one synthesis broken into its parts, in seconds, from the
 // program's timed steps and the CLI's wall time.
 type inside struct {
-	// start is from the program's start to its first stack: the jsii
+	// start is from the program's start to its first part: the jsii
 	// kernel's start, the App, the configuration.
 	start float64
-	// stacks is the construction of every stack.
+	// stacks is the construction of every part: its stage, cdk-nag's
+	// aspects on it, its stacks.
 	stacks float64
-	// between is the rest of the time before App.Synth: stages, cdk-nag's
-	// aspects, anything built outside a stack's constructor.
+	// between is the rest of the time before App.Synth: anything built
+	// outside a timed part.
 	between float64
 	// synth is App.Synth.
 	synth float64
 	// cli is the rest of the CLI's wall time: its own start, starting the
 	// program, reading the assembly, the program's exit.
 	cli float64
-	// byType is the construction time of each stack, by stack type, in the
-	// order the stacks were built.
+	// byType is the construction time of each part (an environment's stage,
+	// an account's stage, the pipeline), by kind, in the order they were
+	// built.
 	byType map[string][]float64
 }
 
 // breakDown splits a synthesis into its parts; it fails when the program
-// recorded no App.Synth or fewer stacks than it wrote, so that a stack
-// constructor without its timing hook does not go unnoticed.
+// recorded no App.Synth or no part, so that a program without its timing
+// hooks does not go unnoticed.
 func breakDown(r synthRun) (inside, error) {
 	in := inside{byType: map[string][]float64{}}
-	var stacks []synthtiming.Step
+	var parts []synthtiming.Step
 	var synth *synthtiming.Step
 	for _, s := range r.steps {
 		switch s.Kind {
-		case synthtiming.KindStack:
-			stacks = append(stacks, s)
+		case synthtiming.KindPart:
+			parts = append(parts, s)
 		case synthtiming.KindSynth:
 			synth = &s
 		}
@@ -101,15 +103,15 @@ func breakDown(r synthRun) (inside, error) {
 	if synth == nil {
 		return inside{}, fmt.Errorf("the program recorded no App.Synth (is its synthtiming.Synth hook gone?)")
 	}
-	if len(stacks) != r.stacks {
-		return inside{}, fmt.Errorf("the synthesis wrote %d stack templates but timed %d stacks: every stack's constructor starts with defer synthtiming.Stack(\"TYPE\")()", r.stacks, len(stacks))
-	}
-	if len(stacks) == 0 {
+	if r.stacks == 0 {
 		return inside{}, fmt.Errorf("the synthesis wrote no stack")
 	}
-	slices.SortFunc(stacks, func(a, b synthtiming.Step) int { return cmp.Compare(a.Start, b.Start) })
-	in.start = stacks[0].Start
-	for _, s := range stacks {
+	if len(parts) == 0 {
+		return inside{}, fmt.Errorf("the program timed no part (is its synthtiming.Part hook gone?)")
+	}
+	slices.SortFunc(parts, func(a, b synthtiming.Step) int { return cmp.Compare(a.Start, b.Start) })
+	in.start = parts[0].Start
+	for _, s := range parts {
 		in.stacks += s.Seconds
 		in.byType[s.Name] = append(in.byType[s.Name], s.Seconds)
 	}

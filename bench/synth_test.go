@@ -14,9 +14,9 @@ func TestBreakDownSplitsASynthesisIntoItsParts(t *testing.T) {
 		measurement: measurement{wall: 5 * time.Second},
 		stacks:      3,
 		steps: []synthtiming.Step{
-			{Kind: synthtiming.KindStack, Name: "Network", Start: 0.5, Seconds: 0.25},
-			{Kind: synthtiming.KindStack, Name: "Backend", Start: 0.75, Seconds: 0.125},
-			{Kind: synthtiming.KindStack, Name: "Backend", Start: 1, Seconds: 0.0625},
+			{Kind: synthtiming.KindPart, Name: "ApiGatewayAccount", Start: 0.5, Seconds: 0.25},
+			{Kind: synthtiming.KindPart, Name: "Environment", Start: 0.75, Seconds: 0.125},
+			{Kind: synthtiming.KindPart, Name: "Environment", Start: 1, Seconds: 0.0625},
 			{Kind: synthtiming.KindSynth, Name: "App.Synth", Start: 1.5, Seconds: 3},
 		},
 	}
@@ -35,20 +35,19 @@ func TestBreakDownSplitsASynthesisIntoItsParts(t *testing.T) {
 			t.Errorf("%s = %v, want %v", name, pair[0], pair[1])
 		}
 	}
-	if b := in.byType["Backend"]; len(b) != 2 || b[0] != 0.125 || b[1] != 0.0625 {
-		t.Errorf("Backend construction times = %v, want [0.125 0.0625] in the order built", b)
+	if b := in.byType["Environment"]; len(b) != 2 || b[0] != 0.125 || b[1] != 0.0625 {
+		t.Errorf("Environment construction times = %v, want [0.125 0.0625] in the order built", b)
 	}
 }
 
-func TestBreakDownRefusesAStackWithoutItsHook(t *testing.T) {
+func TestBreakDownRefusesAProgramWithoutItsHooks(t *testing.T) {
 	r := synthRun{stacks: 2, steps: []synthtiming.Step{
-		{Kind: synthtiming.KindStack, Name: "Network", Start: 0.5, Seconds: 0.25},
 		{Kind: synthtiming.KindSynth, Name: "App.Synth", Start: 1, Seconds: 1},
 	}}
-	if _, err := breakDown(r); err == nil || !strings.Contains(err.Error(), "wrote 2 stack templates but timed 1") {
-		t.Errorf("a synthesis with an untimed stack gave %v", err)
+	if _, err := breakDown(r); err == nil || !strings.Contains(err.Error(), "timed no part") {
+		t.Errorf("a synthesis with no timed part gave %v", err)
 	}
-	r.stacks, r.steps = 1, r.steps[:1]
+	r.steps = []synthtiming.Step{{Kind: synthtiming.KindPart, Name: "Environment", Start: 0.5, Seconds: 0.25}}
 	if _, err := breakDown(r); err == nil || !strings.Contains(err.Error(), "no App.Synth") {
 		t.Errorf("a synthesis without App.Synth gave %v", err)
 	}

@@ -1,3 +1,5 @@
+//go:build heavy
+
 package constructs_test
 
 import (
@@ -35,14 +37,14 @@ const (
 	otherBranch      = "Python 3.13 running on 64bit Amazon Linux 2023"
 )
 
-func TestMain(m *testing.M) {
-	code := m.Run()
-	cdktest.CloseLambdaRuntime()
-	jsii.Close()
-	if fixtureDir != "" {
-		os.RemoveAll(fixtureDir)
-	}
-	os.Exit(code)
+func init() {
+	// The rehearsal's Lambda runtime and fixture outlive the tests that
+	// share them; TestMain ends them.
+	afterTests = append(afterTests, cdktest.CloseLambdaRuntime, func() {
+		if fixtureDir != "" {
+			os.RemoveAll(fixtureDir)
+		}
+	})
 }
 
 var (

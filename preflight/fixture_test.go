@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/credentials"
 
 	"privatebackend/config"
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 // environment loads one environment from a cdk.json "environments" object.
@@ -29,14 +30,14 @@ func environment(t *testing.T, raw string) *config.Environment {
 	return envs[0]
 }
 
-// Environments like the shipped ones: dev deploys wherever the credentials
-// point, with VPC endpoints in two zones; prod is pinned, with NAT gateways
+// Environments of the shapes the app supports: edge deploys wherever the credentials
+// point, with VPC endpoints in two zones; core is pinned, with NAT gateways
 // in three zones; shared uses an existing VPC.
 const (
-	devJSON = `{"dev": {"network": {"egress": "endpoints"},
+	edgeJSON = `{"edge": {"network": {"egress": "endpoints"},
 		"backends": {"blue": {}, "green": {}},
 		"api": {"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}}}}`
-	prodJSON = `{"prod": {"account": "123456789012", "region": "eu-west-1",
+	coreJSON = `{"core": {"account": "123456789012", "region": "eu-west-1",
 		"network": {"maxAzs": 3, "egress": "nat", "natGateways": 3},
 		"backends": {"blue": {"instanceType": "t3.medium", "minInstances": 3, "maxInstances": 9}},
 		"api": {"stages": {"live": {"backend": "blue"}}}}}`
@@ -189,12 +190,12 @@ func awsConfig(url, region string) aws.Config {
 }
 
 // preflight runs every check of the environment raw against the stand-in.
-func runPreflight(t *testing.T, f *fakeAWS, raw string, timeout time.Duration) Report {
+func runPreflight(t *testing.T, f *awsstandin.Account, raw string, timeout time.Duration) Report {
 	t.Helper()
 	plan := planOf(t, raw)
 	asm, err := ReadAssembly(writeAssembly(t, plan), plan.Environment)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return Preflight(t.Context(), plan, asm, awsConfig(f.serve(), f.region), Settings{Timeout: timeout, Cost: true})
+	return Preflight(t.Context(), plan, asm, awsConfig(serve(t, f), f.Region), Settings{Timeout: timeout, Cost: true})
 }

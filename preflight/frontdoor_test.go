@@ -5,70 +5,9 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/acm"
-	acmtypes "github.com/aws/aws-sdk-go-v2/service/acm/types"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	"github.com/aws/aws-sdk-go-v2/service/route53"
-	r53types "github.com/aws/aws-sdk-go-v2/service/route53/types"
-	"github.com/aws/aws-sdk-go-v2/service/s3"
-	"github.com/aws/smithy-go"
-
 	"privatebackend/config"
+	"privatebackend/internal/testsupport/awsstandin"
 )
-
-// frontDoorAccount answers the front door's calls from its fields: what
-// exists in one account and region.
-type frontDoorAccount struct {
-	certificate *acmtypes.CertificateDetail
-	zone        *r53types.HostedZone
-	pools       map[string]bool // user pool ids
-	functions   map[string]bool // function ARNs
-	objects     map[string]bool // "bucket/key@version"
-	denied      bool
-}
-
-var errNotFound = &smithy.GenericAPIError{Code: "ResourceNotFoundException", Message: "not found"}
-
-func (f *frontDoorAccount) DescribeCertificate(_ context.Context, in *acm.DescribeCertificateInput, _ ...func(*acm.Options)) (*acm.DescribeCertificateOutput, error) {
-	if f.denied {
-		return nil, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "denied"}
-	}
-	if f.certificate == nil || aws.ToString(f.certificate.CertificateArn) != aws.ToString(in.CertificateArn) {
-		return nil, errNotFound
-	}
-	return &acm.DescribeCertificateOutput{Certificate: f.certificate}, nil
-}
-
-func (f *frontDoorAccount) GetHostedZone(_ context.Context, in *route53.GetHostedZoneInput, _ ...func(*route53.Options)) (*route53.GetHostedZoneOutput, error) {
-	if f.zone == nil || aws.ToString(f.zone.Id) != aws.ToString(in.Id) {
-		return nil, &smithy.GenericAPIError{Code: "NoSuchHostedZone", Message: "No hosted zone found"}
-	}
-	return &route53.GetHostedZoneOutput{HostedZone: f.zone}, nil
-}
-
-func (f *frontDoorAccount) DescribeUserPool(_ context.Context, in *cognitoidentityprovider.DescribeUserPoolInput, _ ...func(*cognitoidentityprovider.Options)) (*cognitoidentityprovider.DescribeUserPoolOutput, error) {
-	if !f.pools[aws.ToString(in.UserPoolId)] {
-		return nil, errNotFound
-	}
-	return &cognitoidentityprovider.DescribeUserPoolOutput{}, nil
-}
-
-func (f *frontDoorAccount) GetFunctionConfiguration(_ context.Context, in *lambda.GetFunctionConfigurationInput, _ ...func(*lambda.Options)) (*lambda.GetFunctionConfigurationOutput, error) {
-	if !f.functions[aws.ToString(in.FunctionName)] {
-		return nil, errNotFound
-	}
-	return &lambda.GetFunctionConfigurationOutput{}, nil
-}
-
-func (f *frontDoorAccount) HeadObject(_ context.Context, in *s3.HeadObjectInput, _ ...func(*s3.Options)) (*s3.HeadObjectOutput, error) {
-	if !f.objects[aws.ToString(in.Bucket)+"/"+aws.ToString(in.Key)+"@"+aws.ToString(in.VersionId)] {
-		// HeadObject has no body: the SDK reports a 404 as NotFound.
-		return nil, &smithy.GenericAPIError{Code: "NotFound", Message: "Not Found"}
-	}
-	return &s3.HeadObjectOutput{}, nil
-}
 
 const (
 	fdCertificate = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-0b0a-4900-8800-000000000001"
@@ -79,7 +18,7 @@ const (
 // frontDoorRunner is a runner of the front door's checks for an environment
 // with a domain (alias records, mutual TLS) and both kinds of authorizer,
 // against account.
-func frontDoorRunner(t *testing.T, account *frontDoorAccount) *runner {
+func frontDoorRunner(t *testing.T, account *awsstandin.Account) *runner {
 	t.Helper()
 	envs, err := config.Load(map[string]any{"prod": map[string]any{
 		"account": "123456789012", "region": "eu-west-1",
@@ -103,21 +42,19 @@ func frontDoorRunner(t *testing.T, account *frontDoorAccount) *runner {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &runner{plan: plan, region: "eu-west-1", frontDoor: frontDoorClients{
-		acm: account, route53: account, cognito: account, lambda: account, s3: account, checkedIn: "eu-west-1",
-	}}
+	return &runner{plan: plan, region: "eu-west-1", frontDoor: newFrontDoorClients(awsConfig(serve(t, account), account.Region))}
 }
 
 // healthyFrontDoor is an account where everything the front door uses exists.
-func healthyFrontDoor() *frontDoorAccount {
-	return &frontDoorAccount{
-		certificate: &acmtypes.CertificateDetail{CertificateArn: aws.String(fdCertificate), Status: acmtypes.CertificateStatusIssued,
-			DomainName: aws.String("example.com"), SubjectAlternativeNames: []string{"example.com", "*.example.com"}},
-		zone:      &r53types.HostedZone{Id: aws.String("Z0123456789ABCDEFGHIJ"), Name: aws.String("example.com."), Config: &r53types.HostedZoneConfig{PrivateZone: false}},
-		pools:     map[string]bool{"eu-west-1_AbCdEf123": true},
-		functions: map[string]bool{fdFunction: true},
-		objects:   map[string]bool{"example-truststores/api.pem@v3": true},
-	}
+func healthyFrontDoor(t *testing.T) *awsstandin.Account {
+	t.Helper()
+	a := passingAccount(t)
+	a.Certificates = []awsstandin.Certificate{{Arn: fdCertificate, Status: "ISSUED", DomainName: "example.com", SubjectAlternativeNames: []string{"example.com", "*.example.com"}}}
+	a.HostedZones = []awsstandin.HostedZone{{ID: "Z0123456789ABCDEFGHIJ", Name: "example.com."}}
+	a.UserPools = map[string]bool{"eu-west-1_AbCdEf123": true}
+	a.Functions = map[string]bool{fdFunction: true}
+	a.Objects = map[string]bool{"example-truststores/api.pem@v3": true}
+	return a
 }
 
 // runFrontDoor runs every front door check and returns the results by check.
@@ -140,20 +77,26 @@ func runFrontDoor(t *testing.T, r *runner) map[string]Result {
 }
 
 func TestFrontDoorChecksPassWhenEverythingExists(t *testing.T) {
-	for name, res := range runFrontDoor(t, frontDoorRunner(t, healthyFrontDoor())) {
+	account := healthyFrontDoor(t)
+	for name, res := range runFrontDoor(t, frontDoorRunner(t, account)) {
 		if res.Result != Pass {
 			t.Errorf("%s: %s %s", name, res.Result, res.Detail)
+		}
+	}
+	for _, call := range []string{"acm:DescribeCertificate", "route53:GetHostedZone", "cognito-idp:DescribeUserPool", "lambda:GetFunctionConfiguration", "s3:HeadObject"} {
+		if account.Called(call) != 1 {
+			t.Errorf("%s called %d times, want once; calls %v", call, account.Called(call), account.Calls())
 		}
 	}
 }
 
 func TestFrontDoorChecksFailOnWhatIsMissingOrWrong(t *testing.T) {
-	account := healthyFrontDoor()
-	account.certificate.Status = acmtypes.CertificateStatusPendingValidation
-	account.zone.Name = aws.String("example.org.")
-	account.pools = nil
-	account.functions = nil
-	account.objects = map[string]bool{"example-truststores/api.pem@v2": true}
+	account := healthyFrontDoor(t)
+	account.Certificates[0].Status = "PENDING_VALIDATION"
+	account.HostedZones[0].Name = "example.org."
+	account.UserPools = nil
+	account.Functions = nil
+	account.Objects = map[string]bool{"example-truststores/api.pem@v2": true, "example-truststores/api.pem": true}
 	results := runFrontDoor(t, frontDoorRunner(t, account))
 	for check, want := range map[string]string{
 		"domain certificate":   "is PENDING_VALIDATION, not ISSUED",
@@ -167,19 +110,18 @@ func TestFrontDoorChecksFailOnWhatIsMissingOrWrong(t *testing.T) {
 		}
 	}
 	// A certificate that does not cover the name, and one in another region.
-	account = healthyFrontDoor()
-	account.certificate.SubjectAlternativeNames = []string{"example.com", "*.api.example.com"}
-	account.certificate.DomainName = aws.String("example.com")
+	account = healthyFrontDoor(t)
+	account.Certificates[0].SubjectAlternativeNames = []string{"example.com", "*.api.example.com"}
 	if res := frontDoorRunner(t, account).certificate(context.Background()); res.Result != Fail || !strings.Contains(res.Detail, "covers example.com, example.com, *.api.example.com, not api.example.com") {
 		t.Errorf("uncovered name: %s %s", res.Result, res.Detail)
 	}
-	r := frontDoorRunner(t, healthyFrontDoor())
+	r := frontDoorRunner(t, healthyFrontDoor(t))
 	r.frontDoor.checkedIn = "us-east-1"
 	if res := r.certificate(context.Background()); res.Result != Fail || !strings.Contains(res.Detail, "is in eu-west-1, but the API deploys to us-east-1") {
 		t.Errorf("other region: %s %s", res.Result, res.Detail)
 	}
-	denied := healthyFrontDoor()
-	denied.denied = true
+	denied := healthyFrontDoor(t)
+	denied.Denied["acm:DescribeCertificate"] = true
 	if res := frontDoorRunner(t, denied).certificate(context.Background()); res.Result != Error || !strings.Contains(res.Detail, "acm:DescribeCertificate was denied") {
 		t.Errorf("denied: %s %s", res.Result, res.Detail)
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 const timeout = 5 * time.Second
@@ -44,7 +46,7 @@ var readOnly = []string{"Get", "List", "Describe"}
 
 func TestAPassingAccountPassesEveryCheckWithReadOnlyCalls(t *testing.T) {
 	f := passingAccount(t)
-	r := runPreflight(t, f, devJSON, timeout)
+	r := runPreflight(t, f, edgeJSON, timeout)
 	if !r.Passed || r.Account != "123456789012" || r.Region != "eu-west-1" {
 		var table bytes.Buffer
 		_ = r.WriteTable(&table)
@@ -65,15 +67,13 @@ func TestAPassingAccountPassesEveryCheckWithReadOnlyCalls(t *testing.T) {
 	}
 	expect(t, r, "bootstrap", Pass, "/cdk-bootstrap/hnb659fds/version is 30 (the stacks require 6)")
 	expect(t, r, "platform blue", Pass, "one recommended version, 6.11.0")
-	expect(t, r, "vpc links", Pass, "VPC links: 1 of other APIs + 2 of dev-Api = 3, within the quota of 20 (applied quota apigateway L-A4C7274F)")
+	expect(t, r, "vpc links", Pass, "VPC links: 1 of other APIs + 2 of edge-Api = 3, within the quota of 20 (applied quota apigateway L-A4C7274F)")
 	expect(t, r, "endpoint services", Pass, "eu-west-1a, eu-west-1b", "Fn::GetAZs")
 	expect(t, r, "vpc", Pass, "VPCs: 1 + 1 new = 2, within the quota of 5")
 	// 2 backends × 2 × t3.small (2 vCPUs); t3.small and m5.large run already.
 	expect(t, r, "vcpu quota", Pass, "need 8 vCPUs; 4 run already; quota 32")
 	expect(t, r, "stacks", Pass, "none of the 5 stacks exists yet")
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, call := range f.calls {
+	for _, call := range f.Calls() {
 		_, action, _ := strings.Cut(call, ":")
 		readonly := false
 		for _, verb := range readOnly {
@@ -87,7 +87,7 @@ func TestAPassingAccountPassesEveryCheckWithReadOnlyCalls(t *testing.T) {
 
 func TestTheEstimatePricesEveryFixedCharge(t *testing.T) {
 	f := passingAccount(t)
-	e := runPreflight(t, f, prodJSON, timeout).Estimate
+	e := runPreflight(t, f, coreJSON, timeout).Estimate
 	if e == nil || !e.Complete || e.Region != "eu-west-1" {
 		t.Fatalf("estimate %+v", e)
 	}
@@ -126,8 +126,8 @@ func TestTheEstimatePricesEveryFixedCharge(t *testing.T) {
 	if err := e.writeTable(&table); err != nil || !strings.Contains(table.String(), "NAT gateways") || !strings.Contains(table.String(), "$0.0480/hour") || !strings.Contains(table.String(), "an estimate") {
 		t.Errorf("estimate table:\n%s", table.String())
 	}
-	// dev reaches AWS through interface endpoints, 5 services in 2 zones.
-	for _, i := range runPreflight(t, passingAccount(t), devJSON, timeout).Estimate.Items {
+	// edge reaches AWS through interface endpoints, 5 services in 2 zones.
+	for _, i := range runPreflight(t, passingAccount(t), edgeJSON, timeout).Estimate.Items {
 		if i.Item == "interface endpoints (per zone)" && (i.Quantity != 10 || i.Unit != "hour" || i.UnitUSD != 0.011) {
 			t.Errorf("interface endpoints: %+v", i)
 		}
@@ -136,9 +136,9 @@ func TestTheEstimatePricesEveryFixedCharge(t *testing.T) {
 
 func TestAMissingPriceLeavesTheEstimateIncomplete(t *testing.T) {
 	f := passingAccount(t)
-	delete(f.prices, "KMS-Keys")
-	f.denied["pricing:GetProducts"] = false
-	e := runPreflight(t, f, devJSON, timeout).Estimate
+	delete(f.Prices, "KMS-Keys")
+	f.Denied["pricing:GetProducts"] = false
+	e := runPreflight(t, f, edgeJSON, timeout).Estimate
 	if e.Complete {
 		t.Fatal("an estimate without a KMS price is complete")
 	}
@@ -151,125 +151,146 @@ func TestAMissingPriceLeavesTheEstimateIncomplete(t *testing.T) {
 
 func TestCredentialsForAnotherAccountSkipTheOtherChecks(t *testing.T) {
 	f := passingAccount(t)
-	f.account = "999999999999"
-	r := runPreflight(t, f, prodJSON, timeout)
-	expect(t, r, "identity", Fail, "account 999999999999", "deploys to account 123456789012", "environments.prod.account")
+	f.Account = "999999999999"
+	r := runPreflight(t, f, coreJSON, timeout)
+	expect(t, r, "identity", Fail, "account 999999999999", "deploys to account 123456789012", "environments.core.account")
 	expect(t, r, "bootstrap", Skip, "not run")
 	expect(t, r, "instance types", Skip, "not run")
-	if r.Passed || r.Estimate != nil || f.called("ssm:GetParameter") != 0 {
+	if r.Passed || r.Estimate != nil || f.Called("ssm:GetParameter") != 0 {
 		t.Error("checks ran against the wrong account")
 	}
 }
 
 func TestBootstrap(t *testing.T) {
 	f := passingAccount(t)
-	f.bootstrapVersion = ""
-	expect(t, runPreflight(t, f, devJSON, timeout), "bootstrap", Fail, "not bootstrapped", "npx cdk bootstrap aws://123456789012/eu-west-1")
+	f.BootstrapVersion = ""
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "bootstrap", Fail, "not bootstrapped", "npx cdk bootstrap aws://123456789012/eu-west-1")
 	f = passingAccount(t)
-	f.bootstrapVersion = "5"
-	expect(t, runPreflight(t, f, devJSON, timeout), "bootstrap", Fail, "version 5, older than the 6 the stacks require")
+	f.BootstrapVersion = "5"
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "bootstrap", Fail, "version 5, older than the 6 the stacks require")
 }
 
 func TestPlatformBranches(t *testing.T) {
-	other := strings.Replace(devJSON, `"blue": {}`, `"blue": {"platform": "Node.js 12 running on 64bit Amazon Linux 2"}`, 1)
+	other := strings.Replace(edgeJSON, `"blue": {}`, `"blue": {"platform": "Node.js 12 running on 64bit Amazon Linux 2"}`, 1)
 	f := passingAccount(t)
-	expect(t, runPreflight(t, f, other, timeout), "platform blue", Fail, "no platform branch \"Node.js 12 running on 64bit Amazon Linux 2\" in eu-west-1", "environments.dev.backends.blue.platform")
+	expect(t, runPreflight(t, f, other, timeout), "platform blue", Fail, "no platform branch \"Node.js 12 running on 64bit Amazon Linux 2\" in eu-west-1", "environments.edge.backends.blue.platform")
 
 	f = passingAccount(t)
-	f.branches["Node.js 12 running on 64bit Amazon Linux 2"] = "retired"
+	f.Branches["Node.js 12 running on 64bit Amazon Linux 2"] = "retired"
 	expect(t, runPreflight(t, f, other, timeout), "platform blue", Fail, "is retired")
 
 	// A supported branch always has a recommended version, so none visible
 	// means ListPlatformVersions filtered them out for lack of permission.
 	f = passingAccount(t)
-	f.recommended[nodeBranch] = nil
-	expect(t, runPreflight(t, f, devJSON, timeout), "platform blue", Error, "elasticbeanstalk:ListPlatformVersions on arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/*")
+	setPlatforms(f, func(ps []awsstandin.PlatformSummary) []awsstandin.PlatformSummary {
+		for i := range ps {
+			ps[i].PlatformLifecycleState = ""
+		}
+		return ps
+	})
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "platform blue", Error, "elasticbeanstalk:ListPlatformVersions on arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/*")
 
 	f = passingAccount(t)
-	f.branches[nodeBranch] = "deprecated"
-	r := runPreflight(t, f, devJSON, timeout)
+	f.Branches[nodeBranch] = "deprecated"
+	r := runPreflight(t, f, edgeJSON, timeout)
 	expect(t, r, "platform blue", Warn, "deprecated")
 	if !r.Passed {
 		t.Error("a deprecated branch, which still deploys, failed preflight")
 	}
 
 	f = passingAccount(t)
-	f.recommended[nodeBranch] = append(f.recommended[nodeBranch], "arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/6.12.0")
-	expect(t, runPreflight(t, f, devJSON, timeout), "platform blue", Warn, "2 versions", "takes the first")
+	setPlatforms(f, func(ps []awsstandin.PlatformSummary) []awsstandin.PlatformSummary {
+		newer := ps[0]
+		newer.PlatformArn, newer.PlatformVersion = "arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/6.12.0", "6.12.0"
+		return append(ps, newer)
+	})
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "platform blue", Warn, "2 versions", "takes the first")
 }
 
 func TestPinnedPlatformVersions(t *testing.T) {
 	pinned := func(version string) string {
-		return strings.Replace(prodJSON, `"minInstances": 3`, `"platform": "arn:aws:elasticbeanstalk:eu-west-1::platform/`+nodeBranch+`/`+version+`", "minInstances": 3`, 1)
+		return strings.Replace(coreJSON, `"minInstances": 3`, `"platform": "arn:aws:elasticbeanstalk:eu-west-1::platform/`+nodeBranch+`/`+version+`", "minInstances": 3`, 1)
 	}
 	f := passingAccount(t)
 	r := runPreflight(t, f, pinned("6.11.0"), timeout)
 	expect(t, r, "platform blue", Pass, "is the recommended version")
-	if f.called("elasticbeanstalk:ListPlatformBranches") != 0 {
+	if f.Called("elasticbeanstalk:ListPlatformBranches") != 0 {
 		t.Error("a pinned version was looked up as a branch")
 	}
 
-	expect(t, runPreflight(t, passingAccount(t), pinned("5.0.0"), timeout), "platform blue", Fail, "does not exist in eu-west-1", "environments.prod.backends.blue.platform")
+	expect(t, runPreflight(t, passingAccount(t), pinned("5.0.0"), timeout), "platform blue", Fail, "does not exist in eu-west-1", "environments.core.backends.blue.platform")
 
 	f = passingAccount(t)
 	r = runPreflight(t, f, pinned("6.10.0"), timeout)
 	expect(t, r, "platform blue", Fail, "not the recommended version", "last 30 days", "pin arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/6.11.0")
 
 	f = passingAccount(t)
-	f.environments = []fakeEnvironment{{"other-env", "arn:aws:elasticbeanstalk:eu-west-1::platform/" + nodeBranch + "/6.10.0"}}
+	f.Environments = []awsstandin.TerminatedEnvironment{{Name: "other-env", PlatformArn: "arn:aws:elasticbeanstalk:eu-west-1::platform/" + nodeBranch + "/6.10.0"}}
 	expect(t, runPreflight(t, f, pinned("6.10.0"), timeout), "platform blue", Pass, "environment other-env used it in the last 30 days")
+	// Deleted 31 days ago, it no longer makes the version available, and
+	// preflight must not ask further back than Beanstalk's 30 days.
+	f = passingAccount(t)
+	f.Environments = []awsstandin.TerminatedEnvironment{{Name: "old-env", PlatformArn: "arn:aws:elasticbeanstalk:eu-west-1::platform/" + nodeBranch + "/6.10.0", DeletedAgo: 31 * 24 * time.Hour}}
+	expect(t, runPreflight(t, f, pinned("6.10.0"), timeout), "platform blue", Fail, "not the recommended version", "last 30 days")
 
 	f = passingAccount(t)
-	f.platforms["arn:aws:elasticbeanstalk:eu-west-1::platform/"+nodeBranch+"/6.11.0"] = fakePlatform{nodeBranch, "retired", "recommended", "Ready"}
+	setPlatforms(f, func(ps []awsstandin.PlatformSummary) []awsstandin.PlatformSummary {
+		for i := range ps {
+			if ps[i].PlatformVersion == "6.11.0" {
+				ps[i].PlatformBranchLifecycleState = "retired"
+			}
+		}
+		return ps
+	})
 	expect(t, runPreflight(t, f, pinned("6.11.0"), timeout), "platform blue", Fail, "retired branch")
 }
 
 func TestVpcLinks(t *testing.T) {
 	f := passingAccount(t)
-	f.vpcLinks = make([]map[string]string, 19)
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Fail, "VPC links: 19 of other APIs + 2 of dev-Api = 21, over the quota of 20", "L-A4C7274F", "environments.dev.api.vpcLinkQuota")
+	f.VpcLinks = make([]map[string]string, 19)
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc links", Fail, "VPC links: 19 of other APIs + 2 of edge-Api = 21, over the quota of 20", "L-A4C7274F", "environments.edge.api.vpcLinkQuota")
 
 	// The environment's own links, tagged by CloudFormation, are not counted twice.
 	f = passingAccount(t)
-	f.vpcLinks = append(make([]map[string]string, 18), map[string]string{"aws:cloudformation:stack-name": "dev-Api"}, map[string]string{"aws:cloudformation:stack-name": "dev-Api"})
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "18 of other APIs + 2 of dev-Api (2 exist) = 20, within the quota of 20")
+	f.VpcLinks = append(make([]map[string]string, 18), map[string]string{"aws:cloudformation:stack-name": "edge-Api"}, map[string]string{"aws:cloudformation:stack-name": "edge-Api"})
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc links", Pass, "18 of other APIs + 2 of edge-Api (2 exist) = 20, within the quota of 20")
 
 	// A quota Service Quotas does not hold an applied value for: AWS's default.
 	f = passingAccount(t)
-	delete(f.quotas, "apigateway/L-A4C7274F")
-	f.defaultQuotas["apigateway/L-A4C7274F"] = 20
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "AWS default of apigateway L-A4C7274F")
+	delete(f.Quotas, "apigateway/L-A4C7274F")
+	f.DefaultQuotas["apigateway/L-A4C7274F"] = 20
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc links", Pass, "AWS default of apigateway L-A4C7274F")
 
 	// A quota that cannot be read: the documented default, saying so.
 	f = passingAccount(t)
-	f.denied["servicequotas:GetServiceQuota"] = true
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc links", Pass, "within the quota of 20 (documented default, as apigateway L-A4C7274F servicequotas:GetServiceQuota was denied)")
+	f.Denied["servicequotas:GetServiceQuota"] = true
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc links", Pass, "within the quota of 20 (documented default, as apigateway L-A4C7274F servicequotas:GetServiceQuota was denied)")
 }
 
 func TestAPIGatewayWithoutACloudWatchRoleSaysToDeployTheAccountStack(t *testing.T) {
 	f := passingAccount(t)
-	f.cloudwatchRoleArn = ""
-	expect(t, runPreflight(t, f, devJSON, timeout), "api gateway logging", Fail, "no CloudWatch Logs role", "deploy the ApiGatewayAccount stacks first (cdk deploy 'ApiGatewayAccount/*', see README)")
+	f.CloudWatchRoleArn = ""
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "api gateway logging", Fail, "no CloudWatch Logs role", "deploy the ApiGatewayAccount stacks first (cdk deploy 'ApiGatewayAccount/*', see README)")
 }
 
 func TestZones(t *testing.T) {
 	// Fn::GetAZs takes zones with a default subnet, alphabetically.
 	f := passingAccount(t)
-	f.defaultSubnets = []string{"eu-west-1c", "eu-west-1b"}
-	f.endpointServices["com.amazonaws.eu-west-1.sqs"] = []string{"eu-west-1a", "eu-west-1b"}
-	expect(t, runPreflight(t, f, devJSON, timeout), "endpoint services", Fail, "com.amazonaws.eu-west-1.sqs is not offered in eu-west-1c", `network.egress to "nat"`)
+	f.DefaultSubnets = []string{"eu-west-1c", "eu-west-1b"}
+	f.EndpointServices["com.amazonaws.eu-west-1.sqs"] = []string{"eu-west-1a", "eu-west-1b"}
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "endpoint services", Fail, "com.amazonaws.eu-west-1.sqs is not offered in eu-west-1c", `network.egress to "nat"`)
 
 	f = passingAccount(t)
-	delete(f.endpointServices, "com.amazonaws.eu-west-1.elasticbeanstalk-health")
-	expect(t, runPreflight(t, f, devJSON, timeout), "endpoint services", Fail, "com.amazonaws.eu-west-1.elasticbeanstalk-health is not offered in eu-west-1")
+	delete(f.EndpointServices, "com.amazonaws.eu-west-1.elasticbeanstalk-health")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "endpoint services", Fail, "com.amazonaws.eu-west-1.elasticbeanstalk-health is not offered in eu-west-1")
 
 	f = passingAccount(t)
-	f.offerings["t3.medium"] = []string{"eu-west-1a", "eu-west-1b"}
-	expect(t, runPreflight(t, f, prodJSON, timeout), "instance types", Fail, "t3.medium (backend blue) is not offered in eu-west-1c", "environments.prod.backends.blue.instanceType")
+	f.Offerings["t3.medium"] = []string{"eu-west-1a", "eu-west-1b"}
+	expect(t, runPreflight(t, f, coreJSON, timeout), "instance types", Fail, "t3.medium (backend blue) is not offered in eu-west-1c", "environments.core.backends.blue.instanceType")
 
 	// A NAT environment creates no endpoints.
 	f = passingAccount(t)
-	r := runPreflight(t, f, prodJSON, timeout)
+	r := runPreflight(t, f, coreJSON, timeout)
 	for _, c := range r.Checks {
 		if c.Check == "endpoint services" {
 			t.Error("a NAT environment checked endpoint services")
@@ -279,111 +300,115 @@ func TestZones(t *testing.T) {
 
 func TestNewVpcQuotas(t *testing.T) {
 	f := passingAccount(t)
-	f.vpcCount = 5
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc", Fail, "has 5 VPCs and the quota is 5", "L-F678F1CE", "network.vpcId")
+	f.VpcCount = 5
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc", Fail, "has 5 VPCs and the quota is 5", "L-F678F1CE", "network.vpcId")
 
 	f = passingAccount(t)
-	f.addresses = 3
-	expect(t, runPreflight(t, f, prodJSON, timeout), "vpc", Fail, "the 3 NAT gateways need 3 Elastic IPs", "3 of 5 in use", "L-0263D0A3")
+	f.Addresses = 3
+	expect(t, runPreflight(t, f, coreJSON, timeout), "vpc", Fail, "the 3 NAT gateways need 3 Elastic IPs", "3 of 5 in use", "L-0263D0A3")
 
 	f = passingAccount(t)
-	f.vpcCount = 5
-	f.stacks["dev-Network"] = "UPDATE_COMPLETE"
-	expect(t, runPreflight(t, f, devJSON, timeout), "vpc", Pass, "dev-Network exists")
+	f.VpcCount = 5
+	f.PutStack("edge-Network", "UPDATE_COMPLETE")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vpc", Pass, "edge-Network exists")
 }
 
 // sharedVpc is an existing VPC the shared environment can use: two private
 // subnets in two zones on their own route table, with every endpoint.
-func sharedVpc() *fakeVpc {
+func sharedVpc() *awsstandin.ExistingVpc {
 	endpoints := []string{}
 	for _, s := range []string{"elasticbeanstalk", "elasticbeanstalk-health", "sqs", "cloudformation", "logs"} {
 		endpoints = append(endpoints, "com.amazonaws.eu-west-1."+s)
 	}
-	return &fakeVpc{
-		id: "vpc-0123456789abcdef0", dnsSupport: true, dnsHostnames: true,
-		subnets: map[string][2]string{
+	return &awsstandin.ExistingVpc{
+		ID: "vpc-0123456789abcdef0", DNSSupport: true, DNSHostnames: true,
+		Subnets: map[string][2]string{
 			"subnet-0aaaaaaaaaaaaaaaa": {"eu-west-1a", "rtb-private"},
 			"subnet-0bbbbbbbbbbbbbbbb": {"eu-west-1b", "rtb-private"},
 		},
-		routeTables:                 [][2]string{{"rtb-main", "igw-0123"}, {"rtb-private", ""}},
-		interfaceEndpoints:          endpoints,
-		interfaceEndpointPrivateDNS: true,
-		gatewayEndpointRouteTables:  []string{"rtb-private"},
+		RouteTables:                 [][2]string{{"rtb-main", "igw-0123"}, {"rtb-private", ""}},
+		InterfaceEndpoints:          endpoints,
+		InterfaceEndpointPrivateDNS: true,
+		GatewayEndpointRouteTables:  []string{"rtb-private"},
 	}
 }
 
 func TestExistingVpc(t *testing.T) {
 	f := passingAccount(t)
-	f.existing = sharedVpc()
+	f.Existing = sharedVpc()
 	r := runPreflight(t, f, sharedJSON, timeout)
 	expect(t, r, "vpc", Pass, "2 private subnets in eu-west-1a, eu-west-1b")
 	expect(t, r, "instance types", Pass, "the backends' subnets in vpc-0123456789abcdef0")
 
 	for name, c := range map[string]struct {
-		change func(v *fakeVpc)
+		change func(v *awsstandin.ExistingVpc)
 		want   []string
 	}{
-		"no DNS hostnames": {func(v *fakeVpc) { v.dnsHostnames = false }, []string{"enableDnsHostnames is off", "--enable-dns-hostnames"}},
-		"a public subnet":  {func(v *fakeVpc) { v.subnets["subnet-0bbbbbbbbbbbbbbbb"] = [2]string{"eu-west-1b", "rtb-main"} }, []string{"subnet subnet-0bbbbbbbbbbbbbbbb is public (its default route is igw-0123)", "no s3 gateway endpoint on route table rtb-main"}},
-		"one zone":         {func(v *fakeVpc) { v.subnets["subnet-0bbbbbbbbbbbbbbbb"] = [2]string{"eu-west-1a", "rtb-private"} }, []string{"1 availability zone(s)"}},
-		"no endpoints":     {func(v *fakeVpc) { v.interfaceEndpoints = v.interfaceEndpoints[1:] }, []string{"no available interface endpoint with private DNS for com.amazonaws.eu-west-1.elasticbeanstalk"}},
-		"no private DNS":   {func(v *fakeVpc) { v.interfaceEndpointPrivateDNS = false }, []string{"with private DNS for com.amazonaws.eu-west-1.sqs"}},
+		"no DNS hostnames": {func(v *awsstandin.ExistingVpc) { v.DNSHostnames = false }, []string{"enableDnsHostnames is off", "--enable-dns-hostnames"}},
+		"a public subnet": {func(v *awsstandin.ExistingVpc) {
+			v.Subnets["subnet-0bbbbbbbbbbbbbbbb"] = [2]string{"eu-west-1b", "rtb-main"}
+		}, []string{"subnet subnet-0bbbbbbbbbbbbbbbb is public (its default route is igw-0123)", "no s3 gateway endpoint on route table rtb-main"}},
+		"one zone": {func(v *awsstandin.ExistingVpc) {
+			v.Subnets["subnet-0bbbbbbbbbbbbbbbb"] = [2]string{"eu-west-1a", "rtb-private"}
+		}, []string{"1 availability zone(s)"}},
+		"no endpoints":   {func(v *awsstandin.ExistingVpc) { v.InterfaceEndpoints = v.InterfaceEndpoints[1:] }, []string{"no available interface endpoint with private DNS for com.amazonaws.eu-west-1.elasticbeanstalk"}},
+		"no private DNS": {func(v *awsstandin.ExistingVpc) { v.InterfaceEndpointPrivateDNS = false }, []string{"with private DNS for com.amazonaws.eu-west-1.sqs"}},
 	} {
 		f := passingAccount(t)
-		f.existing = sharedVpc()
-		c.change(f.existing)
+		f.Existing = sharedVpc()
+		c.change(f.Existing)
 		expect(t, runPreflight(t, f, sharedJSON, timeout), "vpc", Fail, append(c.want, "environments.shared.network.vpcId")...)
 		_ = name
 	}
 
 	nat := strings.Replace(sharedJSON, `"egress": "endpoints"`, `"egress": "nat"`, 1)
 	f = passingAccount(t)
-	f.existing = sharedVpc()
+	f.Existing = sharedVpc()
 	expect(t, runPreflight(t, f, nat, timeout), "vpc", Fail, `subnet subnet-0aaaaaaaaaaaaaaaa has no default route, but egress is "nat"`)
-	f.existing.routeTables[1][1] = "nat-0123"
+	f.Existing.RouteTables[1][1] = "nat-0123"
 	expect(t, runPreflight(t, f, nat, timeout), "vpc", Pass, "a default route through NAT")
 
 	f = passingAccount(t)
-	f.existing = sharedVpc()
-	f.existing.id = "vpc-0ffffffffffffffff"
+	f.Existing = sharedVpc()
+	f.Existing.ID = "vpc-0ffffffffffffffff"
 	expect(t, runPreflight(t, f, sharedJSON, timeout), "vpc", Fail, "vpc-0123456789abcdef0 does not exist in account 123456789012, eu-west-1")
 }
 
 func TestVCPUQuota(t *testing.T) {
 	f := passingAccount(t)
-	f.quotas["ec2/L-1216C47A"] = 10
-	expect(t, runPreflight(t, f, devJSON, timeout), "vcpu quota", Fail, "blue 2 × t3.small, green 2 × t3.small need 8 vCPUs; 4 run already; quota 10", "L-1216C47A")
+	f.Quotas["ec2/L-1216C47A"] = 10
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vcpu quota", Fail, "blue 2 × t3.small, green 2 × t3.small need 8 vCPUs; 4 run already; quota 10", "L-1216C47A")
 
 	// A deployed backend's instances run already: counted once.
 	f = passingAccount(t)
-	f.quotas["ec2/L-1216C47A"] = 10
-	f.stacks["dev-Backend-blue"] = "UPDATE_COMPLETE"
-	expect(t, runPreflight(t, f, devJSON, timeout), "vcpu quota", Pass, "green 2 × t3.small need 4 vCPUs; 4 run already; quota 10")
+	f.Quotas["ec2/L-1216C47A"] = 10
+	f.PutStack("edge-Backend-blue", "UPDATE_COMPLETE")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vcpu quota", Pass, "green 2 × t3.small need 4 vCPUs; 4 run already; quota 10")
 
 	// The quota has no documented default: unreadable, it is an error.
 	f = passingAccount(t)
-	f.denied["servicequotas:GetServiceQuota"] = true
-	expect(t, runPreflight(t, f, devJSON, timeout), "vcpu quota", Error, "servicequotas:GetServiceQuota ec2 L-1216C47A was denied")
+	f.Denied["servicequotas:GetServiceQuota"] = true
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "vcpu quota", Error, "servicequotas:GetServiceQuota ec2 L-1216C47A was denied")
 }
 
 func TestStackStates(t *testing.T) {
 	f := passingAccount(t)
-	f.stacks["dev-Api"] = "UPDATE_ROLLBACK_FAILED"
-	f.stacks["dev-Network"] = "UPDATE_IN_PROGRESS"
-	expect(t, runPreflight(t, f, devJSON, timeout), "stacks", Fail, "dev-Api is UPDATE_ROLLBACK_FAILED", "continue-update-rollback --stack-name dev-Api", "dev-Network is UPDATE_IN_PROGRESS: wait")
+	f.PutStack("edge-Api", "UPDATE_ROLLBACK_FAILED")
+	f.PutStack("edge-Network", "UPDATE_IN_PROGRESS")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "stacks", Fail, "edge-Api is UPDATE_ROLLBACK_FAILED", "continue-update-rollback --stack-name edge-Api", "edge-Network is UPDATE_IN_PROGRESS: wait")
 
 	f = passingAccount(t)
-	f.stacks["dev-Api"] = "ROLLBACK_COMPLETE"
-	f.stacks["dev-Network"] = "CREATE_COMPLETE"
-	expect(t, runPreflight(t, f, devJSON, timeout), "stacks", Pass, "2 of 5 stacks exist", "dev-Api failed creation (ROLLBACK_COMPLETE); cdk deploy deletes and re-creates it")
+	f.PutStack("edge-Api", "ROLLBACK_COMPLETE")
+	f.PutStack("edge-Network", "CREATE_COMPLETE")
+	expect(t, runPreflight(t, f, edgeJSON, timeout), "stacks", Pass, "2 of 5 stacks exist", "edge-Api failed creation (ROLLBACK_COMPLETE); cdk deploy deletes and re-creates it")
 }
 
 func TestADeniedCallNamesItsPermissionAndTheOtherChecksStillRun(t *testing.T) {
 	f := passingAccount(t)
-	f.denied["ec2:DescribeVpcEndpointServices"] = true
-	f.denied["apigateway:GetVpcLinks"] = true
-	f.denied["ssm:GetParameter"] = true
-	r := runPreflight(t, f, devJSON, timeout)
+	f.Denied["ec2:DescribeVpcEndpointServices"] = true
+	f.Denied["apigateway:GetVpcLinks"] = true
+	f.Denied["ssm:GetParameter"] = true
+	r := runPreflight(t, f, edgeJSON, timeout)
 	expect(t, r, "endpoint services", Error, "ec2:DescribeVpcEndpointServices was denied", "preflight policy")
 	expect(t, r, "vpc links", Error, "apigateway:GET /vpclinks was denied")
 	expect(t, r, "bootstrap", Error, "ssm:GetParameter /cdk-bootstrap/hnb659fds/version was denied")
@@ -397,14 +422,14 @@ func TestADeniedCallNamesItsPermissionAndTheOtherChecksStillRun(t *testing.T) {
 
 func TestATimeoutIsReportedAndTheOtherChecksStillRun(t *testing.T) {
 	f := passingAccount(t)
-	f.delay["apigateway:GetAccount"] = time.Second
-	r := runPreflight(t, f, devJSON, 200*time.Millisecond)
+	f.Delay["apigateway:GetAccount"] = time.Second
+	r := runPreflight(t, f, edgeJSON, 200*time.Millisecond)
 	expect(t, r, "api gateway logging", Error, "apigateway:GET /account did not answer within 200ms (-timeout)")
 	expect(t, r, "bootstrap", Pass)
 }
 
 func TestReportJSONNamesEachCheckItsResultAndPermissions(t *testing.T) {
-	r := runPreflight(t, passingAccount(t), devJSON, timeout)
+	r := runPreflight(t, passingAccount(t), edgeJSON, timeout)
 	var out bytes.Buffer
 	if err := r.WriteJSON(&out); err != nil {
 		t.Fatal(err)
@@ -421,7 +446,7 @@ func TestReportJSONNamesEachCheckItsResultAndPermissions(t *testing.T) {
 			Complete   bool
 		}
 	}
-	if err := json.Unmarshal(out.Bytes(), &decoded); err != nil || !decoded.Passed || decoded.Environment != "dev" || !decoded.Estimate.Complete || decoded.Estimate.MonthlyUSD <= 0 {
+	if err := json.Unmarshal(out.Bytes(), &decoded); err != nil || !decoded.Passed || decoded.Environment != "edge" || !decoded.Estimate.Complete || decoded.Estimate.MonthlyUSD <= 0 {
 		t.Fatalf("%v %+v\n%s", err, decoded, out.String())
 	}
 	for _, c := range decoded.Checks {
@@ -437,14 +462,14 @@ func TestReportJSONNamesEachCheckItsResultAndPermissions(t *testing.T) {
 }
 
 func TestReadAssemblyFindsTheEnvironmentsStacksAndTheirBootstrapRequirement(t *testing.T) {
-	plan := planOf(t, prodJSON)
+	plan := planOf(t, coreJSON)
 	dir := writeAssembly(t, plan)
-	for _, d := range []string{dir, filepath.Join(dir, "assembly-prod")} {
-		asm, err := ReadAssembly(d, "prod")
+	for _, d := range []string{dir, filepath.Join(dir, "assembly-core")} {
+		asm, err := ReadAssembly(d, "core")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := strings.Join(asm.StackNames(), ","); got != "prod-Alerts,prod-Api,prod-Backend-blue,prod-Network" {
+		if got := strings.Join(asm.StackNames(), ","); got != "core-Alerts,core-Api,core-Backend-blue,core-Network" {
 			t.Errorf("%s: stacks %s", d, got)
 		}
 		if asm.Bootstrap["/cdk-bootstrap/hnb659fds/version"] != 6 {
@@ -454,10 +479,10 @@ func TestReadAssemblyFindsTheEnvironmentsStacksAndTheirBootstrapRequirement(t *t
 			t.Errorf("lookup role %q", asm.LookupRoleArn)
 		}
 	}
-	if _, err := ReadAssembly(dir, "dev"); err == nil || !strings.Contains(err.Error(), "has no stacks of environment dev; synthesize it with ./scripts/synth -c env=dev") {
+	if _, err := ReadAssembly(dir, "edge"); err == nil || !strings.Contains(err.Error(), "has no stacks of environment edge; synthesize it with ./scripts/synth -c env=edge") {
 		t.Errorf("another environment's assembly: %v", err)
 	}
-	if _, err := ReadAssembly(t.TempDir(), "prod"); err == nil || !strings.Contains(err.Error(), "is not a cloud assembly (no manifest.json)") {
+	if _, err := ReadAssembly(t.TempDir(), "core"); err == nil || !strings.Contains(err.Error(), "is not a cloud assembly (no manifest.json)") {
 		t.Errorf("an empty directory: %v", err)
 	}
 }
@@ -486,22 +511,29 @@ func TestStandardFamilies(t *testing.T) {
 	}
 }
 
-// TestCostItemsCountWhatTheShippedEnvironmentsCreate counts the priced
-// resources in the shipped environments' reviewed snapshot templates: the
-// quantities the README's cost table rests on.
-func TestCostItemsCountWhatTheShippedEnvironmentsCreate(t *testing.T) {
+// TestCostItemsCountWhatTheFixturesEnvironmentsCreate counts the priced
+// resources in the reviewed snapshot templates of the root package's
+// pipeline fixture (testdata/apps/pipeline.json): an environment-agnostic
+// environment with VPC endpoints and one backend at the defaults, and a
+// pinned one with NAT gateways and two backends.
+func TestCostItemsCountWhatTheFixturesEnvironmentsCreate(t *testing.T) {
 	for env, want := range map[string]map[string]int{
-		"dev": {"interface endpoints (per zone)": 10, "Network Load Balancers": 2, "t3.small instances (Linux, on demand)": 4,
-			"WAF web ACLs": 1, "WAF rules": 3, "KMS keys": 3, "alarm metrics": 10, "dashboards": 1},
-		"prod": {"NAT gateways": 3, "public IPv4 addresses (NAT)": 3, "Network Load Balancers": 2, "t3.medium instances (Linux, on demand)": 6,
+		// Two zones of five interface endpoints; the default t3.small, two instances.
+		"solo": {"interface endpoints (per zone)": 10, "Network Load Balancers": 1, "t3.small instances (Linux, on demand)": 2,
+			"WAF web ACLs": 1, "WAF rules": 3, "KMS keys": 3, "alarm metrics": 5, "dashboards": 1},
+		// A NAT gateway and its address per zone; two backends of two t3.medium.
+		"pinned": {"NAT gateways": 2, "public IPv4 addresses (NAT)": 2, "Network Load Balancers": 2, "t3.medium instances (Linux, on demand)": 4,
 			"WAF web ACLs": 1, "WAF rules": 3, "KMS keys": 3, "alarm metrics": 10, "dashboards": 1},
 	} {
-		plan, err := LoadPlan("../cdk.json", env)
+		plan, err := LoadPlan("../testdata/apps/pipeline.json", env)
 		if err != nil {
 			t.Fatal(err)
 		}
 		asm := &Assembly{Stacks: map[string]Template{}}
-		paths, _ := filepath.Glob("../testdata/snapshots/" + env + "-*.json")
+		paths, _ := filepath.Glob("../testdata/snapshots/apps/pipeline/" + env + "-*.json")
+		if len(paths) == 0 {
+			t.Fatalf("no snapshots of environment %s (run ./scripts/test -update)", env)
+		}
 		for _, path := range paths {
 			tpl, err := readTemplate(path)
 			if err != nil {
@@ -517,19 +549,19 @@ func TestCostItemsCountWhatTheShippedEnvironmentsCreate(t *testing.T) {
 			}
 		}
 		if !maps.Equal(got, want) {
-			t.Errorf("%s: priced quantities %v, want %v", env, got, want)
+			t.Errorf("%s: priced quantities %#v, want %#v", env, got, want)
 		}
 	}
 }
 
 func TestAnUnexpectedErrorSaysWhatWentWrongInOneLine(t *testing.T) {
 	f := passingAccount(t)
-	f.existing = sharedVpc()
-	delete(f.existing.subnets, "subnet-0bbbbbbbbbbbbbbbb")
+	f.Existing = sharedVpc()
+	delete(f.Existing.Subnets, "subnet-0bbbbbbbbbbbbbbbb")
 	expect(t, runPreflight(t, f, sharedJSON, timeout), "instance types", Error, "ec2:DescribeSubnets failed: InvalidSubnetID.NotFound: The subnet ID 'subnet-0bbbbbbbbbbbbbbbb' does not exist")
 
-	plan := planOf(t, devJSON)
-	asm, err := ReadAssembly(writeAssembly(t, plan), "dev")
+	plan := planOf(t, edgeJSON)
+	asm, err := ReadAssembly(writeAssembly(t, plan), "edge")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/constructs"
-	"privatebackend/internal/synthtiming"
 )
 
 // AlertsProps configures the alerts stack.
@@ -28,7 +27,6 @@ type Alerts struct {
 
 // NewAlerts creates the alerts stack.
 func NewAlerts(scope cdkconstructs.Construct, id string, props *AlertsProps) *Alerts {
-	defer synthtiming.Stack("Alerts")()
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	topic := constructs.NewAlarmTopic(stack, "AlarmTopic", &constructs.AlarmTopicProps{
 		DisplayName: jsii.String(*stack.StackName() + " alarms"),

@@ -21,7 +21,6 @@ import (
 	"privatebackend/config"
 	"privatebackend/constructs"
 	"privatebackend/internal/nag"
-	"privatebackend/internal/synthtiming"
 )
 
 // BackendTarget is what the API needs of a backend: its load balancer, and
@@ -62,7 +61,6 @@ type API struct {
 
 // NewAPI creates the API stack.
 func NewAPI(scope cdkconstructs.Construct, id string, props *APIProps) *API {
-	defer synthtiming.Stack("Api")()
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	cfg := props.API
 	authorization := awsapigateway.AuthorizationType_IAM

@@ -8,7 +8,6 @@ import (
 	"github.com/aws/jsii-runtime-go"
 
 	"privatebackend/internal/nag"
-	"privatebackend/internal/synthtiming"
 )
 
 // ApiGatewayAccountStackName is the CloudFormation name of every
@@ -49,30 +48,26 @@ func NewApiGatewayAccount(scope cdkconstructs.Construct, props *awscdk.StackProp
 		base = *props
 	}
 	a := &ApiGatewayAccount{}
-	func() {
-		defer synthtiming.Stack("ApiGatewayAccountRole")()
-		roleProps := base
-		roleProps.StackName = jsii.String(ApiGatewayAccountRoleStackName)
-		a.RoleStack = awscdk.NewStack(scope, jsii.String("Role"), &roleProps)
-		// The role and the policy "Set up CloudWatch logging for REST APIs in
-		// API Gateway" documents.
-		a.Role = awsiam.NewRole(a.RoleStack, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
-			Description: jsii.String("API Gateway writes the access and execution logs of every REST API of this account and region with this role"),
-			AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
-			ManagedPolicies: &[]awsiam.IManagedPolicy{
-				awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AmazonAPIGatewayPushToCloudWatchLogs")),
-			},
-		})
-		// "When you delete a stack containing this resource, API Gateway can
-		// still assume the provided IAM role" (AWS::ApiGateway::Account): the
-		// role stays, so deleting these stacks does not stop the APIs' logging.
-		a.Role.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
-		nag.Suppress(a.Role, "AwsSolutions-IAM4", "AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents for the account's logging role, needed for access and execution logs.",
-			nag.ManagedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
-		// Explicit exports outlive their importers.
-		a.RoleStack.ExportValue(a.Role.RoleArn(), nil)
-	}()
-	defer synthtiming.Stack("ApiGatewayAccount")()
+	roleProps := base
+	roleProps.StackName = jsii.String(ApiGatewayAccountRoleStackName)
+	a.RoleStack = awscdk.NewStack(scope, jsii.String("Role"), &roleProps)
+	// The role and the policy "Set up CloudWatch logging for REST APIs in
+	// API Gateway" documents.
+	a.Role = awsiam.NewRole(a.RoleStack, jsii.String("CloudWatchRole"), &awsiam.RoleProps{
+		Description: jsii.String("API Gateway writes the access and execution logs of every REST API of this account and region with this role"),
+		AssumedBy:   awsiam.NewServicePrincipal(jsii.String("apigateway.amazonaws.com"), nil),
+		ManagedPolicies: &[]awsiam.IManagedPolicy{
+			awsiam.ManagedPolicy_FromAwsManagedPolicyName(jsii.String("service-role/AmazonAPIGatewayPushToCloudWatchLogs")),
+		},
+	})
+	// "When you delete a stack containing this resource, API Gateway can
+	// still assume the provided IAM role" (AWS::ApiGateway::Account): the
+	// role stays, so deleting these stacks does not stop the APIs' logging.
+	a.Role.ApplyRemovalPolicy(awscdk.RemovalPolicy_RETAIN)
+	nag.Suppress(a.Role, "AwsSolutions-IAM4", "AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents for the account's logging role, needed for access and execution logs.",
+		nag.ManagedPolicy("service-role/AmazonAPIGatewayPushToCloudWatchLogs"))
+	// Explicit exports outlive their importers.
+	a.RoleStack.ExportValue(a.Role.RoleArn(), nil)
 	accountProps := base
 	accountProps.StackName = jsii.String(ApiGatewayAccountStackName)
 	a.Account = awscdk.NewStack(scope, jsii.String("Logging"), &accountProps)

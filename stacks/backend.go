@@ -15,7 +15,6 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/constructs"
-	"privatebackend/internal/synthtiming"
 )
 
 // BackendProps configures one backend stack.
@@ -50,7 +49,6 @@ type Backend struct {
 
 // NewBackend creates a backend stack.
 func NewBackend(scope cdkconstructs.Construct, id string, props *BackendProps) *Backend {
-	defer synthtiming.Stack("Backend")()
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	cfg := props.Backend
 

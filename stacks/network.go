@@ -14,7 +14,6 @@ import (
 	"privatebackend/config"
 	"privatebackend/constructs"
 	"privatebackend/internal/nag"
-	"privatebackend/internal/synthtiming"
 )
 
 // NetworkProps configures the network stack.
@@ -46,7 +45,6 @@ type Network struct {
 
 // NewNetwork creates the network stack.
 func NewNetwork(scope cdkconstructs.Construct, id string, props *NetworkProps) *Network {
-	defer synthtiming.Stack("Network")()
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	n := &Network{Stack: stack}
 	cfg := props.Network

@@ -20,7 +20,6 @@ import (
 	"privatebackend/config"
 	"privatebackend/constructs"
 	"privatebackend/internal/nag"
-	"privatebackend/internal/synthtiming"
 )
 
 // SynthCommands are what the pipeline's synth step runs: the README's test
@@ -59,7 +58,6 @@ type Pipeline struct {
 
 // NewPipeline creates the pipeline stack.
 func NewPipeline(scope cdkconstructs.Construct, id string, props *PipelineProps) *Pipeline {
-	defer synthtiming.Stack("Pipeline")()
 	stack := awscdk.NewStack(scope, &id, &props.StackProps)
 	cfg := props.Pipeline
 	source := pipelines.CodePipelineSource_Connection(jsii.String(cfg.Source.Repository), jsii.String(cfg.Source.Branch),
@@ -293,6 +291,18 @@ func logArtifactAccess(stack awscdk.Stack, artifacts awss3.IBucket) {
 	nag.Suppress(logs, "AwsSolutions-S1", "This bucket holds the artifact bucket's server access logs; logging its own access would log every log delivery.")
 }
 
+// PipelineStageName is the CodePipeline stage that deploys wave w, which
+// also names the construct scope of its steps: CDK Pipelines names it after
+// the wave, or after the environment when the wave holds only one (addWave
+// in aws-cdk-lib's pipelines/lib/helpers-internal/pipeline-graph.js groups
+// a single stage in no graph of the wave's own).
+func PipelineStageName(w *config.Wave) string {
+	if len(w.Environments) == 1 {
+		return w.Environments[0]
+	}
+	return w.Name
+}
+
 // acceptPipelineGrants records why the wildcards in the policies CDK
 // Pipelines writes for its own roles are accepted: they come from the CDK's
 // grant methods and its documented self-mutation, and the pipeline offers no
@@ -310,7 +320,7 @@ func acceptPipelineGrants(stack awscdk.Stack, cfg *config.Pipeline) {
 	for _, w := range cfg.Waves {
 		for _, env := range w.Environments {
 			step := "Preflight-" + env
-			policies["Pipeline/Pipeline/"+w.Name+"/"+step+"/"+step+"/Role/DefaultPolicy/Resource"] = "The preflight project role's policy, written by CDK Pipelines for a CodeBuildStep (its own statement names one lookup role):"
+			policies["Pipeline/Pipeline/"+PipelineStageName(w)+"/"+step+"/"+step+"/Role/DefaultPolicy/Resource"] = "The preflight project role's policy, written by CDK Pipelines for a CodeBuildStep (its own statement names one lookup role):"
 		}
 	}
 	for path, reason := range policies {

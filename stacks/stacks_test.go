@@ -81,7 +81,6 @@ func setUp(m *testing.M) (int, error) {
 	// "lookup": an existing VPC, from the cached lookup in lookupContext.
 	lookup := awscdk.NewStage(app, jsii.String("lookup"), &awscdk.StageProps{Env: pinned})
 	lookupNetwork = NewNetwork(lookup, "Network", &NetworkProps{Network: config.Network{VpcID: vpcID, FlowLogRetentionDays: 90}})
-	buildConstructFixtures(app)
 	buildServiceFixtures(app)
 
 	app.Synth(nil)

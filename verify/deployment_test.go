@@ -8,7 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/apigateway"
+	"github.com/aws/aws-sdk-go-v2/service/elasticbeanstalk"
+
 	"privatebackend/config"
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 // TestYourOwnApplicationIsCheckedOnItsHealthPath: a backend with a source
@@ -16,7 +22,7 @@ import (
 // for its healthPath only; the sample's stages keep the body check.
 func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
 	var raw any
-	if err := json.Unmarshal([]byte(`{"dev": {
+	if err := json.Unmarshal([]byte(`{"edge": {
 		"backends": {"blue": {"source": "services/orders", "version": "1.5.0", "healthPath": "/ready"}, "green": {"version": "2"}},
 		"api": {"authorization": "none", "stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}}}}`), &raw); err != nil {
 		t.Fatal(err)
@@ -37,7 +43,7 @@ func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
 	t.Cleanup(server.Close)
 	l := limits
 	l.Concurrency = 1
-	report, err := Verify(context.Background(), envs[0], fakeOutputs{"dev-Api": {"Urllive": server.URL + "/live/", "Urlpreview": server.URL + "/preview/"}},
+	report, err := Verify(context.Background(), envs[0], outputsOf(t, map[string]map[string]string{"edge-Api": {"Urllive": server.URL + "/live/", "Urlpreview": server.URL + "/preview/"}}),
 		Prober{Client: server.Client(), Region: "eu-west-1"}, l)
 	if err != nil || !report.Passed {
 		t.Fatalf("%v\n%s", err, problems(report))
@@ -47,51 +53,40 @@ func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
 	}
 }
 
-// deployment stands in for the reads of CheckDeployment.
-type deployment struct {
-	variables map[string]map[string]string
-	canary    map[string]map[string]string
-	links     map[string][]string
-	running   map[string]string // environment → version label
-	described map[string]string // version label → description
-}
-
-func (d deployment) StageVariables(_ context.Context, _, stage string) (map[string]string, map[string]string, error) {
-	return d.variables[stage], d.canary[stage], nil
-}
-func (d deployment) VpcLinkTargets(_ context.Context, id string) ([]string, error) {
-	return d.links[id], nil
-}
-func (d deployment) EnvironmentVersion(_ context.Context, name string) (string, string, error) {
-	return "app", d.running[name], nil
-}
-func (d deployment) VersionDescription(_ context.Context, _, label string) (string, error) {
-	return d.described[label], nil
+// deployedOn is the Deployment verify reads, with the SDK, from an account
+// stand-in holding what is deployed.
+func deployedOn(t *testing.T, a *awsstandin.Account) AWSDeployment {
+	t.Helper()
+	url := a.Start()
+	t.Cleanup(a.Close)
+	cfg := aws.Config{Region: a.Region, BaseEndpoint: aws.String(url), Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")}
+	return AWSDeployment{APIGateway: apigateway.NewFromConfig(cfg), Beanstalk: elasticbeanstalk.NewFromConfig(cfg)}
 }
 
 func TestCheckDeploymentFollowsTheCanaryOverrides(t *testing.T) {
 	env := testEnvironment(t, config.AuthorizationNone)
-	stacks := outputsFor("https://a1b2c3.execute-api.eu-west-1.amazonaws.com")
+	api := "https://a1b2c3.execute-api.eu-west-1.amazonaws.com"
+	stacks := map[string]map[string]string{"edge-Api": {"Urllive": api + "/live/", "Urlpreview": api + "/preview/", "Urlcanary": api + "/canary/"}}
 	for name, n := range map[string]string{"blue": "1", "green": "2"} {
-		stacks["dev-Backend-"+name] = map[string]string{"LoadBalancerArn": "nlb-" + name, "LoadBalancerDnsName": name + ".elb", "EnvironmentName": "e-" + name, "Release": n, "VersionLabel": "v-" + name}
+		stacks["edge-Backend-"+name] = map[string]string{"LoadBalancerArn": "nlb-" + name, "LoadBalancerDnsName": name + ".elb", "EnvironmentName": "e-" + name, "Release": n, "VersionLabel": "v-" + name}
 	}
-	d := deployment{
-		variables: map[string]map[string]string{
-			"live":    {"vpcLinkId": "l-blue", "backendHost": "blue.elb"},
-			"preview": {"vpcLinkId": "l-green", "backendHost": "green.elb"},
-			"canary":  {"vpcLinkId": "l-blue", "backendHost": "blue.elb"},
-		},
+	account := awsstandin.NewAccount("123456789012", "eu-west-1", nil)
+	account.RestAPIID = "a1b2c3"
+	account.DeployedStages = map[string]awsstandin.DeployedStage{
+		"live":    {Variables: map[string]string{"vpcLinkId": "l-blue", "backendHost": "blue.elb"}},
+		"preview": {Variables: map[string]string{"vpcLinkId": "l-green", "backendHost": "green.elb"}},
 		// The canary's overrides still name blue's host: a half-moved canary.
-		canary:    map[string]map[string]string{"canary": {"vpcLinkId": "l-green"}},
-		links:     map[string][]string{"l-blue": {"nlb-blue"}, "l-green": {"nlb-green"}},
-		running:   map[string]string{"e-blue": "v-blue", "e-green": "v-green"},
-		described: map[string]string{"v-blue": "Backend blue version 1", "v-green": "Backend green version 2"},
+		"canary": {Variables: map[string]string{"vpcLinkId": "l-blue", "backendHost": "blue.elb"}, CanaryOverrides: map[string]string{"vpcLinkId": "l-green"}},
 	}
+	account.VpcLinkTargets = map[string][]string{"l-blue": {"nlb-blue"}, "l-green": {"nlb-green"}}
+	account.RunningEnvironments = map[string]string{"e-blue": "v-blue", "e-green": "v-green"}
+	account.AppVersions = map[string]string{"v-blue": "Backend blue version 1", "v-green": "Backend green version 2"}
+	d := deployedOn(t, account)
 	report := Report{Passed: true}
 	for _, s := range env.StageNames() {
-		report.Stages = append(report.Stages, StageResult{Stage: s, URL: stacks["dev-Api"]["Url"+s], Passed: true})
+		report.Stages = append(report.Stages, StageResult{Stage: s, URL: stacks["edge-Api"]["Url"+s], Passed: true})
 	}
-	CheckDeployment(context.Background(), env, stacks, d, &report)
+	CheckDeployment(context.Background(), env, outputsOf(t, stacks), d, &report)
 	want := `stage canary: its canary set backendHost "blue.elb", not backend green's "green.elb": deploy the API`
 	if report.Passed || problems(report) != want {
 		t.Errorf("problems:\n%s\nwant only:\n%s", problems(report), want)

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"privatebackend/config"
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 func TestStageURLsOfADomainAreFoundByOutputKey(t *testing.T) {
@@ -32,11 +32,13 @@ func TestStageURLsOfADomainAreFoundByOutputKey(t *testing.T) {
 }
 
 func TestAStageThatAnswersWithoutCredentialsFails(t *testing.T) {
-	r := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 10}, config.AuthorizationIAM, limits)
+	r := verifyAgainst(t, stages("blue", "green", 10), config.AuthorizationIAM, limits)
 	if r.Passed || !strings.Contains(problems(r), `stage live: a request without credentials answered 200, want 401 or 403: api.authorization is "iam", so the stage must refuse it`) {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
-	refused := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 10, authHeader: "Authorization"}, config.AuthorizationIAM, limits)
+	signed := stages("blue", "green", 10)
+	signed.Region = "eu-west-1"
+	refused := verifyAgainst(t, signed, config.AuthorizationIAM, limits)
 	var out strings.Builder
 	if err := refused.WriteTable(&out); err != nil || !refused.Passed || !strings.Contains(out.String(), "stage live: a request without credentials was refused (403)") {
 		t.Fatalf("passed %t, report:\n%s", refused.Passed, out.String())
@@ -47,7 +49,7 @@ func TestAStageThatAnswersWithoutCredentialsFails(t *testing.T) {
 func cognitoEnvironment(t *testing.T) *config.Environment {
 	t.Helper()
 	var raw any
-	if err := json.Unmarshal([]byte(`{"dev": {
+	if err := json.Unmarshal([]byte(`{"edge": {
 		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "users",
 			"authorizers": {"users": {"type": "cognito", "userPoolArns": ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123"]}},
@@ -67,24 +69,26 @@ func TestATokenGoesInTheAuthorizersHeaderAndIsNeverPrinted(t *testing.T) {
 	if err := useToken(&Prober{}, env, ""); err == nil || !strings.Contains(err.Error(), "pass the Authorization header's value with -token or in "+TokenEnv) {
 		t.Fatalf("no token: %v", err)
 	}
-	s := &stages{live: "blue", preview: "green", greenEvery: 10, authHeader: "Authorization", checkRequest: func(r *http.Request) error {
+	s := stages("blue", "green", 10)
+	s.AuthHeader = "Authorization"
+	s.Check = func(r *http.Request) error {
 		if got := r.Header.Get("Authorization"); got != token {
 			return fmt.Errorf("Authorization %q, want the token", got)
 		}
 		return nil
-	}}
-	server := httptest.NewServer(s)
-	t.Cleanup(server.Close)
+	}
+	url := s.Start()
+	t.Cleanup(s.Close)
 	prober := Prober{Client: &http.Client{Timeout: limits.Timeout}}
 	t.Setenv(TokenEnv, token)
 	if err := useToken(&prober, env, ""); err != nil {
 		t.Fatal(err)
 	}
-	r, err := Verify(context.Background(), env, outputsFor(server.URL), prober, limits)
+	r, err := Verify(context.Background(), env, cloudFormation(t, apiStack(url)), prober, limits)
 	if err != nil || !r.Passed {
 		t.Fatalf("err %v, problems:\n%s", err, problems(r))
 	}
-	if f := s.failures.Load(); f != nil {
+	if f := s.Failure(); f != nil {
 		t.Fatal(f)
 	}
 	var out strings.Builder
@@ -104,7 +108,7 @@ func TestATokenGoesInTheAuthorizersHeaderAndIsNeverPrinted(t *testing.T) {
 func routedEnvironment(t *testing.T) *config.Environment {
 	t.Helper()
 	var raw any
-	if err := json.Unmarshal([]byte(`{"dev": {
+	if err := json.Unmarshal([]byte(`{"edge": {
 		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "none",
 			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/x", "routeHeader": {"name": "x-stage"}},
@@ -119,21 +123,23 @@ func routedEnvironment(t *testing.T) *config.Environment {
 }
 
 func TestTheRouteHeaderReachesEachStageAtAnotherStagesURL(t *testing.T) {
-	run := func(s *stages) Report {
-		server := httptest.NewServer(s)
-		t.Cleanup(server.Close)
-		r, err := Verify(context.Background(), routedEnvironment(t), outputsFor(server.URL), Prober{Client: &http.Client{Timeout: limits.Timeout}}, limits)
+	run := func(s *awsstandin.Stages) Report {
+		url := s.Start()
+		t.Cleanup(s.Close)
+		r, err := Verify(context.Background(), routedEnvironment(t), cloudFormation(t, apiStack(url)), Prober{Client: &http.Client{Timeout: limits.Timeout}}, limits)
 		if err != nil {
 			t.Fatal(err)
 		}
 		return r
 	}
-	routed := run(&stages{live: "blue", preview: "green", greenEvery: 10, routeHeader: "x-stage"})
+	withRules := stages("blue", "green", 10)
+	withRules.RouteHeader = "x-stage"
+	routed := run(withRules)
 	var out strings.Builder
 	if err := routed.WriteTable(&out); err != nil || !routed.Passed || !strings.Contains(out.String(), "stage preview: reached at ") || !strings.Contains(out.String(), "/canary/ through the route header") {
 		t.Fatalf("passed %t, report:\n%s", routed.Passed, out.String())
 	}
-	ignored := run(&stages{live: "blue", preview: "green", greenEvery: 10})
+	ignored := run(stages("blue", "green", 10))
 	if ignored.Passed || !strings.Contains(problems(ignored), "with x-stage: preview was answered by backend blue, want green: the domain's routing rule does not reach the stage") {
 		t.Fatalf("problems:\n%s", problems(ignored))
 	}
@@ -141,7 +147,7 @@ func TestTheRouteHeaderReachesEachStageAtAnotherStagesURL(t *testing.T) {
 
 func TestCheckDeploymentChecksEachServicesVariablesBehindADomain(t *testing.T) {
 	var raw any
-	if err := json.Unmarshal([]byte(`{"dev": {
+	if err := json.Unmarshal([]byte(`{"edge": {
 		"backends": {"blue": {"version": "1"}, "ordersblue": {"version": "1"}, "ordersgreen": {"version": "2"}},
 		"api": {"authorization": "none",
 			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/x", "basePaths": {"live": "/"}},
@@ -153,40 +159,32 @@ func TestCheckDeploymentChecksEachServicesVariablesBehindADomain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stacks := fakeOutputs{"dev-Api": {"Urllive": "https://api.example.com/", config.RestAPIIDOutput: "a1b2c3"}}
+	stacks := map[string]map[string]string{"edge-Api": {"Urllive": "https://api.example.com/", config.RestAPIIDOutput: "a1b2c3"}}
 	for name, n := range map[string]string{"blue": "1", "ordersblue": "1", "ordersgreen": "2"} {
-		stacks["dev-Backend-"+name] = map[string]string{"LoadBalancerArn": "nlb-" + name, "LoadBalancerDnsName": name + ".elb", "EnvironmentName": "e-" + name, "Release": n, "VersionLabel": "v-" + name}
+		stacks["edge-Backend-"+name] = map[string]string{"LoadBalancerArn": "nlb-" + name, "LoadBalancerDnsName": name + ".elb", "EnvironmentName": "e-" + name, "Release": n, "VersionLabel": "v-" + name}
 	}
-	var asked []string
-	d := recordingDeployment{deployment: deployment{
-		variables: map[string]map[string]string{"live": {
+	account := awsstandin.NewAccount("123456789012", "eu-west-1", nil)
+	// GetStage of any other REST API than the RestApiId output's is a 404.
+	account.RestAPIID = "a1b2c3"
+	account.DeployedStages = map[string]awsstandin.DeployedStage{"live": {
+		Variables: map[string]string{
 			"vpcLinkId": "l-blue", "backendHost": "blue.elb",
 			"ordersVpcLinkId": "l-ordersblue", "ordersHost": "ordersblue.elb",
-		}},
+		},
 		// The canary's overrides send orders to ordersblue's link: wrong.
-		canary:    map[string]map[string]string{"live": {"ordersVpcLinkId": "l-ordersblue", "ordersHost": "ordersgreen.elb"}},
-		links:     map[string][]string{"l-blue": {"nlb-blue"}, "l-ordersblue": {"nlb-ordersblue"}, "l-ordersgreen": {"nlb-ordersgreen"}},
-		running:   map[string]string{"e-blue": "v-blue", "e-ordersblue": "v-ordersblue", "e-ordersgreen": "v-ordersgreen"},
-		described: map[string]string{"v-blue": "Backend blue version 1", "v-ordersblue": "Backend ordersblue version 1", "v-ordersgreen": "Backend ordersgreen version 2"},
-	}, asked: &asked}
+		CanaryOverrides: map[string]string{"ordersVpcLinkId": "l-ordersblue", "ordersHost": "ordersgreen.elb"},
+	}}
+	account.VpcLinkTargets = map[string][]string{"l-blue": {"nlb-blue"}, "l-ordersblue": {"nlb-ordersblue"}, "l-ordersgreen": {"nlb-ordersgreen"}}
+	account.RunningEnvironments = map[string]string{"e-blue": "v-blue", "e-ordersblue": "v-ordersblue", "e-ordersgreen": "v-ordersgreen"}
+	account.AppVersions = map[string]string{"v-blue": "Backend blue version 1", "v-ordersblue": "Backend ordersblue version 1", "v-ordersgreen": "Backend ordersgreen version 2"}
+	d := deployedOn(t, account)
 	report := Report{Passed: true, Stages: []StageResult{{Stage: "live", URL: "https://api.example.com/", Passed: true}}}
-	CheckDeployment(context.Background(), envs[0], stacks, d, &report)
+	CheckDeployment(context.Background(), envs[0], outputsOf(t, stacks), d, &report)
 	want := "stage live: its canary of service orders name VPC link l-ordersblue to nlb-ordersblue, not to backend ordersgreen's load balancer nlb-ordersgreen: deploy the API"
 	if report.Passed || problems(report) != want {
 		t.Errorf("problems:\n%s\nwant only:\n%s", problems(report), want)
 	}
-	if len(asked) != 1 || asked[0] != "a1b2c3" {
-		t.Errorf("GetStage asked of REST APIs %v, want the RestApiId output's a1b2c3", asked)
+	if account.Called("apigateway:GetStage") != 1 {
+		t.Errorf("calls %v, want one GetStage", account.Calls())
 	}
-}
-
-// recordingDeployment records the REST API ids GetStage is asked of.
-type recordingDeployment struct {
-	deployment
-	asked *[]string
-}
-
-func (d recordingDeployment) StageVariables(ctx context.Context, restAPIID, stage string) (map[string]string, map[string]string, error) {
-	*d.asked = append(*d.asked, restAPIID)
-	return d.deployment.StageVariables(ctx, restAPIID, stage)
 }

@@ -5,15 +5,16 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/cloudformation"
 
 	"privatebackend/config"
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 // testEnvironment is an environment with a plain stage, a stage on another
@@ -21,7 +22,7 @@ import (
 func testEnvironment(t *testing.T, authorization string) *config.Environment {
 	t.Helper()
 	var raw any
-	if err := json.Unmarshal([]byte(`{"dev": {
+	if err := json.Unmarshal([]byte(`{"edge": {
 		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "`+authorization+`", "stages": {
 			"live": {"backend": "blue"},
@@ -37,91 +38,54 @@ func testEnvironment(t *testing.T, authorization string) *config.Environment {
 	return envs[0]
 }
 
-// stages stands in for API Gateway: each stage answers from its backend, the
-// canary stage sends every greenEvery-th request to green.
-type stages struct {
-	live, preview string // the backends answering live and preview
-	greenEvery    int64
-	status        int           // when set, every answer has this status
-	body          string        // when set, every "/" answer has this body
-	delay         time.Duration // each answer waits this long
-	requests      atomic.Int64
-	checkRequest  func(r *http.Request) error
-	failures      atomic.Value
-	// authHeader, when set, is the header without which a request is
-	// refused with 403, as API Gateway refuses an unsigned one.
-	authHeader string
-	// routeHeader, when set, is a header whose value names the stage that
-	// answers, whatever the path, as a domain's routing rules do.
-	routeHeader string
+// stages are the three stages of testEnvironment: live on blue, preview
+// on green, canary on blue with green answering every greenEvery-th request.
+func stages(live, preview string, greenEvery int64) *awsstandin.Stages {
+	return &awsstandin.Stages{
+		Stages: map[string]awsstandin.StageRoute{
+			"live": {Backend: live}, "preview": {Backend: preview},
+			"canary": {Backend: "blue", CanaryBackend: "green", CanaryEvery: greenEvery},
+		},
+		Versions: map[string]string{"blue": "1", "green": "2"},
+	}
 }
 
-func (s *stages) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if s.authHeader != "" && r.Header.Get(s.authHeader) == "" {
-		w.WriteHeader(http.StatusForbidden)
-		fmt.Fprint(w, `{"message":"Missing Authentication Token"}`)
-		return
+// cloudFormation is a CloudFormation stand-in holding the stacks, and the
+// outputs reader verify uses, pointed at it.
+func cloudFormation(t *testing.T, stacks ...awsstandin.Stack) CloudFormationOutputs {
+	t.Helper()
+	cfn := awsstandin.NewCloudFormation("eu-west-1", "111111111111")
+	for _, s := range stacks {
+		cfn.PutStack(s)
 	}
-	if s.checkRequest != nil {
-		if err := s.checkRequest(r); err != nil {
-			s.failures.Store(err.Error())
-		}
-	}
-	time.Sleep(s.delay)
-	stage, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-	if routed := r.Header.Get(s.routeHeader); s.routeHeader != "" && routed != "" {
-		stage = routed
-	}
-	if s.status != 0 {
-		w.WriteHeader(s.status)
-		fmt.Fprint(w, `{"message":"Forbidden"}`)
-		return
-	}
-	if rest == "health" {
-		fmt.Fprint(w, `{"status":"ok"}`)
-		return
-	}
-	if s.body != "" {
-		fmt.Fprint(w, s.body)
-		return
-	}
-	backend := map[string]string{"live": s.live, "preview": s.preview, "canary": "blue"}[stage]
-	if stage == "canary" && s.requests.Add(1)%s.greenEvery == 0 {
-		backend = "green"
-	}
-	fmt.Fprintf(w, `{"backend":%q,"version":%q}`, backend, map[string]string{"blue": "1", "green": "2"}[backend])
+	url := cfn.Start()
+	t.Cleanup(cfn.Close)
+	return CloudFormationOutputs{Client: cloudformation.New(cloudformation.Options{
+		Region: "eu-west-1", BaseEndpoint: aws.String(url),
+		Credentials: credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", ""),
+	})}
 }
 
-// fakeOutputs stands in for CloudFormation.
-type fakeOutputs map[string]map[string]string
-
-func (f fakeOutputs) Outputs(_ context.Context, stackName string) (map[string]string, error) {
-	outputs, ok := f[stackName]
-	if !ok {
-		return nil, fmt.Errorf("%s: %w", stackName, ErrNotDeployed)
-	}
-	return outputs, nil
-}
-
-// outputsFor returns the Api stack's outputs for a stage server.
-func outputsFor(url string) fakeOutputs {
-	return fakeOutputs{"dev-Api": {
-		"Urllive": url + "/live/", "Urlpreview": url + "/preview/", "Urlcanary": url + "/canary/",
-		"ExportsOutputSomething": "not a URL",
+// apiStack is the environment's Api stack with the invoke URLs of its
+// three stages at url, and an output that is not a URL.
+func apiStack(url string) awsstandin.Stack {
+	return awsstandin.Stack{StackName: "edge-Api", StackStatus: "UPDATE_COMPLETE", Outputs: []awsstandin.Output{
+		{OutputKey: "Urllive", OutputValue: url + "/live/"}, {OutputKey: "Urlpreview", OutputValue: url + "/preview/"},
+		{OutputKey: "Urlcanary", OutputValue: url + "/canary/"}, {OutputKey: "ExportsOutputSomething", OutputValue: "not a URL"},
 	}}
 }
 
 var limits = Limits{Requests: 100, Samples: 5, Concurrency: 4, Timeout: 2 * time.Second}
 
-func verifyAgainst(t *testing.T, s *stages, authorization string, l Limits) Report {
+func verifyAgainst(t *testing.T, s *awsstandin.Stages, authorization string, l Limits) Report {
 	t.Helper()
-	server := httptest.NewServer(s)
-	t.Cleanup(server.Close)
+	url := s.Start()
+	t.Cleanup(s.Close)
 	prober := Prober{Client: &http.Client{Timeout: l.Timeout}, Region: "eu-west-1"}
 	if authorization == config.AuthorizationIAM {
 		prober.Credentials = credentials.NewStaticCredentialsProvider("AKIDEXAMPLE", "secret", "")
 	}
-	report, err := Verify(context.Background(), testEnvironment(t, authorization), outputsFor(server.URL), prober, l)
+	report, err := Verify(context.Background(), testEnvironment(t, authorization), cloudFormation(t, apiStack(url)), prober, l)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -137,7 +101,7 @@ func problems(r Report) string {
 }
 
 func TestEveryStageAnsweringFromItsBackendPasses(t *testing.T) {
-	r := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 10}, config.AuthorizationNone, limits)
+	r := verifyAgainst(t, stages("blue", "green", 10), config.AuthorizationNone, limits)
 	if !r.Passed {
 		t.Fatalf("a correct environment failed:\n%s", problems(r))
 	}
@@ -154,7 +118,7 @@ func TestEveryStageAnsweringFromItsBackendPasses(t *testing.T) {
 }
 
 func TestAStageAnsweringFromTheWrongBackendFails(t *testing.T) {
-	r := verifyAgainst(t, &stages{live: "green", preview: "green", greenEvery: 10}, config.AuthorizationNone, limits)
+	r := verifyAgainst(t, stages("green", "green", 10), config.AuthorizationNone, limits)
 	want := "stage live: expected backend blue (version 1), but green (version 2) answered 5 of 5 requests"
 	if r.Passed || !strings.Contains(problems(r), want) {
 		t.Fatalf("problems:\n%s\nwant %q", problems(r), want)
@@ -162,7 +126,7 @@ func TestAStageAnsweringFromTheWrongBackendFails(t *testing.T) {
 }
 
 func TestACanaryOutsideItsToleranceFails(t *testing.T) {
-	r := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 2}, config.AuthorizationNone, limits)
+	r := verifyAgainst(t, stages("blue", "green", 2), config.AuthorizationNone, limits)
 	want := "stage canary: canary green answered 50.0% of the backends' answers, want 10% ± 9.0"
 	if r.Passed || !strings.Contains(problems(r), want) {
 		t.Fatalf("problems:\n%s\nwant %q", problems(r), want)
@@ -170,11 +134,11 @@ func TestACanaryOutsideItsToleranceFails(t *testing.T) {
 }
 
 func TestA403NamesTheMissingPermission(t *testing.T) {
-	r := verifyAgainst(t, &stages{status: 403}, config.AuthorizationIAM, limits)
+	r := verifyAgainst(t, &awsstandin.Stages{Status: 403}, config.AuthorizationIAM, limits)
 	if r.Passed || !strings.Contains(problems(r), "403 Forbidden: the API requires SigV4-signed requests from an identity allowed execute-api:Invoke") {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
-	r = verifyAgainst(t, &stages{status: 403}, config.AuthorizationNone, limits)
+	r = verifyAgainst(t, &awsstandin.Stages{Status: 403}, config.AuthorizationNone, limits)
 	if !strings.Contains(problems(r), "403 Forbidden although api.authorization is \"none\"") {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
@@ -184,66 +148,91 @@ func TestATimeoutIsReported(t *testing.T) {
 	t.Parallel() // it waits on purpose
 	l := limits
 	l.Timeout = 50 * time.Millisecond
-	r := verifyAgainst(t, &stages{live: "blue", preview: "green", greenEvery: 10, delay: 200 * time.Millisecond}, config.AuthorizationNone, Limits{Requests: 2, Samples: 1, Concurrency: 4, Timeout: l.Timeout})
+	slow := stages("blue", "green", 10)
+	slow.Delay = 200 * time.Millisecond
+	r := verifyAgainst(t, slow, config.AuthorizationNone, Limits{Requests: 2, Samples: 1, Concurrency: 4, Timeout: l.Timeout})
 	if r.Passed || !strings.Contains(problems(r), "timed out after 50ms") {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
 }
 
 func TestANonJSONAnswerPointsAtPath(t *testing.T) {
-	r := verifyAgainst(t, &stages{body: "<html>hello</html>"}, config.AuthorizationNone, limits)
+	html := func() *awsstandin.Stages {
+		s := stages("blue", "green", 10)
+		s.Body = "<html>hello</html>"
+		return s
+	}
+	r := verifyAgainst(t, html(), config.AuthorizationNone, limits)
 	if r.Passed || !strings.Contains(problems(r), `with a body that is not the sample application's JSON {"backend", "version"} ("<html>hello</html>"); for your own application use -path /health`) {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
 	// Checking a path of one's own only needs a 200.
 	l := limits
 	l.Path = "/health"
-	if r := verifyAgainst(t, &stages{body: "<html>hello</html>"}, config.AuthorizationNone, l); !r.Passed {
+	if r := verifyAgainst(t, html(), config.AuthorizationNone, l); !r.Passed {
 		t.Fatalf("-path /health failed:\n%s", problems(r))
 	}
 }
 
 func TestRequestsAreSignedWithSigV4ForExecuteAPI(t *testing.T) {
-	s := &stages{live: "blue", preview: "green", greenEvery: 10, authHeader: "Authorization", checkRequest: func(r *http.Request) error {
+	s := stages("blue", "green", 10)
+	s.Region = "eu-west-1"
+	s.Check = func(r *http.Request) error {
 		auth := r.Header.Get("Authorization")
 		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/") || !strings.Contains(auth, "/eu-west-1/execute-api/aws4_request") ||
 			!strings.Contains(auth, "SignedHeaders=") || !strings.Contains(auth, "Signature=") || r.Header.Get("X-Amz-Date") == "" {
 			return fmt.Errorf("request not signed for execute-api: Authorization %q, X-Amz-Date %q", auth, r.Header.Get("X-Amz-Date"))
 		}
 		return nil
-	}}
+	}
 	if r := verifyAgainst(t, s, config.AuthorizationIAM, limits); !r.Passed {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
-	if f := s.failures.Load(); f != nil {
+	if f := s.Failure(); f != nil {
 		t.Fatal(f)
 	}
-	unsigned := &stages{live: "blue", preview: "green", greenEvery: 10, checkRequest: func(r *http.Request) error {
+	unsigned := stages("blue", "green", 10)
+	unsigned.Check = func(r *http.Request) error {
 		if r.Header.Get("Authorization") != "" {
 			return fmt.Errorf("a request to an open API was signed")
 		}
 		return nil
-	}}
+	}
 	verifyAgainst(t, unsigned, config.AuthorizationNone, limits)
-	if f := unsigned.failures.Load(); f != nil {
+	if f := unsigned.Failure(); f != nil {
 		t.Fatal(f)
 	}
 }
 
 func TestAStackThatIsNotDeployedSaysHowToDeployIt(t *testing.T) {
-	_, err := Verify(context.Background(), testEnvironment(t, "none"), fakeOutputs{}, Prober{Client: http.DefaultClient}, limits)
-	if err == nil || err.Error() != "dev-Api is not deployed: run `./scripts/cdk deploy 'dev/*'`" {
+	_, err := Verify(context.Background(), testEnvironment(t, "none"), cloudFormation(t), Prober{Client: http.DefaultClient}, limits)
+	if err == nil || err.Error() != "edge-Api is not deployed: run `./scripts/cdk deploy 'edge/*'`" {
 		t.Fatalf("err = %v", err)
 	}
 }
 
 func TestAStageMissingFromTheOutputsFails(t *testing.T) {
-	outputs := fakeOutputs{"dev-Api": {"Urllive": "http://127.0.0.1:1/live/"}}
+	outputs := cloudFormation(t, awsstandin.Stack{StackName: "edge-Api", StackStatus: "CREATE_COMPLETE", Outputs: []awsstandin.Output{{OutputKey: "Urllive", OutputValue: "http://127.0.0.1:1/live/"}}})
 	r, err := Verify(context.Background(), testEnvironment(t, "none"), outputs, Prober{Client: &http.Client{Timeout: time.Second}}, Limits{Requests: 1, Samples: 1, Concurrency: 1, Timeout: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Passed || !strings.Contains(problems(r), "stage preview: dev-Api has no invoke URL for it") {
+	if r.Passed || !strings.Contains(problems(r), "stage preview: edge-Api has no invoke URL for it") {
 		t.Fatalf("problems:\n%s", problems(r))
 	}
+}
+
+// outputsOf is the CloudFormation stand-in holding a deployed stack with
+// these outputs for each stack name.
+func outputsOf(t *testing.T, stacks map[string]map[string]string) CloudFormationOutputs {
+	t.Helper()
+	var all []awsstandin.Stack
+	for name, outputs := range stacks {
+		s := awsstandin.Stack{StackName: name, StackStatus: "CREATE_COMPLETE"}
+		for key, value := range outputs {
+			s.Outputs = append(s.Outputs, awsstandin.Output{OutputKey: key, OutputValue: value})
+		}
+		all = append(all, s)
+	}
+	return cloudFormation(t, all...)
 }

@@ -10,17 +10,17 @@ import (
 	"privatebackend/internal/controls"
 )
 
-// assembly writes a cloud assembly with one stack, dev/Network, whose log
+// assembly writes a cloud assembly with one stack, edge/Network, whose log
 // group fails CT.CLOUDWATCH.PR.2 and CT.CLOUDWATCH.PR.3, and a cdk.json
 // with the given "controls" context; it returns the arguments that check it.
 func assembly(t *testing.T, controlsContext string) []string {
 	t.Helper()
 	dir := t.TempDir()
 	files := map[string]string{
-		"cdk.out/manifest.json": `{"artifacts": {"devNetwork": {"type": "aws:cloudformation:stack", "displayName": "dev/Network",
-			"properties": {"templateFile": "devNetwork.template.json"}}}}`,
-		"cdk.out/devNetwork.template.json": `{"Resources": {"FlowLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}}}}`,
-		"cdk.json":                         `{"app": "./scripts/app", "context": {"environments": {}` + controlsContext + `}}`,
+		"cdk.out/manifest.json": `{"artifacts": {"edgeNetwork": {"type": "aws:cloudformation:stack", "displayName": "edge/Network",
+			"properties": {"templateFile": "edgeNetwork.template.json"}}}}`,
+		"cdk.out/edgeNetwork.template.json": `{"Resources": {"FlowLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"RetentionInDays": 30}}}}`,
+		"cdk.json":                          `{"app": "./scripts/app", "context": {"environments": {}` + controlsContext + `}}`,
 		"decisions.csv": "control,stack kind,decision,reason\n" +
 			`CT.CLOUDWATCH.PR.2,Network,setting,"Set network.flowLogRetentionDays to 365 or more, at $0.03 per GB a month."` + "\n",
 	}
@@ -44,8 +44,8 @@ func TestFailingControlsAreReportedAndFailOnlyWhenEnforced(t *testing.T) {
 		want          []string
 	}{
 		{"report only", ``, 0, []string{
-			"dev/Network  0     2\n",
-			"CT.CLOUDWATCH.PR.2  Require an Amazon CloudWatch log group to be retained for at least one year\n    dev/Network: FlowLogs\n  Network stacks: setting: Set network.flowLogRetentionDays",
+			"edge/Network  0     2\n",
+			"CT.CLOUDWATCH.PR.2  Require an Amazon CloudWatch log group to be retained for at least one year\n    edge/Network: FlowLogs\n  Network stacks: setting: Set network.flowLogRetentionDays",
 			"CT.CLOUDWATCH.PR.3  Require an Amazon CloudWatch log group to be encrypted",
 			"  Network stacks: no decision recorded\n",
 			`Reported only: set "controls": {"enforce": true} in cdk.json`,

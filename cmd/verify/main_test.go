@@ -4,61 +4,47 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
-	"net/http"
-	"net/http/httptest"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
-// cloudFormation stands in for CloudFormation's DescribeStacks (the query
-// protocol): the Api stack exists when outputs is not nil.
-func cloudFormation(t *testing.T, outputs map[string]string) *httptest.Server {
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := r.ParseForm(); err != nil || r.Form.Get("Action") != "DescribeStacks" {
-			http.Error(w, "unexpected request", http.StatusBadRequest)
-			return
+// served is a stand-in's address.
+type served struct{ URL string }
+
+// cloudFormation serves a CloudFormation stand-in whose Api stack of dev
+// has outputs; it has no stack when outputs is nil. It accepts only
+// requests signed for CloudFormation.
+func cloudFormation(t *testing.T, outputs map[string]string) served {
+	cfn := awsstandin.NewCloudFormation("eu-west-1", "111111111111")
+	if outputs != nil {
+		api := awsstandin.Stack{StackName: "dev-Api", StackStatus: "UPDATE_COMPLETE"}
+		for _, key := range slices.Sorted(maps.Keys(outputs)) {
+			api.Outputs = append(api.Outputs, awsstandin.Output{OutputKey: key, OutputValue: outputs[key]})
 		}
-		if auth := r.Header.Get("Authorization"); !strings.Contains(auth, "/cloudformation/aws4_request") {
-			t.Errorf("DescribeStacks not signed for CloudFormation: %q", auth)
-		}
-		w.Header().Set("Content-Type", "text/xml")
-		if outputs == nil {
-			w.WriteHeader(http.StatusBadRequest)
-			fmt.Fprintf(w, `<ErrorResponse><Error><Type>Sender</Type><Code>ValidationError</Code><Message>Stack with id %s does not exist</Message></Error><RequestId>1</RequestId></ErrorResponse>`, r.Form.Get("StackName"))
-			return
-		}
-		var members strings.Builder
-		for key, value := range outputs {
-			fmt.Fprintf(&members, "<member><OutputKey>%s</OutputKey><OutputValue>%s</OutputValue></member>", key, value)
-		}
-		fmt.Fprintf(w, `<DescribeStacksResponse><DescribeStacksResult><Stacks><member><StackName>%s</StackName><StackStatus>UPDATE_COMPLETE</StackStatus><Outputs>%s</Outputs></member></Stacks></DescribeStacksResult><ResponseMetadata><RequestId>1</RequestId></ResponseMetadata></DescribeStacksResponse>`,
-			r.Form.Get("StackName"), members.String())
-	}))
-	t.Cleanup(server.Close)
-	return server
+		cfn.PutStack(api)
+	}
+	url := cfn.Start()
+	t.Cleanup(cfn.Close)
+	return served{url}
 }
 
-// stage stands in for API Gateway: it checks the SigV4 signature and
-// answers from the backend each stage names.
-func stage(t *testing.T, backends map[string]string) *httptest.Server {
-	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		auth := r.Header.Get("Authorization")
-		if !strings.HasPrefix(auth, "AWS4-HMAC-SHA256 ") || !strings.Contains(auth, "/eu-west-1/execute-api/aws4_request") || r.Header.Get("X-Amz-Date") == "" {
-			http.Error(w, `{"message":"Missing Authentication Token"}`, http.StatusForbidden)
-			return
-		}
-		name, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
-		if rest == "health" {
-			fmt.Fprint(w, `{"status":"ok"}`)
-			return
-		}
-		fmt.Fprintf(w, `{"backend":%q,"version":"1"}`, backends[name])
-	}))
-	t.Cleanup(server.Close)
-	return server
+// stage serves stages that require SigV4 signatures for execute-api in
+// eu-west-1 and answer from the backend each names, at version 1.
+func stage(t *testing.T, backends map[string]string) served {
+	s := &awsstandin.Stages{Stages: map[string]awsstandin.StageRoute{}, Versions: map[string]string{}, Region: "eu-west-1"}
+	for name, backend := range backends {
+		s.Stages[name] = awsstandin.StageRoute{Backend: backend}
+		s.Versions[backend] = "1"
+	}
+	url := s.Start()
+	t.Cleanup(s.Close)
+	return served{url}
 }
 
 // project writes a cdk.json with one environment, dev, and points the AWS

@@ -1,5 +1,8 @@
 // Package synthtiming lets the benchmark (bench/) see inside one synthesis:
-// how long the app spends constructing each stack, and in App.Synth. It is
+// how long the app spends constructing each part (an environment's stage,
+// an account's stage, the pipeline), and in App.Synth. The program times
+// each part from outside, around the call that builds it, so that no stack
+// or construct carries a benchmark's hook. It is
 // off unless the environment variable named by FileEnv names a file; then
 // every timed step appends one JSON line to that file. Off, a hook costs a
 // function call and nothing is written.
@@ -20,9 +23,9 @@ const FileEnv = "PRIVATEBACKEND_SYNTH_TIMING"
 
 // Step kinds.
 const (
-	// KindStack is the construction of one stack, from the first line of its
-	// constructor to its return.
-	KindStack = "stack"
+	// KindPart is the construction of one part of the app, timed around the
+	// call that builds it.
+	KindPart = "part"
 	// KindSynth is App.Synth: aspects (cdk-nag), validation, resolving tokens
 	// and writing the cloud assembly.
 	KindSynth = "synth"
@@ -30,10 +33,10 @@ const (
 
 // Step is one timed step, one JSON line of the file.
 type Step struct {
-	// Kind is KindStack or KindSynth.
+	// Kind is KindPart or KindSynth.
 	Kind string `json:"kind"`
-	// Name is the stack's type for KindStack (e.g. "Backend" for every
-	// Backend-NAME stack), "App.Synth" for KindSynth.
+	// Name is the part's kind for KindPart (e.g. "Environment" for the
+	// stage of every environment), "App.Synth" for KindSynth.
 	Name string `json:"name"`
 	// Start is when the step began, in seconds since the program started.
 	Start float64 `json:"start"`
@@ -45,11 +48,13 @@ type Step struct {
 // main runs.
 var started = time.Now()
 
-// Stack times the construction of one stack of the type kind. It is the
-// first statement of every stack's constructor:
+// Part times the construction of one part of the kind named, from the
+// caller, around the call that builds it:
 //
-//	defer synthtiming.Stack("Network")()
-func Stack(kind string) (done func()) { return begin(KindStack, kind) }
+//	done := synthtiming.Part("Environment")
+//	stacks.NewEnvironment(stage, e, bundlePath)
+//	done()
+func Part(kind string) (done func()) { return begin(KindPart, kind) }
 
 // Synth times App.Synth:
 //

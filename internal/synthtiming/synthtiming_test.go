@@ -11,16 +11,16 @@ func TestStepsAreAppendedInTheOrderTheyEnd(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "steps.jsonl")
 	t.Setenv(FileEnv, path)
 	synth := Synth()
-	network := Stack("Network")
+	network := Part("Environment")
 	network()
-	Stack("Backend")()
+	Part("Pipeline")()
 	synth()
 
 	steps, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []Step{{Kind: KindStack, Name: "Network"}, {Kind: KindStack, Name: "Backend"}, {Kind: KindSynth, Name: "App.Synth"}}
+	want := []Step{{Kind: KindPart, Name: "Environment"}, {Kind: KindPart, Name: "Pipeline"}, {Kind: KindSynth, Name: "App.Synth"}}
 	if len(steps) != len(want) {
 		t.Fatalf("recorded %v, want the steps %v", steps, want)
 	}
@@ -33,8 +33,8 @@ func TestStepsAreAppendedInTheOrderTheyEnd(t *testing.T) {
 		}
 	}
 	// The synthesis began before the stacks and ended after them.
-	if synthEnd, backendEnd := steps[2].Start+steps[2].Seconds, steps[1].Start+steps[1].Seconds; steps[2].Start > steps[0].Start || synthEnd < backendEnd {
-		t.Errorf("App.Synth spans %v–%v s, which does not contain the stacks (%v–%v s)", steps[2].Start, synthEnd, steps[0].Start, backendEnd)
+	if synthEnd, pipelineEnd := steps[2].Start+steps[2].Seconds, steps[1].Start+steps[1].Seconds; steps[2].Start > steps[0].Start || synthEnd < pipelineEnd {
+		t.Errorf("App.Synth spans %v–%v s, which does not contain the parts (%v–%v s)", steps[2].Start, synthEnd, steps[0].Start, pipelineEnd)
 	}
 }
 
@@ -42,7 +42,7 @@ func TestNothingIsWrittenWhenTimingIsOff(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv(FileEnv, "")
 	t.Chdir(dir)
-	Stack("Network")()
+	Part("Environment")()
 	Synth()()
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
 		t.Errorf("timing off wrote %v", entries)

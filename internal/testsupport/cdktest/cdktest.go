@@ -1,18 +1,22 @@
 // Package cdktest holds what the tests of every package share: turning a
 // failed CDK assertion into a test failure, golden-file snapshots of
-// templates, and the project's CDK context. It defines the -update flag,
-// so every test package imports it and "go test ./... -update" works.
+// templates, and the project's CDK context. It defines the -update flag of
+// the packages that import it; ./scripts/test -update asks every package
+// at once through UpdateEnv.
 package cdktest
 
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
+	"io/fs"
 	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -21,9 +25,14 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden snapshots under testdata/ instead of comparing")
 
-// Updating reports whether the tests run with -update: golden files such
-// as the snapshots are to be rewritten, not compared.
-func Updating() bool { return *update }
+// UpdateEnv is the environment variable that asks for -update in every
+// package at once: ./scripts/test -update sets it, since go test ./...
+// would refuse the flag in the packages that do not import this one.
+const UpdateEnv = "PRIVATEBACKEND_UPDATE"
+
+// Updating reports whether the tests run with -update (or UpdateEnv set to
+// 1): golden files such as the snapshots are to be rewritten, not compared.
+func Updating() bool { return *update || os.Getenv(UpdateEnv) == "1" }
 
 // Check runs f, which makes CDK assertions, and turns the panic a failed
 // assertion raises into a test failure, so one failure does not abort the
@@ -109,7 +118,7 @@ func Snapshot(t testing.TB, name string, template any) {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", "snapshots", name+".json")
-	if *update {
+	if Updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -120,10 +129,59 @@ func Snapshot(t testing.TB, name string, template any) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("no snapshot %s (run: go test ./... -update, then review the diff): %v", path, err)
+		t.Fatalf("no snapshot %s (run: ./scripts/test -update, then review the diff): %v", path, err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s differs from the synthesized template (review, then refresh with: go test ./... -update):\n%s",
+		t.Fatalf("%s differs from the synthesized template (review, then refresh with: ./scripts/test -update):\n%s",
 			path, cmp.Diff(string(want), string(got)))
 	}
+}
+
+// PruneSnapshots removes, when the tests run with -update, every snapshot
+// under testdata/snapshots of the calling package that is not in written
+// (names as Snapshot takes them): those of stacks the app no longer has.
+// It does nothing when -run or -skip narrows the tests, since the snapshots
+// of the tests left out were not written.
+func PruneSnapshots(t testing.TB, written map[string]bool) {
+	t.Helper()
+	if !Updating() || narrowed() {
+		return
+	}
+	root := filepath.Join("testdata", "snapshots")
+	var dirs []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			dirs = append(dirs, path)
+			return nil
+		}
+		rel, err := filepath.Rel(root, path)
+		if err != nil {
+			return err
+		}
+		name, isSnapshot := strings.CutSuffix(filepath.ToSlash(rel), ".json")
+		if isSnapshot && !written[name] {
+			return os.Remove(path)
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	// Deepest first, so that a directory emptied of directories goes too;
+	// os.Remove leaves a directory that still holds something.
+	for _, d := range slices.Backward(dirs) {
+		if d != root {
+			os.Remove(d)
+		}
+	}
+}
+
+// narrowed reports whether -run names a subtest or -skip is given: then
+// some tests of a top-level test that runs may not run.
+func narrowed() bool {
+	run, skip := flag.Lookup("test.run"), flag.Lookup("test.skip")
+	return (run != nil && strings.Contains(run.Value.String(), "/")) || (skip != nil && skip.Value.String() != "")
 }
