@@ -3,8 +3,11 @@
 package stacks
 
 import (
+	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -33,7 +36,47 @@ func TestControlTowerDecisionsCoverEveryVariant(t *testing.T) {
 	if len(variants) < 9 {
 		t.Fatalf("%d stacks of the variants; want every one", len(variants))
 	}
-	results, err := guard.Check(variants)
+	checkDecided(t, guard, variants)
+}
+
+// TestControlTowerDecisionsCoverTheFrontDoor runs AWS Control Tower's
+// proactive controls over the front door fixtures' Api stacks: each control
+// that fails must have a decision for the Api kind of stack in
+// compliance/decisions.csv, as for the other variants.
+func TestControlTowerDecisionsCoverTheFrontDoor(t *testing.T) {
+	guard, err := controls.Load(filepath.Join("..", controls.PackageDir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	files := map[string]string{}
+	for _, fixture := range slices.Sorted(maps.Keys(frontDoorFixtures)) {
+		for name, s := range frontDoorAssembly(t, fixture).Stacks {
+			if !strings.HasSuffix(name, "/Api") {
+				continue
+			}
+			data, err := json.Marshal(s.Template)
+			if err != nil {
+				t.Fatal(err)
+			}
+			file := filepath.Join(dir, fixture+".template.json")
+			if err := os.WriteFile(file, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			// The decisions are keyed by the stack's kind, its name after
+			// the environment's.
+			files[fixture+"/Api"] = file
+		}
+	}
+	checkDecided(t, guard, files)
+}
+
+// checkDecided runs the controls over templates (by the name decisions are
+// keyed with) and fails for each failing control that
+// compliance/decisions.csv does not decide.
+func checkDecided(t *testing.T, guard *controls.Guard, templates map[string]string) {
+	t.Helper()
+	results, err := guard.Check(templates)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,6 @@ package stacks
 // stacks keep their names as a deployed environment's do.
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"os"
@@ -24,7 +23,6 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/constructs/settings"
-	"privatebackend/internal/controls"
 	"privatebackend/internal/testsupport/cdktest"
 )
 
@@ -544,53 +542,6 @@ func TestRouteHeaderSendsTestersToAnyStageAtTheSameURL(t *testing.T) {
 		}
 		tpl.HasOutput(jsii.String("Urllive"), map[string]any{"Value": "https://shop.example.com/"})
 	})
-}
-
-// TestControlTowerDecisionsCoverTheFrontDoor runs AWS Control Tower's
-// proactive controls over the front door fixtures' Api stacks: each control
-// that fails must have a decision for the Api kind of stack in
-// compliance/decisions.csv, as for the other variants.
-func TestControlTowerDecisionsCoverTheFrontDoor(t *testing.T) {
-	guard, err := controls.Load(filepath.Join("..", controls.PackageDir))
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	files := map[string]string{}
-	for _, fixture := range slices.Sorted(maps.Keys(frontDoorFixtures)) {
-		for name, s := range frontDoorAssembly(t, fixture).Stacks {
-			if !strings.HasSuffix(name, "/Api") {
-				continue
-			}
-			data, err := json.Marshal(s.Template)
-			if err != nil {
-				t.Fatal(err)
-			}
-			file := filepath.Join(dir, fixture+".template.json")
-			if err := os.WriteFile(file, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			// The decisions are keyed by the stack's kind, its name after
-			// the environment's.
-			files[fixture+"/Api"] = file
-		}
-	}
-	results, err := guard.Check(files)
-	if err != nil {
-		t.Fatal(err)
-	}
-	file, err := os.Open(filepath.Join("..", controls.DecisionsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer file.Close()
-	decisions, err := controls.ReadDecisions(file)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range controls.Undecided(results, decisions) {
-		t.Error(line)
-	}
 }
 
 func TestLambdaAuthorizerOfAnAgnosticEnvironmentNamesTheDeployingAccount(t *testing.T) {
