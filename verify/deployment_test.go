@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -21,16 +20,9 @@ import (
 // of its own does not answer the sample's JSON, so its stages are asked
 // for its healthPath only; the sample's stages keep the body check.
 func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
-	var raw any
-	if err := json.Unmarshal([]byte(`{"edge": {
+	env := environmentFromJSON(t, `{"edge": {
 		"backends": {"blue": {"source": "services/orders", "version": "1.5.0", "healthPath": "/ready"}, "green": {"version": "2"}},
-		"api": {"authorization": "none", "stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}}}}`), &raw); err != nil {
-		t.Fatal(err)
-	}
-	envs, err := config.Load(raw, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+		"api": {"authorization": "none", "stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}}}}}`)
 	paths := map[string]int{}
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		paths[r.URL.Path]++
@@ -43,7 +35,7 @@ func TestYourOwnApplicationIsCheckedOnItsHealthPath(t *testing.T) {
 	t.Cleanup(server.Close)
 	l := limits
 	l.Concurrency = 1
-	report, err := Verify(context.Background(), envs[0], outputsOf(t, map[string]map[string]string{"edge-Api": {"Urllive": server.URL + "/live/", "Urlpreview": server.URL + "/preview/"}}),
+	report, err := Verify(context.Background(), env, outputsOf(t, map[string]map[string]string{"edge-Api": {"Urllive": server.URL + "/live/", "Urlpreview": server.URL + "/preview/"}}),
 		Prober{Client: server.Client(), Region: "eu-west-1"}, l)
 	if err != nil || !report.Passed {
 		t.Fatalf("%v\n%s", err, problems(report))

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
@@ -48,19 +47,11 @@ func TestAStageThatAnswersWithoutCredentialsFails(t *testing.T) {
 // cognitoEnvironment is an environment whose API uses a Cognito authorizer.
 func cognitoEnvironment(t *testing.T) *config.Environment {
 	t.Helper()
-	var raw any
-	if err := json.Unmarshal([]byte(`{"edge": {
+	return environmentFromJSON(t, `{"edge": {
 		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "users",
 			"authorizers": {"users": {"type": "cognito", "userPoolArns": ["arn:aws:cognito-idp:eu-west-1:123456789012:userpool/eu-west-1_AbCdEf123"]}},
-			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}, "canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}}}}}`), &raw); err != nil {
-		t.Fatal(err)
-	}
-	envs, err := config.Load(raw, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return envs[0]
+			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}, "canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}}}}}`)
 }
 
 func TestATokenGoesInTheAuthorizersHeaderAndIsNeverPrinted(t *testing.T) {
@@ -107,19 +98,11 @@ func TestATokenGoesInTheAuthorizersHeaderAndIsNeverPrinted(t *testing.T) {
 // route header.
 func routedEnvironment(t *testing.T) *config.Environment {
 	t.Helper()
-	var raw any
-	if err := json.Unmarshal([]byte(`{"edge": {
+	return environmentFromJSON(t, `{"edge": {
 		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
 		"api": {"authorization": "none",
 			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/x", "routeHeader": {"name": "x-stage"}},
-			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}, "canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}}}}}`), &raw); err != nil {
-		t.Fatal(err)
-	}
-	envs, err := config.Load(raw, "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return envs[0]
+			"stages": {"live": {"backend": "blue"}, "preview": {"backend": "green"}, "canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}}}}}`)
 }
 
 func TestTheRouteHeaderReachesEachStageAtAnotherStagesURL(t *testing.T) {
@@ -146,19 +129,12 @@ func TestTheRouteHeaderReachesEachStageAtAnotherStagesURL(t *testing.T) {
 }
 
 func TestCheckDeploymentChecksEachServicesVariablesBehindADomain(t *testing.T) {
-	var raw any
-	if err := json.Unmarshal([]byte(`{"edge": {
+	env := environmentFromJSON(t, `{"edge": {
 		"backends": {"blue": {"version": "1"}, "ordersblue": {"version": "1"}, "ordersgreen": {"version": "2"}},
 		"api": {"authorization": "none",
 			"domain": {"name": "api.example.com", "certificateArn": "arn:aws:acm:eu-west-1:123456789012:certificate/x", "basePaths": {"live": "/"}},
 			"routes": [{"path": "/orders/{proxy+}", "service": "orders"}],
-			"stages": {"live": {"backend": "blue", "backends": {"orders": "ordersblue"}, "canary": {"percent": 10, "backends": {"orders": "ordersgreen"}}}}}}}`), &raw); err != nil {
-		t.Fatal(err)
-	}
-	envs, err := config.Load(raw, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+			"stages": {"live": {"backend": "blue", "backends": {"orders": "ordersblue"}, "canary": {"percent": 10, "backends": {"orders": "ordersgreen"}}}}}}}`)
 	stacks := map[string]map[string]string{"edge-Api": {"Urllive": "https://api.example.com/", config.RestAPIIDOutput: "a1b2c3"}}
 	for name, n := range map[string]string{"blue": "1", "ordersblue": "1", "ordersgreen": "2"} {
 		stacks["edge-Backend-"+name] = map[string]string{"LoadBalancerArn": "nlb-" + name, "LoadBalancerDnsName": name + ".elb", "EnvironmentName": "e-" + name, "Release": n, "VersionLabel": "v-" + name}
@@ -179,7 +155,7 @@ func TestCheckDeploymentChecksEachServicesVariablesBehindADomain(t *testing.T) {
 	account.AppVersions = map[string]string{"v-blue": "Backend blue version 1", "v-ordersblue": "Backend ordersblue version 1", "v-ordersgreen": "Backend ordersgreen version 2"}
 	d := deployedOn(t, account)
 	report := Report{Passed: true, Stages: []StageResult{{Stage: "live", URL: "https://api.example.com/", Passed: true}}}
-	CheckDeployment(context.Background(), envs[0], outputsOf(t, stacks), d, &report)
+	CheckDeployment(context.Background(), env, outputsOf(t, stacks), d, &report)
 	want := "stage live: its canary of service orders name VPC link l-ordersblue to nlb-ordersblue, not to backend ordersgreen's load balancer nlb-ordersgreen: deploy the API"
 	if report.Passed || problems(report) != want {
 		t.Errorf("problems:\n%s\nwant only:\n%s", problems(report), want)

@@ -17,18 +17,12 @@ import (
 	"privatebackend/internal/testsupport/awsstandin"
 )
 
-// testEnvironment is an environment with a plain stage, a stage on another
-// backend and a stage with a 10% canary.
-func testEnvironment(t *testing.T, authorization string) *config.Environment {
+// environmentFromJSON reads one environment from the "environments" object
+// given as JSON, as config reads cdk.json.
+func environmentFromJSON(t *testing.T, environments string) *config.Environment {
 	t.Helper()
 	var raw any
-	if err := json.Unmarshal([]byte(`{"edge": {
-		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
-		"api": {"authorization": "`+authorization+`", "stages": {
-			"live": {"backend": "blue"},
-			"preview": {"backend": "green"},
-			"canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}
-		}}}}`), &raw); err != nil {
+	if err := json.Unmarshal([]byte(environments), &raw); err != nil {
 		t.Fatal(err)
 	}
 	envs, err := config.Load(raw, "")
@@ -36,6 +30,19 @@ func testEnvironment(t *testing.T, authorization string) *config.Environment {
 		t.Fatal(err)
 	}
 	return envs[0]
+}
+
+// testEnvironment is an environment with a plain stage, a stage on another
+// backend and a stage with a 10% canary.
+func testEnvironment(t *testing.T, authorization string) *config.Environment {
+	t.Helper()
+	return environmentFromJSON(t, `{"edge": {
+		"backends": {"blue": {"version": "1"}, "green": {"version": "2"}},
+		"api": {"authorization": "`+authorization+`", "stages": {
+			"live": {"backend": "blue"},
+			"preview": {"backend": "green"},
+			"canary": {"backend": "blue", "canary": {"backend": "green", "percent": 10}}
+		}}}}`)
 }
 
 // stages are the three stages of testEnvironment: live on blue, preview
