@@ -49,37 +49,65 @@ const guardFailure = 19
 // returns one result per template and control, sorted by template, then
 // control.
 //
-// A control runs only when a template has a resource of a type it
+// A control runs only over the templates that have a resource of a type it
 // evaluates, and skips the others. That is how Control Tower runs them:
 // each control is a CloudFormation hook invoked for its resource types
 // ("Behavior of proactive controls", Control Tower controls reference),
-// and every rule of the set skips a template without such a resource. It
-// makes a check of the whole app several times faster.
+// and every rule of the set skips a template without such a resource.
+// cfn-guard's time grows with rules times templates, so the templates that
+// need the same controls (every Backend stack) share one run of exactly
+// those.
 func (g *Guard) Check(templates map[string]string) ([]Result, error) {
 	files, err := resolve(templates)
 	if err != nil {
 		return nil, err
 	}
-	var run []Control
-	for _, c := range g.Controls {
-		if slices.ContainsFunc(c.ResourceTypes, func(t string) bool { return files.types[t] }) {
-			run = append(run, c)
-		}
+	type group struct {
+		run   []Control
+		names []string
 	}
-	return g.evaluate(files, run)
+	var groups []*group
+	byControls := map[string]*group{}
+	for _, name := range files.names {
+		var run []Control
+		var ids []string
+		for _, c := range g.Controls {
+			if slices.ContainsFunc(c.ResourceTypes, func(t string) bool { return files.types[name][t] }) {
+				run, ids = append(run, c), append(ids, c.ID)
+			}
+		}
+		if len(run) == 0 {
+			continue
+		}
+		key := strings.Join(ids, " ")
+		if byControls[key] == nil {
+			byControls[key] = &group{run: run}
+			groups = append(groups, byControls[key])
+		}
+		byControls[key].names = append(byControls[key].names, name)
+	}
+	reports := map[string]guardReport{}
+	for _, gr := range groups {
+		r, err := g.validate(gr.run, files.only(gr.names))
+		if err != nil {
+			return nil, err
+		}
+		maps.Copy(reports, r)
+	}
+	return g.results(files.names, reports), nil
 }
 
 // templateFiles are the templates to check: their names, sorted; the
 // absolute path of each, by which cfn-guard names its report; and the
-// resource types they hold.
+// resource types each holds.
 type templateFiles struct {
 	names         []string
 	paths, byPath map[string]string
-	types         map[string]bool
+	types         map[string]map[string]bool
 }
 
 func resolve(templates map[string]string) (templateFiles, error) {
-	f := templateFiles{names: slices.Sorted(maps.Keys(templates)), paths: map[string]string{}, byPath: map[string]string{}, types: map[string]bool{}}
+	f := templateFiles{names: slices.Sorted(maps.Keys(templates)), paths: map[string]string{}, byPath: map[string]string{}, types: map[string]map[string]bool{}}
 	for _, name := range f.names {
 		path, err := filepath.Abs(templates[name])
 		if err == nil {
@@ -100,15 +128,25 @@ func resolve(templates map[string]string) (templateFiles, error) {
 		if err := readJSON(path, &t); err != nil {
 			return f, err
 		}
+		f.types[name] = map[string]bool{}
 		for _, r := range t.Resources {
-			f.types[r.Type] = true
+			f.types[name][r.Type] = true
 		}
 	}
 	return f, nil
 }
 
-// evaluate runs the given controls over the templates; every other
-// control skips.
+// only is f narrowed to the templates names (sorted, all of f).
+func (f templateFiles) only(names []string) templateFiles {
+	o := templateFiles{names: names, paths: map[string]string{}, byPath: map[string]string{}, types: map[string]map[string]bool{}}
+	for _, name := range names {
+		o.paths[name], o.byPath[f.paths[name]], o.types[name] = f.paths[name], name, f.types[name]
+	}
+	return o
+}
+
+// evaluate runs the given controls over every template in one run of
+// cfn-guard; every other control skips.
 func (g *Guard) evaluate(files templateFiles, run []Control) ([]Result, error) {
 	reports := map[string]guardReport{}
 	if len(run) > 0 && len(files.names) > 0 {
@@ -117,8 +155,14 @@ func (g *Guard) evaluate(files templateFiles, run []Control) ([]Result, error) {
 			return nil, err
 		}
 	}
+	return g.results(files.names, reports), nil
+}
+
+// results are every control's outcome on each template of names, from
+// cfn-guard's reports: a control it did not report on skips.
+func (g *Guard) results(names []string, reports map[string]guardReport) []Result {
 	var results []Result
-	for _, name := range files.names {
+	for _, name := range names {
 		report := reports[name]
 		for _, c := range g.Controls {
 			r := Result{Template: name, Control: c.ID, Outcome: Skip}
@@ -132,7 +176,7 @@ func (g *Guard) evaluate(files templateFiles, run []Control) ([]Result, error) {
 			results = append(results, r)
 		}
 	}
-	return results, nil
+	return results
 }
 
 // guardReport is what cfn-guard says about one template: the rules that
