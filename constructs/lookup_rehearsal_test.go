@@ -263,10 +263,10 @@ func TestPlatformLookupKeepsAnIdDeployedBeforeFingerprints(t *testing.T) {
 
 // TestLookupAnswerSurvivesItsTransport sends the answers to a response URL
 // that resets the first connection, answers 503 once, or does not answer
-// the first PUT at all (which costs the PUT's 10 s timeout): the handler
-// must send its SUCCESS again, not turn it into FAILED. A 403, which no retry
-// changes, must be logged with its status and S3's body, with no second,
-// different answer.
+// the first PUT at all (the PUT times out; the rehearsal counts its 10 s
+// without waiting them): the handler must send its SUCCESS again, not turn
+// it into FAILED. A 403, which no retry changes, must be logged with its
+// status and S3's body, with no second, different answer.
 func TestLookupAnswerSurvivesItsTransport(t *testing.T) {
 	for name, fault := range map[string]deploytime.ResponseFault{"reset": deploytime.ResetConnection, "503": deploytime.Unavailable, "stall": deploytime.Stall} {
 		t.Run(name, func(t *testing.T) {

@@ -5,12 +5,15 @@
 //    "response": {"port": 443, "ca": "-----BEGIN CERTIFICATE-----..."}}
 // one answer per line on file descriptor 3:
 //   {"responseRequests": n, "sleeps": [ms, ...], "logs": [...], "error": "..."}
-// Only two things differ from Lambda: the PUT to the presigned S3 response
+// Only three things differ from Lambda: the PUT to the presigned S3 response
 // URL goes, over a real TLS connection, to the loopback stand-in the
-// request names ("response": {"port": ..., "ca": PEM}) instead of S3, and the
+// request names ("response": {"port": ..., "ca": PEM}) instead of S3; the
 // handler's own waits through timers/promises return at once (their lengths
-// are reported), so retries cost no test time. The AWS SDK runs unchanged
-// against the endpoints in env.
+// are reported); and a timeout through AbortSignal.timeout fires after at
+// most TIMEOUT_CAP_MS, its full length counted as spent. So retries and
+// timeouts cost no test time, and the remaining time the handler sees is
+// what Lambda would show. The AWS SDK runs unchanged against the endpoints
+// in env.
 const fs = require('fs');
 const https = require('https');
 const readline = require('readline');
@@ -41,6 +44,17 @@ https.request = function request(...args) {
   };
   current.responseRequests++;
   return realHttpsRequest.call(https, { ...options, hostname: host, host: undefined, port: current.response.port, ca: current.response.ca, lookup: loopback }, ...rest);
+};
+
+// Long enough for a request to the loopback stand-ins on a loaded machine.
+const TIMEOUT_CAP_MS = 1000;
+const realAbortTimeout = AbortSignal.timeout;
+AbortSignal.timeout = (ms) => {
+  if (!current || ms <= TIMEOUT_CAP_MS) return realAbortTimeout.call(AbortSignal, ms);
+  const invocation = current;
+  const signal = realAbortTimeout.call(AbortSignal, TIMEOUT_CAP_MS);
+  signal.addEventListener('abort', () => { invocation.skipped += ms - TIMEOUT_CAP_MS; });
+  return signal;
 };
 
 timers.setTimeout = async (ms, value) => {
@@ -76,14 +90,14 @@ async function drain() {
 async function invoke(request) {
   const saved = { ...process.env };
   Object.assign(process.env, request.env || {});
-  current = { response: request.response, responseRequests: 0, sleeps: [], logs: [] };
+  current = { response: request.response, responseRequests: 0, sleeps: [], logs: [], skipped: 0 };
   const started = Date.now();
   const context = {
     functionName: request.env && request.env.AWS_LAMBDA_FUNCTION_NAME,
     awsRequestId: 'rehearsal-' + started,
     logGroupName: '/aws/lambda/rehearsal',
     logStreamName: '2026/01/01/[$LATEST]rehearsal',
-    getRemainingTimeInMillis: () => request.remainingMs - (Date.now() - started) - current.sleeps.reduce((a, b) => a + b, 0),
+    getRemainingTimeInMillis: () => request.remainingMs - (Date.now() - started) - current.skipped - current.sleeps.reduce((a, b) => a + b, 0),
   };
   let error;
   try {
