@@ -29,10 +29,12 @@ import (
 //     them. Their "context" holds the configuration; the CDK's feature flags
 //     come from cdk.json, as a team's would.
 //
-// The fixtures are synthesized by the app's own main in processes of their
-// own, as "cdk synth" runs it, beside the in-process synthesis of cdk.json,
-// so that the three share the two cores; the one-environment fixture is
-// also the pipeline fixture without its pipeline.
+// cdk.json and the pipeline fixture are synthesized in this process, one
+// after the other in one jsii kernel: most of a synthesis's time is the
+// kernel loading aws-cdk-lib and the validator's schemas, which a second
+// app in the same kernel does not pay again. The one-environment fixture
+// is synthesized by the app's own main in a process of its own, as "cdk
+// synth" runs it, beside the other two.
 var (
 	// shipped is cdk.json's configuration.
 	shipped *app
@@ -101,18 +103,11 @@ func setUp(m *testing.M) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	// Started first, so that they overlap the in-process synthesis. The
-	// pipeline fixture's runs the CloudFormation validator, whose report a
-	// test reads; the other's skips it.
-	if subprocess, err = startAppProcess(oneEnvironment, false); err != nil {
+	// Started first, so that it overlaps the synthesis in this process.
+	if subprocess, err = startAppProcess(oneEnvironment); err != nil {
 		return 0, err
 	}
 	defer subprocess.cleanUp()
-	pipelineProcess, err := startAppProcess(pipelineContext, true)
-	if err != nil {
-		return 0, err
-	}
-	defer pipelineProcess.cleanUp()
 
 	tmp, err := os.MkdirTemp("", "app-test-")
 	if err != nil {
@@ -122,11 +117,11 @@ func setUp(m *testing.M) (int, error) {
 	if shipped, err = synthesizeInProcess("cdk.json", shippedContext, filepath.Join(tmp, "cdk.json")); err != nil {
 		return 0, err
 	}
-	solo, err := subprocess.read(oneEnvironmentFixture, oneEnvironment)
+	withPipeline, err := synthesizeInProcess(pipelineFixture, pipelineContext, filepath.Join(tmp, pipelineFixture))
 	if err != nil {
 		return 0, err
 	}
-	withPipeline, err := pipelineProcess.read(pipelineFixture, pipelineContext)
+	solo, err := subprocess.read(oneEnvironmentFixture, oneEnvironment)
 	if err != nil {
 		return 0, err
 	}
@@ -252,9 +247,9 @@ type appProcess struct {
 	done     chan struct{}
 }
 
-// startAppProcess starts the synthesis of context; validate says whether it
-// runs the CloudFormation validator.
-func startAppProcess(context map[string]any, validate bool) (*appProcess, error) {
+// startAppProcess starts the synthesis of context, without the
+// CloudFormation validator.
+func startAppProcess(context map[string]any) (*appProcess, error) {
 	p := &appProcess{done: make(chan struct{})}
 	var err error
 	if p.tmp, err = os.MkdirTemp("", "app-process-tmp-"); err != nil {
@@ -271,12 +266,9 @@ func startAppProcess(context map[string]any, validate bool) (*appProcess, error)
 	// The CLI hands an app its context and output directory in these
 	// variables. CDK_VALIDATION=false (one of the switches AppProps'
 	// BuiltinCloudFormationValidation documents) skips the CloudFormation
-	// validator, about half a synthesis's CPU: it only reports, never
-	// changes a template.
-	cmd.Env = append(os.Environ(), runAppEnv+"=1", "TMPDIR="+p.tmp, "CDK_CONTEXT_JSON="+string(ctx), "CDK_OUTDIR="+p.out)
-	if !validate {
-		cmd.Env = append(cmd.Env, "CDK_VALIDATION=false")
-	}
+	// validator, most of a synthesis's CPU in a fresh process: it only
+	// reports, never changes a template.
+	cmd.Env = append(os.Environ(), runAppEnv+"=1", "TMPDIR="+p.tmp, "CDK_CONTEXT_JSON="+string(ctx), "CDK_OUTDIR="+p.out, "CDK_VALIDATION=false")
 	go func() {
 		p.output, p.err = cmd.CombinedOutput()
 		close(p.done)
