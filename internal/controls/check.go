@@ -145,19 +145,6 @@ func (f templateFiles) only(names []string) templateFiles {
 	return o
 }
 
-// evaluate runs the given controls over every template in one run of
-// cfn-guard; every other control skips.
-func (g *Guard) evaluate(files templateFiles, run []Control) ([]Result, error) {
-	reports := map[string]guardReport{}
-	if len(run) > 0 && len(files.names) > 0 {
-		var err error
-		if reports, err = g.validate(run, files); err != nil {
-			return nil, err
-		}
-	}
-	return g.results(files.names, reports), nil
-}
-
 // results are every control's outcome on each template of names, from
 // cfn-guard's reports: a control it did not report on skips.
 func (g *Guard) results(names []string, reports map[string]guardReport) []Result {
