@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"privatebackend/internal/controls"
-	"privatebackend/internal/testsupport/cdktest"
+	"privatebackend/internal/testsupport/golden"
 )
 
 // controlTowerCheck runs AWS Control Tower's proactive controls over every
@@ -74,7 +74,7 @@ func TestControlTowerOutcomesMatchTheTable(t *testing.T) {
 	if err := controls.WriteOutcomes(&got, results); err != nil {
 		t.Fatal(err)
 	}
-	if cdktest.Updating() {
+	if golden.Updating() {
 		if err := os.WriteFile(controls.OutcomesFile, got.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"privatebackend/constructs/settings"
-	_ "privatebackend/internal/testsupport/cdktest" // defines -update for "go test ./... -update"
+	_ "privatebackend/internal/testsupport/golden" // defines -update for "go test ./... -update"
 )
 
 func load(t *testing.T, raw, selected string) ([]*Environment, error) {

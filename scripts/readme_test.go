@@ -13,7 +13,7 @@ import (
 	"unicode"
 
 	// Defines -update, which ./scripts/test -update passes to every package.
-	_ "privatebackend/internal/testsupport/cdktest"
+	_ "privatebackend/internal/testsupport/golden"
 )
 
 // root is the project's root, relative to this package.

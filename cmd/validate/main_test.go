@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	// Defines -update, which ./scripts/test -update passes to every package.
-	_ "privatebackend/internal/testsupport/cdktest"
+	_ "privatebackend/internal/testsupport/golden"
 )
 
 func runValidate(args ...string) (int, string, string) {

@@ -10,7 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"privatebackend/internal/testsupport/cdktest"
+	"privatebackend/internal/testsupport/golden"
 )
 
 // TestGeneratedFilesAreCurrent regenerates the JSON Schema and the tables
@@ -25,7 +25,7 @@ func TestGeneratedFilesAreCurrent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cdktest.Updating() {
+	if golden.Updating() {
 		if err := write(root, files); err != nil {
 			t.Fatal(err)
 		}

@@ -8,7 +8,7 @@ import (
 
 	"privatebackend/config"
 	"privatebackend/internal/model"
-	_ "privatebackend/internal/testsupport/cdktest" // defines -update for "go test ./... -update"
+	_ "privatebackend/internal/testsupport/golden" // defines -update for "go test ./... -update"
 )
 
 var (

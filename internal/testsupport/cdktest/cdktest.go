@@ -1,8 +1,7 @@
 // Package cdktest holds what the tests of every package share: turning a
 // failed CDK assertion into a test failure, golden-file snapshots of
-// templates, and the project's CDK context. It defines the -update flag of
-// the packages that import it; ./scripts/test -update asks every package
-// at once through UpdateEnv.
+// templates, and the project's CDK context. Whether the snapshots are
+// compared or rewritten is package golden's -update.
 package cdktest
 
 import (
@@ -21,18 +20,9 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+
+	"privatebackend/internal/testsupport/golden"
 )
-
-var update = flag.Bool("update", false, "rewrite the golden snapshots under testdata/ instead of comparing")
-
-// UpdateEnv is the environment variable that asks for -update in every
-// package at once: ./scripts/test -update sets it, since go test ./...
-// would refuse the flag in the packages that do not import this one.
-const UpdateEnv = "PRIVATEBACKEND_UPDATE"
-
-// Updating reports whether the tests run with -update (or UpdateEnv set to
-// 1): golden files such as the snapshots are to be rewritten, not compared.
-func Updating() bool { return *update || os.Getenv(UpdateEnv) == "1" }
 
 // Check runs f, which makes CDK assertions, and turns the panic a failed
 // assertion raises into a test failure, so one failure does not abort the
@@ -118,7 +108,7 @@ func Snapshot(t testing.TB, name string, template any) {
 		t.Fatal(err)
 	}
 	path := filepath.Join("testdata", "snapshots", name+".json")
-	if Updating() {
+	if golden.Updating() {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -144,7 +134,7 @@ func Snapshot(t testing.TB, name string, template any) {
 // of the tests left out were not written.
 func PruneSnapshots(t testing.TB, written map[string]bool) {
 	t.Helper()
-	if !Updating() || narrowed() {
+	if !golden.Updating() || narrowed() {
 		return
 	}
 	root := filepath.Join("testdata", "snapshots")
