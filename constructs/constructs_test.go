@@ -1,3 +1,5 @@
+//go:build heavy
+
 package constructs_test
 
 // The reusable constructs' tests, beside them: each builds its construct on

@@ -1,3 +1,5 @@
+//go:build heavy
+
 package constructs
 
 // The front door's constructs on their own (issue 27): what their props

@@ -1,3 +1,5 @@
+//go:build heavy
+
 // Package scripts_test tests the project's scripts that hold logic of their
 // own; it is a test binary apart from the app's so that its builds run
 // beside the app's synthesis rather than after it.

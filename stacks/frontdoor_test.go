@@ -1,3 +1,5 @@
+//go:build heavy
+
 package stacks
 
 // The API as a team's front door (issue 27): several services behind one
