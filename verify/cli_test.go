@@ -1,4 +1,4 @@
-package main
+package verify_test
 
 import (
 	"bytes"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"privatebackend/internal/testsupport/awsstandin"
+	"privatebackend/verify"
 )
 
 // served is a stand-in's address.
@@ -71,7 +72,7 @@ func project(t *testing.T, cfn string) string {
 
 func runVerify(t *testing.T, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), args, &stdout, &stderr)
+	code := verify.Main(context.Background(), args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
 }
 

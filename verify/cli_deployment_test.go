@@ -1,4 +1,4 @@
-package main
+package verify_test
 
 import (
 	"maps"
