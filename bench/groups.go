@@ -18,10 +18,10 @@ import (
 )
 
 // testGroups are the parts of the suite whose cost the benchmark reports,
-// each run on its own as "go test -count=1 -run RUN -skip SKIP PACKAGES". A
-// new group is one line here. A group whose packages hold no test matching
-// its patterns reports "no tests"; the report names any test that falls in
-// no group or in two.
+// each run on its own as "go test -count=1 -tags heavy -run RUN -skip SKIP
+// PACKAGES". A new group is one line here. A group whose packages hold no
+// test matching its patterns reports "no tests"; the report names any test
+// that falls in no group or in two.
 var testGroups = []testGroup{
 	{name: "app", about: "whole-app synthesis, snapshots, gates, pipeline", packages: ".", skip: claimedByGroups},
 	{name: "stacks", about: "stacks and reusable constructs", packages: "./stacks/... ./constructs/...", skip: claimedByGroups},
@@ -29,9 +29,9 @@ var testGroups = []testGroup{
 	{name: "verify", about: "./scripts/verify against stand-ins", packages: "./verify/... ./cmd/verify/..."},
 	{name: "launcher", about: "cdk.json's app command, scripts/app", packages: "./scripts/..."},
 	{name: "internal", about: "internal packages and the benchmark's own tests", packages: "./internal/... ./bench/..."},
-	{name: "deploy-time", about: "deploy-time rehearsal: lookup handlers against stand-ins", packages: ". ./stacks/...", run: "^TestDeployTime", tags: heavyTag},
-	{name: "controls", about: "Control Tower controls", packages: "./...", run: "^TestControlTower", tags: heavyTag},
-	{name: "nag-from-disk", about: "cdk-nag over every template read back from disk", packages: ".", run: "^TestNagOverTemplatesFromDisk$", tags: heavyTag},
+	{name: "deploy-time", about: "deploy-time rehearsal: lookup handlers against stand-ins", packages: ". ./stacks/...", run: "^TestDeployTime"},
+	{name: "controls", about: "Control Tower controls", packages: "./...", run: "^TestControlTower"},
+	{name: "nag-from-disk", about: "cdk-nag over every template read back from disk", packages: ".", run: "^TestNagOverTemplatesFromDisk$"},
 	{name: "controls-summary", about: "./scripts/synth's controls summary", packages: "./cmd/controls/..."},
 	{name: "preflight", about: "preflight checks", packages: "./preflight/... ./cmd/preflight/..."},
 }
@@ -41,7 +41,8 @@ var testGroups = []testGroup{
 const claimedByGroups = "^(TestDeployTime|TestControlTower|TestNagOverTemplatesFromDisk$)"
 
 // heavyTag is the build tag of the tests that plain "go test ./..." leaves
-// out and ./scripts/test runs.
+// out and ./scripts/test runs; every group runs with it, as ./scripts/test
+// does.
 const heavyTag = "heavy"
 
 // testGroup is a part of the suite. Its package patterns are relative
@@ -55,8 +56,6 @@ type testGroup struct {
 	packages string
 	// run and skip are go test's -run and -skip; empty run selects every test.
 	run, skip string
-	// tags is go test's -tags: heavyTag for the groups behind it.
-	tags string
 }
 
 // testFunc is one top-level test of a package.
@@ -104,10 +103,7 @@ func (g testGroup) covers(dir string) bool {
 // command is the go test command that runs the group's tests, limited to
 // the packages that hold any, with test2json events on stdout.
 func (g testGroup) command(tests []testFunc) []string {
-	args := []string{"go", "test", "-count=1", "-json"}
-	if g.tags != "" {
-		args = append(args, "-tags", g.tags)
-	}
+	args := []string{"go", "test", "-count=1", "-json", "-tags", heavyTag}
 	if g.run != "" {
 		args = append(args, "-run", g.run)
 	}

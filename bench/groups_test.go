@@ -87,7 +87,7 @@ func TestGroupPatternsActLikeGoTest(t *testing.T) {
 		}
 	}
 	cmd := deploy.command([]testFunc{{pkg: "privatebackend/stacks", name: "TestDeployTimeA"}, {pkg: "privatebackend", name: "TestDeployTimeB"}, {pkg: "privatebackend/stacks", name: "TestDeployTimeC"}})
-	want := []string{"go", "test", "-count=1", "-json", "-run", "^TestDeployTime", "privatebackend", "privatebackend/stacks"}
+	want := []string{"go", "test", "-count=1", "-json", "-tags", "heavy", "-run", "^TestDeployTime", "privatebackend", "privatebackend/stacks"}
 	if !slices.Equal(cmd, want) {
 		t.Errorf("command = %q, want %q", cmd, want)
 	}
