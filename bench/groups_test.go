@@ -52,8 +52,9 @@ func TestGroupsFindTheModulesTests(t *testing.T) {
 	}{
 		{testGroup{packages: "."}, "privatebackend", "TestSnapshots"},
 		{testGroup{packages: "./stacks/..."}, "privatebackend/stacks", "TestAWSRules"},
-		{testGroup{packages: "./..."}, "privatebackend/cmd/verify", "TestVerifyRejectsBadArguments"},
-		{testGroup{packages: "./cmd/verify"}, "privatebackend/cmd/verify", "TestVerifyRejectsBadArguments"},
+		// An external test (package verify_test).
+		{testGroup{packages: "./..."}, "privatebackend/verify", "TestVerifyRejectsBadArguments"},
+		{testGroup{packages: "./verify"}, "privatebackend/verify", "TestVerifyRejectsBadArguments"},
 	} {
 		if !has(c.group.tests(all), c.pkg, c.name) {
 			t.Errorf("a group of %q does not find %s.%s", c.group.packages, c.pkg, c.name)
