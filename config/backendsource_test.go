@@ -28,7 +28,7 @@ func TestParseSourceTellsTheKindsApart(t *testing.T) {
 }
 
 func TestCheckSourcesFindsDirectoriesAndZips(t *testing.T) {
-	envs, err := Load(map[string]any{"dev": map[string]any{
+	envs, err := Load(map[string]any{"qa": map[string]any{
 		"backends": map[string]any{
 			"sample": map[string]any{},
 			"dir":    map[string]any{"source": "testdata/services/python"},
@@ -44,7 +44,7 @@ func TestCheckSourcesFindsDirectoriesAndZips(t *testing.T) {
 		t.Errorf("CheckSources: %v", err)
 	}
 	err = CheckSources(envs, "/nonexistent")
-	for _, want := range []string{"environments.dev.backends.dir.source", "environments.dev.backends.sample.source", "environments.dev.backends.zip.source"} {
+	for _, want := range []string{"environments.qa.backends.dir.source", "environments.qa.backends.sample.source", "environments.qa.backends.zip.source"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("CheckSources in an empty root: %v; want a problem at %s", err, want)
 		}

@@ -21,7 +21,7 @@ func load(t *testing.T, raw, selected string) ([]*Environment, error) {
 	return Load(v, selected)
 }
 
-const minimal = `{"dev": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}`
+const minimal = `{"qa": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}`
 
 // TestDefaultsAreApplied checks that config returns the resolved
 // environment: every key left out at its declared default, the constructs'
@@ -40,7 +40,7 @@ func TestDefaultsAreApplied(t *testing.T) {
 		*e.Monitoring.PeriodMinutes != 5 || *e.API.AccessLogRetentionDays != settings.DefaultAccessLogRetentionDays {
 		t.Errorf("construct settings left out were not defaulted: %+v, %+v, %+v", b.Beanstalk, s.Stage, e.Monitoring)
 	}
-	envs, err = load(t, `{"prod": {"account": "123456789012", "region": "eu-west-1",
+	envs, err = load(t, `{"uat": {"account": "123456789012", "region": "eu-west-1",
 		"network": {"maxAzs": 3, "egress": "nat", "natGateways": 1},
 		"backends": {"blue": {"instanceType": "m7g.large", "minInstances": 3, "maxInstances": 6}},
 		"monitoring": {"periodMinutes": 1},
@@ -57,20 +57,20 @@ func TestDefaultsAreApplied(t *testing.T) {
 }
 
 func TestSelectionNarrowsToOneEnvironment(t *testing.T) {
-	two := `{"dev": ` + strings.TrimSuffix(strings.TrimPrefix(minimal, `{"dev": `), "}") + `, "prod": ` +
-		strings.TrimSuffix(strings.TrimPrefix(minimal, `{"dev": `), "}") + `}`
+	two := `{"qa": ` + strings.TrimSuffix(strings.TrimPrefix(minimal, `{"qa": `), "}") + `, "uat": ` +
+		strings.TrimSuffix(strings.TrimPrefix(minimal, `{"qa": `), "}") + `}`
 	envs, err := load(t, two, "")
-	if err != nil || len(envs) != 2 || envs[0].Name != "dev" || envs[1].Name != "prod" {
+	if err != nil || len(envs) != 2 || envs[0].Name != "qa" || envs[1].Name != "uat" {
 		t.Fatalf("all environments: %v, %v", envs, err)
 	}
-	envs, err = load(t, two, "prod")
-	if err != nil || len(envs) != 1 || envs[0].Name != "prod" {
-		t.Fatalf("-c env=prod: %v, %v", envs, err)
+	envs, err = load(t, two, "uat")
+	if err != nil || len(envs) != 1 || envs[0].Name != "uat" {
+		t.Fatalf("-c env=uat: %v, %v", envs, err)
 	}
 }
 
 func TestProblemsAreReportedTogetherWithTheirKeyPaths(t *testing.T) {
-	_, err := load(t, `{"dev": {"network": {"maxAzz": 2, "cidr": "10.0.0.0/33"},
+	_, err := load(t, `{"qa": {"network": {"maxAzz": 2, "cidr": "10.0.0.0/33"},
 		"backends": {"blue": {"minInstances": 3, "maxInstances": 1}},
 		"api": {"stages": {"live": {"backend": "red"}}}}}`, "")
 	var cfgErr *Error
@@ -78,10 +78,10 @@ func TestProblemsAreReportedTogetherWithTheirKeyPaths(t *testing.T) {
 		t.Fatalf("err = %v, want a *config.Error", err)
 	}
 	want := []string{
-		`environments.dev.network: unknown key "maxAzz"; did you mean "maxAzs"?`,
-		`environments.dev.network.cidr: "10.0.0.0/33" is not a valid IPv4 CIDR`,
-		`environments.dev.backends.blue.minInstances: 3 is greater than maxInstances (1)`,
-		`environments.dev.api.stages.live.backend: "red" is not a backend of this environment; defined backends: blue`,
+		`environments.qa.network: unknown key "maxAzz"; did you mean "maxAzs"?`,
+		`environments.qa.network.cidr: "10.0.0.0/33" is not a valid IPv4 CIDR`,
+		`environments.qa.backends.blue.minInstances: 3 is greater than maxInstances (1)`,
+		`environments.qa.api.stages.live.backend: "red" is not a backend of this environment; defined backends: blue`,
 	}
 	if len(cfgErr.Problems) != len(want) {
 		t.Errorf("%d problems, want %d:\n%s", len(cfgErr.Problems), len(want), err)
@@ -97,16 +97,16 @@ func TestProblemsAreReportedTogetherWithTheirKeyPaths(t *testing.T) {
 // cannot read is one problem: the key keeps its default for validation, so
 // no "0 is too small" follows for a zero the user never wrote.
 func TestAnUnreadableValueIsReportedOnce(t *testing.T) {
-	_, err := load(t, `{"dev": {"backends": {"blue": {"minInstances": 1e300, "maxInstances": "4"}},
+	_, err := load(t, `{"qa": {"backends": {"blue": {"minInstances": 1e300, "maxInstances": "4"}},
 		"api": {"stages": {"live": {"backend": "blue", "burstLimit": 0.5}}}}}`, "")
 	var cfgErr *Error
 	if !errors.As(err, &cfgErr) {
 		t.Fatalf("err = %v, want a *config.Error", err)
 	}
 	want := []string{
-		`environments.dev.api.stages.live.burstLimit: is the number 0.5; want a whole number`,
-		`environments.dev.backends.blue.maxInstances: is the string "4"; want a whole number`,
-		`environments.dev.backends.blue.minInstances: 1e+300 is too large`,
+		`environments.qa.api.stages.live.burstLimit: is the number 0.5; want a whole number`,
+		`environments.qa.backends.blue.maxInstances: is the string "4"; want a whole number`,
+		`environments.qa.backends.blue.minInstances: 1e+300 is too large`,
 	}
 	if !slices.Equal(cfgErr.Problems, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(cfgErr.Problems, "\n"), strings.Join(want, "\n"))
@@ -118,7 +118,7 @@ func TestFromContextReadsTheSelection(t *testing.T) {
 	if err := json.Unmarshal([]byte(minimal), &envs); err != nil {
 		t.Fatal(err)
 	}
-	ctx := fakeContext{EnvironmentsKey: envs, SelectKey: "dev"}
+	ctx := fakeContext{EnvironmentsKey: envs, SelectKey: "qa"}
 	got, err := FromContext(ctx)
 	if err != nil || len(got.Environments) != 1 {
 		t.Fatalf("FromContext = %v, %v", got, err)
@@ -135,7 +135,7 @@ func (f fakeContext) TryGetContext(key *string) any { return f[*key] }
 
 func TestPlatformIsABranchOrAPinnedVersion(t *testing.T) {
 	withPlatform := func(backend string) string {
-		return `{"prod": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": ` + backend +
+		return `{"uat": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": ` + backend +
 			`}, "api": {"stages": {"live": {"backend": "blue"}}}}}`
 	}
 	for _, backend := range []string{
@@ -152,7 +152,7 @@ func TestPlatformIsABranchOrAPinnedVersion(t *testing.T) {
 		`{"platform": "arn:aws:elasticbeanstalk:us-east-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0"}`: "platform: \"arn:aws:elasticbeanstalk:us-east-1::platform/Node.js 24 running on 64bit Amazon Linux 2023/6.11.0\" is a platform version in us-east-1, but this environment deploys to eu-west-1",
 		`{"platformRefresh": "a b"}`: "platformRefresh: \"a b\" is not a refresh token",
 	} {
-		if _, err := load(t, withPlatform(backend), ""); err == nil || !strings.Contains(err.Error(), "environments.prod.backends.blue."+want) {
+		if _, err := load(t, withPlatform(backend), ""); err == nil || !strings.Contains(err.Error(), "environments.uat.backends.blue."+want) {
 			t.Errorf("backend %s: error %v, want it to say %q", backend, err, want)
 		}
 	}
@@ -164,7 +164,7 @@ func TestFromFileReadsTheEnvironmentsOfACdkJSON(t *testing.T) {
 		t.Fatal(err)
 	}
 	envs, err := FromFile(path)
-	if err != nil || len(envs) != 1 || envs[0].Name != "dev" {
+	if err != nil || len(envs) != 1 || envs[0].Name != "qa" {
 		t.Fatalf("FromFile = %v, %v", envs, err)
 	}
 	if _, err := FromFile(t.TempDir() + "/missing.json"); err == nil {
@@ -182,11 +182,11 @@ func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
 	}
 	if err := json.Unmarshal([]byte(`{"account": "111111111111", "region": "eu-west-1",
 		"source": {"connectionArn": "arn:aws:codestar-connections:eu-west-1:111111111111:connection/12345678-1234-1234-1234-123456789012", "repository": "org/repo"},
-		"waves": [{"name": "dev", "environments": ["dev"], "approval": true}]}`), &raw); err != nil {
+		"waves": [{"name": "qa", "environments": ["qa"], "approval": true}]}`), &raw); err != nil {
 		t.Fatal(err)
 	}
 	f, err := Read(map[string]any{EnvironmentsKey: rawEnvs, PipelineKey: raw}, "")
-	if err != nil || f.Pipeline.Source.Branch != "main" || !f.Pipeline.Waves[0].Approval || f.Pipeline.Waves[0].Environments[0] != "dev" {
+	if err != nil || f.Pipeline.Source.Branch != "main" || !f.Pipeline.Waves[0].Approval || f.Pipeline.Waves[0].Environments[0] != "qa" {
 		t.Fatalf("Read = %+v, %v", f, err)
 	}
 	if _, err := Read(map[string]any{EnvironmentsKey: rawEnvs, PipelineKey: "yes"}, ""); err == nil || !strings.Contains(err.Error(), `pipeline: is the string "yes"`) {
@@ -199,13 +199,13 @@ func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
 	if app, err := FromContext(ctx); err != nil || app.Pipeline == nil {
 		t.Fatalf("FromContext without -c env = %+v, %v; want the pipeline", app, err)
 	}
-	ctx[SelectKey] = "dev"
+	ctx[SelectKey] = "qa"
 	if app, err := FromContext(ctx); err != nil || app.Pipeline != nil || len(app.Environments) != 1 {
-		t.Fatalf("FromContext with -c env=dev = %+v, %v; want dev and no pipeline", app, err)
+		t.Fatalf("FromContext with -c env=qa = %+v, %v; want qa and no pipeline", app, err)
 	}
 	ctx[PipelineKey] = "yes"
 	if _, err := FromContext(ctx); err == nil || !strings.Contains(err.Error(), "pipeline:") {
-		t.Fatalf("-c env=dev skipped checking the pipeline: %v", err)
+		t.Fatalf("-c env=qa skipped checking the pipeline: %v", err)
 	}
 }
 
@@ -215,24 +215,24 @@ func TestPipelineIsOptionalAndValidatedAgainstTheEnvironments(t *testing.T) {
 func TestSelectionReportsOnlyThatEnvironment(t *testing.T) {
 	var raw any
 	if err := json.Unmarshal([]byte(`{
-		"dev": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": {"instanceType": "t3"}}, "api": {"vpcLinkQuota": 1, "stages": {"live": {"backend": "blue"}}}},
-		"prod": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": {"minInstances": 0}}, "api": {"vpcLinkQuota": 1, "stages": {"live": {"backend": "blue"}}}}}`), &raw); err != nil {
+		"qa": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": {"instanceType": "t3"}}, "api": {"vpcLinkQuota": 1, "stages": {"live": {"backend": "blue"}}}},
+		"uat": {"account": "123456789012", "region": "eu-west-1", "backends": {"blue": {"minInstances": 0}}, "api": {"vpcLinkQuota": 1, "stages": {"live": {"backend": "blue"}}}}}`), &raw); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Read(map[string]any{EnvironmentsKey: raw}, "dev")
+	_, err := Read(map[string]any{EnvironmentsKey: raw}, "qa")
 	var cfgErr *Error
 	if !errors.As(err, &cfgErr) {
 		t.Fatalf("err = %v, want a *config.Error", err)
 	}
 	want := []string{
-		`environments.dev.backends.blue.instanceType: "t3" is not an instance type; want e.g. "t3.small"`,
-		`environments.dev.backends: needs 2 VPC links in account 123456789012 in eu-west-1 (environments dev, prod), more than the quota of 1 (api.vpcLinkQuota); remove backends or raise the quota with AWS and set api.vpcLinkQuota`,
+		`environments.qa.backends.blue.instanceType: "t3" is not an instance type; want e.g. "t3.small"`,
+		`environments.qa.backends: needs 2 VPC links in account 123456789012 in eu-west-1 (environments qa, uat), more than the quota of 1 (api.vpcLinkQuota); remove backends or raise the quota with AWS and set api.vpcLinkQuota`,
 	}
 	if !slices.Equal(cfgErr.Problems, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(cfgErr.Problems, "\n"), strings.Join(want, "\n"))
 	}
-	if _, err := Read(map[string]any{EnvironmentsKey: raw}, ""); err == nil || !strings.Contains(err.Error(), "environments.prod.backends.blue.minInstances") {
-		t.Errorf("without a selection, prod's problem is not reported: %v", err)
+	if _, err := Read(map[string]any{EnvironmentsKey: raw}, ""); err == nil || !strings.Contains(err.Error(), "environments.uat.backends.blue.minInstances") {
+		t.Errorf("without a selection, uat's problem is not reported: %v", err)
 	}
 }
 

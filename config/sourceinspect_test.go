@@ -81,7 +81,7 @@ func TestInspectSourceKnowsWhatEachPlatformRuns(t *testing.T) {
 }
 
 func TestBackendServicesAddTheirEndpoints(t *testing.T) {
-	envs, err := Load(map[string]any{"dev": map[string]any{
+	envs, err := Load(map[string]any{"qa": map[string]any{
 		"backends": map[string]any{
 			"orders":  map[string]any{"secrets": map[string]any{"TOKEN": "arn:aws:ssm:eu-west-1:111111111111:parameter/t"}},
 			"catalog": map[string]any{"platform": dockerBranch, "source": "testdata/services/docker-ecr"},

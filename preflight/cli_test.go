@@ -19,7 +19,7 @@ func runPreflight(t *testing.T, args ...string) (int, string, string) {
 }
 
 func TestPreflightRejectsBadArguments(t *testing.T) {
-	for _, args := range [][]string{{}, {"-timeout", "0s", "dev"}, {"-timeout", "10m", "dev"}, {"-nope", "dev"}, {"dev", "prod"}, {"dev", "-nope"}, {"-cost=maybe", "dev"}} {
+	for _, args := range [][]string{{}, {"-timeout", "0s", "qa"}, {"-timeout", "10m", "qa"}, {"-nope", "qa"}, {"qa", "uat"}, {"qa", "-nope"}, {"-cost=maybe", "qa"}} {
 		if code, stdout, _ := runPreflight(t, args...); code != 2 || stdout != "" {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
@@ -34,12 +34,12 @@ func TestPreflightRejectsBadArguments(t *testing.T) {
 
 func TestPreflightTakesFlagsBeforeAndAfterTheEnvironment(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cdk.json")
-	if err := os.WriteFile(path, []byte(`{"context": {"environments": {"dev": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}}}`), 0o644); err != nil {
+	if err := os.WriteFile(path, []byte(`{"context": {"environments": {"qa": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"-config", path, "staging"}, {"staging", "-config", path, "-json"}} {
 		code, stdout, stderr := runPreflight(t, args...)
-		if code != 2 || stdout != "" || stderr != "preflight: no environment \"staging\" in "+path+"; defined environments: dev\n" {
+		if code != 2 || stdout != "" || stderr != "preflight: no environment \"staging\" in "+path+"; defined environments: qa\n" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
 		}
 	}

@@ -20,7 +20,7 @@ const (
 // against account.
 func frontDoorRunner(t *testing.T, account *awsstandin.Account) *runner {
 	t.Helper()
-	envs, err := config.Load(map[string]any{"prod": map[string]any{
+	envs, err := config.Load(map[string]any{"uat": map[string]any{
 		"account": "123456789012", "region": "eu-west-1",
 		"backends": map[string]any{"blue": map[string]any{}},
 		"api": map[string]any{

@@ -18,13 +18,13 @@ import (
 // served is a stand-in's address.
 type served struct{ URL string }
 
-// cloudFormation serves a CloudFormation stand-in whose Api stack of dev
+// cloudFormation serves a CloudFormation stand-in whose Api stack of qa
 // has outputs; it has no stack when outputs is nil. It accepts only
 // requests signed for CloudFormation.
 func cloudFormation(t *testing.T, outputs map[string]string) served {
 	cfn := awsstandin.NewCloudFormation("eu-west-1", "111111111111")
 	if outputs != nil {
-		api := awsstandin.Stack{StackName: "dev-Api", StackStatus: "UPDATE_COMPLETE"}
+		api := awsstandin.Stack{StackName: "qa-Api", StackStatus: "UPDATE_COMPLETE"}
 		for _, key := range slices.Sorted(maps.Keys(outputs)) {
 			api.Outputs = append(api.Outputs, awsstandin.Output{OutputKey: key, OutputValue: outputs[key]})
 		}
@@ -48,11 +48,11 @@ func stage(t *testing.T, backends map[string]string) served {
 	return served{url}
 }
 
-// project writes a cdk.json with one environment, dev, and points the AWS
+// project writes a cdk.json with one environment, qa, and points the AWS
 // SDK at static credentials and the CloudFormation stand-in only.
 func project(t *testing.T, cfn string) string {
 	dir := t.TempDir()
-	cdkJSON := `{"context": {"environments": {"dev": {
+	cdkJSON := `{"context": {"environments": {"qa": {
 		"backends": {"blue": {}},
 		"api": {"stages": {"live": {"backend": "blue"}, "preview": {"backend": "blue"}}}}}}}`
 	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(cdkJSON), 0o644); err != nil {
@@ -79,16 +79,16 @@ func runVerify(t *testing.T, args ...string) (int, string, string) {
 func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
 	stages := stage(t, map[string]string{"live": "blue", "preview": "blue"})
 	path := project(t, cloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
-	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "-samples", "3", "dev")
+	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "-samples", "3", "qa")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, want := range []string{"STAGE", "live", stages.URL + "/preview/", "blue:3", "PASS", "dev: every stage answers from its configured backend"} {
+	for _, want := range []string{"STAGE", "live", stages.URL + "/preview/", "blue:3", "PASS", "qa: every stage answers from its configured backend"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("the table does not show %q:\n%s", want, stdout)
 		}
 	}
-	code, stdout, _ = runVerify(t, "-answers-only", "dev", "-config", path, "-samples", "1", "-json")
+	code, stdout, _ = runVerify(t, "-answers-only", "qa", "-config", path, "-samples", "1", "-json")
 	var report struct {
 		Passed bool
 		Stages []struct {
@@ -105,7 +105,7 @@ func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
 func TestVerifyFailsWhenAStageAnswersFromAnotherBackend(t *testing.T) {
 	stages := stage(t, map[string]string{"live": "blue", "preview": "green"})
 	path := project(t, cloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
-	code, stdout, _ := runVerify(t, "-answers-only", "-config", path, "-samples", "2", "dev")
+	code, stdout, _ := runVerify(t, "-answers-only", "-config", path, "-samples", "2", "qa")
 	if code != 1 || !strings.Contains(stdout, "stage preview: expected backend blue (version 1), but green (version 1) answered 2 of 2 requests") || !strings.Contains(stdout, "FAIL") {
 		t.Fatalf("exit %d:\n%s", code, stdout)
 	}
@@ -113,8 +113,8 @@ func TestVerifyFailsWhenAStageAnswersFromAnotherBackend(t *testing.T) {
 
 func TestVerifySaysWhenTheAPIIsNotDeployed(t *testing.T) {
 	path := project(t, cloudFormation(t, nil).URL)
-	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "dev")
-	if code != 1 || stdout != "" || stderr != "verify: dev-Api is not deployed: run `./scripts/cdk deploy 'dev/*'`\n" {
+	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "qa")
+	if code != 1 || stdout != "" || stderr != "verify: qa-Api is not deployed: run `./scripts/cdk deploy 'qa/*'`\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
@@ -123,7 +123,7 @@ func TestVerifyWithoutCredentialsSaysSoInOneLine(t *testing.T) {
 	path := project(t, cloudFormation(t, nil).URL)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "dev")
+	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "qa")
 	if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "verify: no AWS credentials found") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
@@ -131,13 +131,13 @@ func TestVerifyWithoutCredentialsSaysSoInOneLine(t *testing.T) {
 
 func TestVerifyRejectsBadArguments(t *testing.T) {
 	path := project(t, cloudFormation(t, nil).URL)
-	for _, args := range [][]string{{}, {"-requests", "5000", "dev"}, {"-concurrency", "0", "dev"}, {"-path", "health", "dev"}, {"-nope", "dev"}, {"dev", "prod"}, {"dev", "-nope"}} {
+	for _, args := range [][]string{{}, {"-requests", "5000", "qa"}, {"-concurrency", "0", "qa"}, {"-path", "health", "qa"}, {"-nope", "qa"}, {"qa", "uat"}, {"qa", "-nope"}} {
 		if code, _, _ := runVerify(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
 	code, _, stderr := runVerify(t, "-answers-only", "-config", path, "staging")
-	if code != 2 || stderr != "verify: no environment \"staging\" in "+path+"; defined environments: dev\n" {
+	if code != 2 || stderr != "verify: no environment \"staging\" in "+path+"; defined environments: qa\n" {
 		t.Errorf("unknown environment: exit %d, %q", code, stderr)
 	}
 }

@@ -29,8 +29,8 @@ func writeConfig(t *testing.T, context string) string {
 }
 
 const twoEnvironments = `{"environments": {
-  "dev":  {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}},
-  "prod": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}}`
+  "qa":  {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}},
+  "uat": {"backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}}`
 
 func TestTheShippedConfigurationIsValid(t *testing.T) {
 	code, stdout, stderr := runValidate("-config", "../../cdk.json")
@@ -75,11 +75,11 @@ func TestBadConfigurationsAreRejectedAsTheAppRejectsThem(t *testing.T) {
 
 func TestContextValuesNarrowAsTheCLIDoes(t *testing.T) {
 	path := writeConfig(t, twoEnvironments)
-	if code, stdout, _ := runValidate("-config", path, "-root", "../..", "-c", "env=dev"); code != 0 || !strings.HasSuffix(stdout, "valid; environments dev\n") {
-		t.Errorf("-c env=dev: exit %d, stdout %q", code, stdout)
+	if code, stdout, _ := runValidate("-config", path, "-root", "../..", "-c", "env=qa"); code != 0 || !strings.HasSuffix(stdout, "valid; environments qa\n") {
+		t.Errorf("-c env=qa: exit %d, stdout %q", code, stdout)
 	}
 	code, _, stderr := runValidate("-config", path, "-root", "../..", "-c", "env=staging")
-	if code != 1 || !strings.Contains(stderr, `-c env=staging: no environment "staging" in cdk.json; defined environments: dev, prod`) {
+	if code != 1 || !strings.Contains(stderr, `-c env=staging: no environment "staging" in cdk.json; defined environments: qa, uat`) {
 		t.Errorf("-c env=staging: exit %d, stderr %q", code, stderr)
 	}
 }
@@ -87,18 +87,18 @@ func TestContextValuesNarrowAsTheCLIDoes(t *testing.T) {
 // TestANullKeyIsNotSet: the CDK hands the app an object's null-valued keys
 // as absent, so the key takes its default; a null in a list stays.
 func TestANullKeyIsNotSet(t *testing.T) {
-	path := writeConfig(t, `{"environments": {"dev": {"network": {"cidr": null}, "backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}, "pipeline": null}`)
+	path := writeConfig(t, `{"environments": {"qa": {"network": {"cidr": null}, "backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}, "pipeline": null}`)
 	if code, _, stderr := runValidate("-config", path, "-root", "../.."); code != 0 {
 		t.Errorf("null keys: exit %d, stderr %q", code, stderr)
 	}
-	path = writeConfig(t, `{"environments": {"dev": {"monitoring": {"emails": [null]}, "backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}}`)
-	if code, _, stderr := runValidate("-config", path, "-root", "../.."); code != 1 || !strings.Contains(stderr, "environments.dev.monitoring.emails[0]") {
+	path = writeConfig(t, `{"environments": {"qa": {"monitoring": {"emails": [null]}, "backends": {"blue": {}}, "api": {"stages": {"live": {"backend": "blue"}}}}}}`)
+	if code, _, stderr := runValidate("-config", path, "-root", "../.."); code != 1 || !strings.Contains(stderr, "environments.qa.monitoring.emails[0]") {
 		t.Errorf("a null in a list: exit %d, stderr %q", code, stderr)
 	}
 }
 
 func TestValidateRejectsBadArguments(t *testing.T) {
-	for _, args := range [][]string{{"cdk.json"}, {"-c", "env"}, {"-c", "=dev"}, {"-nope"}} {
+	for _, args := range [][]string{{"cdk.json"}, {"-c", "env"}, {"-c", "=qa"}, {"-nope"}} {
 		if code, stdout, _ := runValidate(args...); code != 2 || stdout != "" {
 			t.Errorf("%v: exit %d, stdout %q; want 2", args, code, stdout)
 		}

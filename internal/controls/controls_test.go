@@ -146,30 +146,30 @@ func TestTemplatesListsTheStacksOfNestedAssemblies(t *testing.T) {
 	}
 	write("manifest.json", `{"artifacts": {
 		"Pipeline": {"type": "aws:cloudformation:stack", "properties": {"templateFile": "Pipeline.template.json"}},
-		"assembly-dev": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-dev"}},
+		"assembly-qa": {"type": "cdk:cloud-assembly", "properties": {"directoryName": "assembly-qa"}},
 		"Tree": {"type": "cdk:tree"}}}`)
-	write("assembly-dev/manifest.json", `{"artifacts": {
-		"devNetwork1234": {"type": "aws:cloudformation:stack", "displayName": "dev/Network", "properties": {"templateFile": "devNetwork1234.template.json"}}}}`)
+	write("assembly-qa/manifest.json", `{"artifacts": {
+		"qaNetwork1234": {"type": "aws:cloudformation:stack", "displayName": "qa/Network", "properties": {"templateFile": "qaNetwork1234.template.json"}}}}`)
 	got, err := Templates(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := map[string]string{
-		"Pipeline":    filepath.Join(dir, "Pipeline.template.json"),
-		"dev/Network": filepath.Join(dir, "assembly-dev", "devNetwork1234.template.json"),
+		"Pipeline":   filepath.Join(dir, "Pipeline.template.json"),
+		"qa/Network": filepath.Join(dir, "assembly-qa", "qaNetwork1234.template.json"),
 	}
-	if len(got) != len(want) || got["Pipeline"] != want["Pipeline"] || got["dev/Network"] != want["dev/Network"] {
+	if len(got) != len(want) || got["Pipeline"] != want["Pipeline"] || got["qa/Network"] != want["qa/Network"] {
 		t.Fatalf("Templates = %v, want %v", got, want)
 	}
 }
 
 func TestStackKindDropsTheEnvironmentAndTheInstanceName(t *testing.T) {
 	for name, want := range map[string]string{
-		"dev/Backend-blue":  "Backend",
-		"prod/Network":      "Network",
-		"staging-eu/Api":    "Api",
-		"Pipeline":          "Pipeline",
-		"dev/Backend-a-b-c": "Backend",
+		"qa/Backend-blue":  "Backend",
+		"uat/Network":      "Network",
+		"staging-eu/Api":   "Api",
+		"Pipeline":         "Pipeline",
+		"qa/Backend-a-b-c": "Backend",
 		"cross-region-stack-111111111111:us-east-1": "CrossRegionSupport",
 	} {
 		if got := StackKind(name); got != want {
@@ -180,15 +180,15 @@ func TestStackKindDropsTheEnvironmentAndTheInstanceName(t *testing.T) {
 
 func TestOutcomeTableRoundTripsAndComparesClearly(t *testing.T) {
 	results := []Result{
-		{Template: "dev/Api", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"A", "B"}},
-		{Template: "dev/Api", Control: "CT.CLOUDWATCH.PR.3", Outcome: Pass},
-		{Template: "dev/Api", Control: "CT.S3.PR.1", Outcome: Skip},
+		{Template: "qa/Api", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"A", "B"}},
+		{Template: "qa/Api", Control: "CT.CLOUDWATCH.PR.3", Outcome: Pass},
+		{Template: "qa/Api", Control: "CT.S3.PR.1", Outcome: Skip},
 	}
 	var buf bytes.Buffer
 	if err := WriteOutcomes(&buf, results); err != nil {
 		t.Fatal(err)
 	}
-	if want := "template,stack kind,control,outcome,failing resources\ndev/Api,Api,CT.CLOUDWATCH.PR.2,fail,A B\ndev/Api,Api,CT.CLOUDWATCH.PR.3,pass,\n"; buf.String() != want {
+	if want := "template,stack kind,control,outcome,failing resources\nqa/Api,Api,CT.CLOUDWATCH.PR.2,fail,A B\nqa/Api,Api,CT.CLOUDWATCH.PR.3,pass,\n"; buf.String() != want {
 		t.Fatalf("table:\n%s\nwant:\n%s", buf.String(), want)
 	}
 	table, err := ReadOutcomes(&buf)
@@ -199,22 +199,22 @@ func TestOutcomeTableRoundTripsAndComparesClearly(t *testing.T) {
 		t.Fatalf("the table differs from what it was written from: %v", diffs)
 	}
 	now := []Result{
-		{Template: "dev/Api", Control: "CT.CLOUDWATCH.PR.2", Outcome: Pass},
-		{Template: "dev/Api", Control: "CT.CLOUDWATCH.PR.3", Outcome: Fail, Resources: []string{"C"}},
-		{Template: "dev/Network", Control: "CT.LAMBDA.PR.3", Outcome: Fail, Resources: []string{"F"}},
+		{Template: "qa/Api", Control: "CT.CLOUDWATCH.PR.2", Outcome: Pass},
+		{Template: "qa/Api", Control: "CT.CLOUDWATCH.PR.3", Outcome: Fail, Resources: []string{"C"}},
+		{Template: "qa/Network", Control: "CT.LAMBDA.PR.3", Outcome: Fail, Resources: []string{"F"}},
 	}
 	want := []string{
-		"dev/Api CT.CLOUDWATCH.PR.2: fixed, now pass; the table says it fails on A B",
-		"dev/Api CT.CLOUDWATCH.PR.3: new failure on C; the table says pass",
-		"dev/Network CT.LAMBDA.PR.3: new failure on F; the table says nothing (skip)",
+		"qa/Api CT.CLOUDWATCH.PR.2: fixed, now pass; the table says it fails on A B",
+		"qa/Api CT.CLOUDWATCH.PR.3: new failure on C; the table says pass",
+		"qa/Network CT.LAMBDA.PR.3: new failure on F; the table says nothing (skip)",
 	}
 	if diffs := CompareOutcomes(table, now); !slices.Equal(diffs, want) {
 		t.Fatalf("differences:\n%s\nwant:\n%s", strings.Join(diffs, "\n"), strings.Join(want, "\n"))
 	}
 	for _, bad := range []string{
 		"template,control\n",
-		"template,stack kind,control,outcome,failing resources\ndev/Api,Api,CT.S3.PR.1,fail,\n",
-		"template,stack kind,control,outcome,failing resources\ndev/Api,Api,CT.S3.PR.1,skip,\n",
+		"template,stack kind,control,outcome,failing resources\nqa/Api,Api,CT.S3.PR.1,fail,\n",
+		"template,stack kind,control,outcome,failing resources\nqa/Api,Api,CT.S3.PR.1,skip,\n",
 	} {
 		if _, err := ReadOutcomes(strings.NewReader(bad)); err == nil {
 			t.Errorf("read the bad table %q", bad)
@@ -236,14 +236,14 @@ func TestDecisionsAreCheckedAndUndecidedFailuresNamed(t *testing.T) {
 		t.Fatalf("For(CT.S3.PR.2, Pipeline) = %+v, %v", dec, ok)
 	}
 	results := []Result{
-		{Template: "dev/Api", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"A"}},
-		{Template: "dev/Backend-blue", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"L"}},
-		{Template: "dev/Backend-green", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"L"}},
+		{Template: "qa/Api", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"A"}},
+		{Template: "qa/Backend-blue", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"L"}},
+		{Template: "qa/Backend-green", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"L"}},
 		{Template: "Pipeline", Control: "CT.S3.PR.2", Outcome: Fail, Resources: []string{"Logs"}},
 		{Template: "Pipeline", Control: "CT.S3.PR.4", Outcome: Pass},
 	}
 	got := Undecided(results, d)
-	if len(got) != 1 || !strings.HasPrefix(got[0], "CT.CLOUDWATCH.PR.2 on Backend stacks (dev/Backend-blue, dev/Backend-green): no decision; add a row") {
+	if len(got) != 1 || !strings.HasPrefix(got[0], "CT.CLOUDWATCH.PR.2 on Backend stacks (qa/Backend-blue, qa/Backend-green): no decision; add a row") {
 		t.Fatalf("Undecided = %q", got)
 	}
 	for bad, want := range map[string]string{
@@ -264,19 +264,19 @@ func TestSummaryCountsPerTemplateAndGivesEachFailureItsDecision(t *testing.T) {
 		t.Fatal(err)
 	}
 	results := []Result{
-		{Template: "dev/Api", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"AccessLogs"}},
-		{Template: "dev/Api", Control: "CT.CLOUDWATCH.PR.3", Outcome: Pass},
-		{Template: "dev/Network", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"FlowLogs"}},
+		{Template: "qa/Api", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"AccessLogs"}},
+		{Template: "qa/Api", Control: "CT.CLOUDWATCH.PR.3", Outcome: Pass},
+		{Template: "qa/Network", Control: "CT.CLOUDWATCH.PR.2", Outcome: Fail, Resources: []string{"FlowLogs"}},
 	}
 	var out bytes.Buffer
 	if err := WriteSummary(&out, guard, results, d); err != nil {
 		t.Fatal(err)
 	}
 	for _, want := range []string{
-		"dev/Api      1     1\n",
-		"dev/Network  0     1\n",
+		"qa/Api      1     1\n",
+		"qa/Network  0     1\n",
 		"1 controls fail:\nCT.CLOUDWATCH.PR.2  Require an Amazon CloudWatch log group to be retained for at least one year\n",
-		"    dev/Api: AccessLogs\n",
+		"    qa/Api: AccessLogs\n",
 		"  Api stacks: setting: Set api.accessLogRetentionDays",
 		"  Network stacks: no decision recorded\n",
 	} {

@@ -28,11 +28,11 @@ func TestStaticCredentialsAreFound(t *testing.T) {
 // naming the defined ones.
 func TestAnUnknownEnvironmentIsABadArgument(t *testing.T) {
 	var stdout, stderr bytes.Buffer
-	err := &config.UnknownEnvironmentError{Name: "staging", Known: []string{"dev", "prod"}, Path: "cdk.json"}
+	err := &config.UnknownEnvironmentError{Name: "staging", Known: []string{"qa", "uat"}, Path: "cdk.json"}
 	if code := Finish("verify", nil, false, err, false, &stdout, &stderr); code != 2 {
 		t.Errorf("exit %d, want 2", code)
 	}
-	if want := "verify: no environment \"staging\" in cdk.json; defined environments: dev, prod\n"; stderr.String() != want || stdout.Len() > 0 {
+	if want := "verify: no environment \"staging\" in cdk.json; defined environments: qa, uat\n"; stderr.String() != want || stdout.Len() > 0 {
 		t.Errorf("stdout %q, stderr %q; want %q", stdout.String(), stderr.String(), want)
 	}
 	if code := Finish("verify", nil, false, errors.New("no luck"), false, &stdout, &stderr); code != 1 {
