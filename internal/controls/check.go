@@ -62,12 +62,12 @@ func (g *Guard) Check(templates map[string]string) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The templates by the controls they need, keyed by those controls' IDs.
 	type group struct {
 		run   []Control
 		names []string
 	}
-	var groups []*group
-	byControls := map[string]*group{}
+	groups := map[string]*group{}
 	for _, name := range files.names {
 		var run []Control
 		var ids []string
@@ -80,11 +80,10 @@ func (g *Guard) Check(templates map[string]string) ([]Result, error) {
 			continue
 		}
 		key := strings.Join(ids, " ")
-		if byControls[key] == nil {
-			byControls[key] = &group{run: run}
-			groups = append(groups, byControls[key])
+		if groups[key] == nil {
+			groups[key] = &group{run: run}
 		}
-		byControls[key].names = append(byControls[key].names, name)
+		groups[key].names = append(groups[key].names, name)
 	}
 	reports := map[string]guardReport{}
 	for _, gr := range groups {
