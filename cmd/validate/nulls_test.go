@@ -28,7 +28,7 @@ const nullsDoc = `{
   "list": [null, {"unset": null}]}`
 
 // readByApp is set in the process TestNullsAreDroppedAsTheCDKDropsThem
-// starts, which prints the context its App reads.
+// starts, which prints the context its Apps read.
 const readByApp = "VALIDATE_TEST_PRINT_CONTEXT"
 
 // TestNullsAreDroppedAsTheCDKDropsThem holds dropNullKeys to what the app
@@ -36,48 +36,51 @@ const readByApp = "VALIDATE_TEST_PRINT_CONTEXT"
 // TryGetContext as dropNullKeys gives it (objects lose their null-valued
 // keys, at any depth; lists keep their null elements), whether the cdk CLI
 // passes it (CDK_CONTEXT_JSON, read when the App is created, so in a
-// process of its own) or a test does (App's Context property).
+// process of its own) or a test does (App's Context property). Both Apps
+// are made in that one process, so that the test starts one jsii kernel.
 func TestNullsAreDroppedAsTheCDKDropsThem(t *testing.T) {
 	var context map[string]any
 	if err := json.Unmarshal([]byte(nullsDoc), &context); err != nil {
 		t.Fatal(err)
 	}
 	if os.Getenv(readByApp) != "" {
-		printContext(t, awscdk.NewApp(nil), context)
+		fromCLI := awscdk.NewApp(nil)
+		os.Unsetenv("CDK_CONTEXT_JSON")
+		fromProps := awscdk.NewApp(&awscdk.AppProps{Context: &context})
+		read := map[string]map[string]any{"from the CLI": readContext(fromCLI, context), "as App.Context": readContext(fromProps, context)}
+		if err := json.NewEncoder(os.Stdout).Encode(read); err != nil {
+			t.Fatal(err)
+		}
 		return
-	}
-	fromProps := map[string]any{}
-	app := awscdk.NewApp(&awscdk.AppProps{Context: &context})
-	for key := range context {
-		fromProps[key] = app.Node().TryGetContext(jsii.String(key))
 	}
 	cmd := exec.Command(os.Args[0], "-test.run=^TestNullsAreDroppedAsTheCDKDropsThem$")
 	cmd.Env = append(os.Environ(), readByApp+"=1", "CDK_CONTEXT_JSON="+nullsDoc)
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("the App given CDK_CONTEXT_JSON: %v", err)
+		t.Fatalf("the Apps' process: %v", err)
 	}
-	var fromCLI map[string]any
+	var read map[string]map[string]any
 	// The JSON comes first, before the test binary's own "PASS".
-	if err := json.NewDecoder(bytes.NewReader(out)).Decode(&fromCLI); err != nil {
-		t.Fatalf("the App given CDK_CONTEXT_JSON printed %q: %v", out, err)
+	if err := json.NewDecoder(bytes.NewReader(out)).Decode(&read); err != nil {
+		t.Fatalf("the Apps' process printed %q: %v", out, err)
 	}
-	for how, read := range map[string]map[string]any{"from the CLI": fromCLI, "as App.Context": fromProps} {
+	if len(read) != 2 {
+		t.Fatalf("the Apps' process read %v; want both Apps' contexts", read)
+	}
+	for how, got := range read {
 		for key, value := range context {
-			if want := dropNullKeys(value); !reflect.DeepEqual(read[key], want) {
-				t.Errorf("context %q %s: the app reads %#v, the validator %#v", key, how, read[key], want)
+			if want := dropNullKeys(value); !reflect.DeepEqual(got[key], want) {
+				t.Errorf("context %q %s: the app reads %#v, the validator %#v", key, how, got[key], want)
 			}
 		}
 	}
 }
 
-// printContext writes, as JSON, what app reads of every key of context.
-func printContext(t *testing.T, app awscdk.App, context map[string]any) {
+// readContext is what app reads of every key of context.
+func readContext(app awscdk.App, context map[string]any) map[string]any {
 	read := map[string]any{}
 	for key := range context {
 		read[key] = app.Node().TryGetContext(jsii.String(key))
 	}
-	if err := json.NewEncoder(os.Stdout).Encode(read); err != nil {
-		t.Fatal(err)
-	}
+	return read
 }
