@@ -53,7 +53,11 @@ AbortSignal.timeout = (ms) => {
   if (!current || ms <= TIMEOUT_CAP_MS) return realAbortTimeout.call(AbortSignal, ms);
   const invocation = current;
   const signal = realAbortTimeout.call(AbortSignal, TIMEOUT_CAP_MS);
-  signal.addEventListener('abort', () => { invocation.skipped += ms - TIMEOUT_CAP_MS; });
+  // The signal fires whether or not its request is still under way; only
+  // while the invocation runs does the handler see the time it counts.
+  signal.addEventListener('abort', () => {
+    if (current === invocation) invocation.skipped += ms - TIMEOUT_CAP_MS;
+  });
   return signal;
 };
 
