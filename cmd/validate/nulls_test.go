@@ -37,7 +37,9 @@ const readByApp = "VALIDATE_TEST_PRINT_CONTEXT"
 // keys, at any depth; lists keep their null elements), whether the cdk CLI
 // passes it (CDK_CONTEXT_JSON, read when the App is created, so in a
 // process of its own) or a test does (App's Context property). Both Apps
-// are made in that one process, so that the test starts one jsii kernel.
+// are made in that one process, so that the test starts one jsii kernel;
+// CDK_CONTEXT_JSON overrides an App's Context key for key, so the second
+// App is given the context under keys of its own.
 func TestNullsAreDroppedAsTheCDKDropsThem(t *testing.T) {
 	var context map[string]any
 	if err := json.Unmarshal([]byte(nullsDoc), &context); err != nil {
@@ -45,9 +47,12 @@ func TestNullsAreDroppedAsTheCDKDropsThem(t *testing.T) {
 	}
 	if os.Getenv(readByApp) != "" {
 		fromCLI := awscdk.NewApp(nil)
-		os.Unsetenv("CDK_CONTEXT_JSON")
-		fromProps := awscdk.NewApp(&awscdk.AppProps{Context: &context})
-		read := map[string]map[string]any{"from the CLI": readContext(fromCLI, context), "as App.Context": readContext(fromProps, context)}
+		props := map[string]any{}
+		for key, value := range context {
+			props[propsKey+key] = value
+		}
+		fromProps := awscdk.NewApp(&awscdk.AppProps{Context: &props})
+		read := map[string]map[string]any{"from the CLI": readContext(fromCLI, "", context), "as App.Context": readContext(fromProps, propsKey, context)}
 		if err := json.NewEncoder(os.Stdout).Encode(read); err != nil {
 			t.Fatal(err)
 		}
@@ -76,11 +81,14 @@ func TestNullsAreDroppedAsTheCDKDropsThem(t *testing.T) {
 	}
 }
 
-// readContext is what app reads of every key of context.
-func readContext(app awscdk.App, context map[string]any) map[string]any {
+// propsKey prefixes the keys of the context given as App.Context.
+const propsKey = "props-"
+
+// readContext is what app reads of every key of context, under prefix.
+func readContext(app awscdk.App, prefix string, context map[string]any) map[string]any {
 	read := map[string]any{}
 	for key := range context {
-		read[key] = app.Node().TryGetContext(jsii.String(key))
+		read[key] = app.Node().TryGetContext(jsii.String(prefix + key))
 	}
 	return read
 }
