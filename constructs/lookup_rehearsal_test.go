@@ -283,6 +283,10 @@ func TestLookupAnswerSurvivesItsTransport(t *testing.T) {
 			if len(run.Create.Result.Sleeps) == 0 {
 				t.Error("the handler sent its answer again without a wait")
 			}
+			// The handler's own timeout of a PUT (lookup.js PUT_TIMEOUT_MS).
+			if name == "stall" && run.Create.Result.ElapsedMs < 10000 {
+				t.Errorf("the stalled PUT took %.0f ms of the function's time; want its 10 s timeout counted", run.Create.Result.ElapsedMs)
+			}
 		})
 	}
 	t.Run("403", func(t *testing.T) {

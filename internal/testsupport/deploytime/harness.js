@@ -4,16 +4,17 @@
 //   {"handler": "/path/index.js", "export": "handler", "env": {...}, "event": {...}, "remainingMs": 300000,
 //    "response": {"port": 443, "ca": "-----BEGIN CERTIFICATE-----..."}}
 // one answer per line on file descriptor 3:
-//   {"responseRequests": n, "sleeps": [ms, ...], "logs": [...], "error": "..."}
+//   {"responseRequests": n, "sleeps": [ms, ...], "logs": [...], "elapsedMs": ms, "error": "..."}
 // Only three things differ from Lambda: the PUT to the presigned S3 response
 // URL goes, over a real TLS connection, to the loopback stand-in the
 // request names ("response": {"port": ..., "ca": PEM}) instead of S3; the
 // handler's own waits through timers/promises return at once (their lengths
 // are reported); and a timeout through AbortSignal.timeout fires after at
-// most TIMEOUT_CAP_MS, its full length counted as spent. So retries and
+// most TIMEOUT_CAP_MS, the invocation's clock moved to its deadline. So retries and
 // timeouts cost no test time, and the remaining time the handler sees is
 // what Lambda would show. The AWS SDK runs unchanged against the endpoints
 // in env.
+const events = require('events');
 const fs = require('fs');
 const https = require('https');
 const readline = require('readline');
@@ -46,20 +47,31 @@ https.request = function request(...args) {
   return realHttpsRequest.call(https, { ...options, hostname: host, host: undefined, port: current.response.port, ca: current.response.ca, lookup: loopback }, ...rest);
 };
 
-// Long enough for a request to the loopback stand-ins on a loaded machine.
-const TIMEOUT_CAP_MS = 1000;
+// Long enough for a request to the loopback stand-ins (a new TLS
+// connection each) on a loaded machine.
+const TIMEOUT_CAP_MS = 3000;
 const realAbortTimeout = AbortSignal.timeout;
 AbortSignal.timeout = (ms) => {
   if (!current || ms <= TIMEOUT_CAP_MS) return realAbortTimeout.call(AbortSignal, ms);
   const invocation = current;
+  const deadline = elapsed(invocation) + ms;
   const signal = realAbortTimeout.call(AbortSignal, TIMEOUT_CAP_MS);
   // The signal fires whether or not its request is still under way; only
-  // while the invocation runs does the handler see the time it counts.
+  // one that another listener (its request's) still waits on times
+  // something out, and the invocation's clock then moves to its deadline.
   signal.addEventListener('abort', () => {
-    if (current === invocation) invocation.skipped += ms - TIMEOUT_CAP_MS;
+    if (current === invocation && events.getEventListeners(signal, 'abort').length > 1) {
+      invocation.skipped += Math.max(0, deadline - elapsed(invocation));
+    }
   });
   return signal;
 };
+
+// elapsed is an invocation's time as Lambda would count it: the real time,
+// plus the waits that returned at once and what timeouts cut short.
+function elapsed(invocation) {
+  return Date.now() - invocation.started + invocation.skipped + invocation.sleeps.reduce((a, b) => a + b, 0);
+}
 
 timers.setTimeout = async (ms, value) => {
   if (current) current.sleeps.push(ms);
@@ -94,14 +106,14 @@ async function drain() {
 async function invoke(request) {
   const saved = { ...process.env };
   Object.assign(process.env, request.env || {});
-  current = { response: request.response, responseRequests: 0, sleeps: [], logs: [], skipped: 0 };
-  const started = Date.now();
+  const invocation = { response: request.response, responseRequests: 0, sleeps: [], logs: [], skipped: 0, started: Date.now() };
+  current = invocation;
   const context = {
     functionName: request.env && request.env.AWS_LAMBDA_FUNCTION_NAME,
-    awsRequestId: 'rehearsal-' + started,
+    awsRequestId: 'rehearsal-' + invocation.started,
     logGroupName: '/aws/lambda/rehearsal',
     logStreamName: '2026/01/01/[$LATEST]rehearsal',
-    getRemainingTimeInMillis: () => request.remainingMs - (Date.now() - started) - current.skipped - current.sleeps.reduce((a, b) => a + b, 0),
+    getRemainingTimeInMillis: () => request.remainingMs - elapsed(invocation),
   };
   let error;
   try {
@@ -110,7 +122,7 @@ async function invoke(request) {
   } catch (e) {
     error = (e && e.stack) || String(e);
   }
-  const answer = { responseRequests: current.responseRequests, sleeps: current.sleeps, logs: current.logs, error };
+  const answer = { responseRequests: invocation.responseRequests, sleeps: invocation.sleeps, logs: invocation.logs, elapsedMs: elapsed(invocation), error };
   current = null;
   for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
   Object.assign(process.env, saved);

@@ -98,6 +98,9 @@ type Result struct {
 	Sleeps []float64 `json:"sleeps"`
 	// Logs are the lines it logged.
 	Logs []string `json:"logs"`
+	// ElapsedMs is its run time as Lambda would count it: the real time,
+	// plus its waits and the timeouts the harness cut short.
+	ElapsedMs float64 `json:"elapsedMs"`
 	// Error is what it threw, if it threw.
 	Error string `json:"error"`
 }
