@@ -86,7 +86,8 @@ func (g *Guard) Check(templates map[string]string) ([]Result, error) {
 		groups[key].names = append(groups[key].names, name)
 	}
 	reports := map[string]guardReport{}
-	for _, gr := range groups {
+	for _, key := range slices.Sorted(maps.Keys(groups)) {
+		gr := groups[key]
 		r, err := g.validate(gr.run, files.only(gr.names))
 		if err != nil {
 			return nil, err
@@ -135,11 +136,12 @@ func resolve(templates map[string]string) (templateFiles, error) {
 	return f, nil
 }
 
-// only is f narrowed to the templates names (sorted, all of f).
+// only is f's paths narrowed to the templates names (sorted, all of f),
+// for validate.
 func (f templateFiles) only(names []string) templateFiles {
-	o := templateFiles{names: names, paths: map[string]string{}, byPath: map[string]string{}, types: map[string]map[string]bool{}}
+	o := templateFiles{names: names, paths: map[string]string{}, byPath: map[string]string{}}
 	for _, name := range names {
-		o.paths[name], o.byPath[f.paths[name]], o.types[name] = f.paths[name], name, f.types[name]
+		o.paths[name], o.byPath[f.paths[name]] = f.paths[name], name
 	}
 	return o
 }
