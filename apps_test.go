@@ -74,8 +74,8 @@ const runAppEnv = "PRIVATEBACKEND_TEST_RUN_APP"
 
 // backgroundChecks start once every app is synthesized, and run beside
 // the tests; each returns a function that waits for it to finish, called
-// before the assemblies are removed. The tests behind the heavy build tag
-// add theirs.
+// before the assemblies are removed. controls_test.go adds the Control
+// Tower check.
 var backgroundChecks []func() (wait func())
 
 func TestMain(m *testing.M) {

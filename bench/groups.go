@@ -26,14 +26,14 @@ var testGroups = []testGroup{
 	{name: "app", about: "whole-app synthesis, snapshots, gates, pipeline", packages: ".", skip: claimedByGroups},
 	{name: "stacks", about: "stacks and reusable constructs", packages: "./stacks/... ./constructs/...", skip: claimedByGroups},
 	{name: "config", about: "configuration and its validation", packages: "./config/... ./cmd/validate/..."},
-	{name: "verify", about: "./scripts/verify against stand-ins", packages: "./verify/... ./cmd/verify/..."},
+	{name: "verify", about: "./scripts/verify against stand-ins", packages: "./verify/..."},
 	{name: "launcher", about: "cdk.json's app command, scripts/app", packages: "./scripts/..."},
 	{name: "internal", about: "internal packages and the benchmark's own tests", packages: "./internal/... ./bench/..."},
 	{name: "deploy-time", about: "deploy-time rehearsal: lookup handlers against stand-ins", packages: ". ./stacks/...", run: "^TestDeployTime"},
 	{name: "controls", about: "Control Tower controls", packages: "./...", run: "^TestControlTower"},
 	{name: "nag-from-disk", about: "cdk-nag over every template read back from disk", packages: ".", run: "^TestNagOverTemplatesFromDisk$"},
 	{name: "controls-summary", about: "./scripts/synth's controls summary", packages: "./cmd/controls/..."},
-	{name: "preflight", about: "preflight checks", packages: "./preflight/... ./cmd/preflight/..."},
+	{name: "preflight", about: "preflight checks", packages: "./preflight/..."},
 }
 
 // claimedByGroups are the tests that have groups of their own inside the
@@ -123,7 +123,7 @@ func (g testGroup) command(tests []testFunc) []string {
 // running "go test -list" would run each package's TestMain, which
 // synthesizes.
 func listTests(root string) ([]testFunc, error) {
-	// With the heavy tag, go list names the heavy groups' files too.
+	// With the heavy tag, go list names the files behind it too.
 	cmd := exec.Command("go", "list", "-tags", heavyTag, "-json=ImportPath,Dir,Module,TestGoFiles,XTestGoFiles", "./...")
 	cmd.Dir = root
 	var stderr bytes.Buffer

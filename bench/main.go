@@ -166,7 +166,7 @@ func measureSuite(root string, o options, rep *report) error {
 			return fmt.Errorf("test suite: %w", err)
 		}
 		rep.suite = append(rep.suite, m)
-		// Everything CI runs, the heavy groups included.
+		// Everything CI runs, the tests behind the heavy tag included.
 		all, err := measure(root, nil, "./scripts/test", "-count=1")
 		if err != nil {
 			return fmt.Errorf("./scripts/test: %w", err)

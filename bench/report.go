@@ -35,7 +35,7 @@ type report struct {
 
 	suite []measurement
 	// scriptsTest are the runs of the warm ./scripts/test, everything CI
-	// runs, the heavy groups included.
+	// runs, the tests behind the heavy tag included.
 	scriptsTest      []measurement
 	groups           []groupResult
 	ungrouped, twice []string

@@ -11,7 +11,7 @@ import (
 	"privatebackend/preflight"
 )
 
-func runPreflight(t *testing.T, args ...string) (int, string, string) {
+func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
 	var stdout, stderr bytes.Buffer
 	code := preflight.Main(context.Background(), args, &stdout, &stderr)
@@ -20,14 +20,14 @@ func runPreflight(t *testing.T, args ...string) (int, string, string) {
 
 func TestPreflightRejectsBadArguments(t *testing.T) {
 	for _, args := range [][]string{{}, {"-timeout", "0s", "qa"}, {"-timeout", "10m", "qa"}, {"-nope", "qa"}, {"qa", "uat"}, {"qa", "-nope"}, {"-cost=maybe", "qa"}} {
-		if code, stdout, _ := runPreflight(t, args...); code != 2 || stdout != "" {
+		if code, stdout, _ := runCLI(t, args...); code != 2 || stdout != "" {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	if _, _, stderr := runPreflight(t); stderr != "preflight: name one environment, e.g. ./scripts/preflight dev\n" {
+	if _, _, stderr := runCLI(t); stderr != "preflight: name one environment, e.g. ./scripts/preflight dev\n" {
 		t.Errorf("no environment: %q", stderr)
 	}
-	if _, _, stderr := runPreflight(t, "-h"); !strings.Contains(stderr, "usage: ./scripts/preflight ENV [flags]") || !strings.Contains(stderr, "-lookup-role") || !strings.Contains(stderr, "-assembly") {
+	if _, _, stderr := runCLI(t, "-h"); !strings.Contains(stderr, "usage: ./scripts/preflight ENV [flags]") || !strings.Contains(stderr, "-lookup-role") || !strings.Contains(stderr, "-assembly") {
 		t.Errorf("-h: %q", stderr)
 	}
 }
@@ -38,7 +38,7 @@ func TestPreflightTakesFlagsBeforeAndAfterTheEnvironment(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"-config", path, "staging"}, {"staging", "-config", path, "-json"}} {
-		code, stdout, stderr := runPreflight(t, args...)
+		code, stdout, stderr := runCLI(t, args...)
 		if code != 2 || stdout != "" || stderr != "preflight: no environment \"staging\" in "+path+"; defined environments: qa\n" {
 			t.Errorf("%v: exit %d, stdout %q, stderr %q", args, code, stdout, stderr)
 		}

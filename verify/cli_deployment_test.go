@@ -50,7 +50,7 @@ func deployed(t *testing.T, previewHost, running string) string {
 
 func TestVerifyProvesTheDeploymentBehindEachStage(t *testing.T) {
 	path := deployed(t, blueHost, blueLabel)
-	code, stdout, stderr := runVerify(t, "-config", path, "-samples", "2", "qa")
+	code, stdout, stderr := runCLI(t, "-config", path, "-samples", "2", "qa")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -58,7 +58,7 @@ func TestVerifyProvesTheDeploymentBehindEachStage(t *testing.T) {
 
 func TestVerifyFailsWhenTheDeploymentIsNotTheConfiguredOne(t *testing.T) {
 	path := deployed(t, "other.elb.eu-west-1.amazonaws.com", "qa-backend-blue-version-old")
-	code, stdout, _ := runVerify(t, "-config", path, "-samples", "2", "qa")
+	code, stdout, _ := runCLI(t, "-config", path, "-samples", "2", "qa")
 	for _, want := range []string{
 		`stage preview: its variables set backendHost "other.elb.eu-west-1.amazonaws.com", not backend blue's "` + blueHost + `"`,
 		"backend blue: environment e-blue runs application version qa-backend-blue-version-old, but its stack deployed " + blueLabel,

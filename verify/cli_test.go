@@ -18,10 +18,10 @@ import (
 // served is a stand-in's address.
 type served struct{ URL string }
 
-// cloudFormation serves a CloudFormation stand-in whose Api stack of qa
+// cliCloudFormation serves a CloudFormation stand-in whose Api stack of qa
 // has outputs; it has no stack when outputs is nil. It accepts only
 // requests signed for CloudFormation.
-func cloudFormation(t *testing.T, outputs map[string]string) served {
+func cliCloudFormation(t *testing.T, outputs map[string]string) served {
 	cfn := awsstandin.NewCloudFormation("eu-west-1", "111111111111")
 	if outputs != nil {
 		api := awsstandin.Stack{StackName: "qa-Api", StackStatus: "UPDATE_COMPLETE"}
@@ -70,7 +70,7 @@ func project(t *testing.T, cfn string) string {
 	return filepath.Join(dir, "cdk.json")
 }
 
-func runVerify(t *testing.T, args ...string) (int, string, string) {
+func runCLI(t *testing.T, args ...string) (int, string, string) {
 	var stdout, stderr bytes.Buffer
 	code := verify.Main(context.Background(), args, &stdout, &stderr)
 	return code, stdout.String(), stderr.String()
@@ -78,8 +78,8 @@ func runVerify(t *testing.T, args ...string) (int, string, string) {
 
 func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
 	stages := stage(t, map[string]string{"live": "blue", "preview": "blue"})
-	path := project(t, cloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
-	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "-samples", "3", "qa")
+	path := project(t, cliCloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
+	code, stdout, stderr := runCLI(t, "-answers-only", "-config", path, "-samples", "3", "qa")
 	if code != 0 || stderr != "" {
 		t.Fatalf("exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
@@ -88,7 +88,7 @@ func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
 			t.Errorf("the table does not show %q:\n%s", want, stdout)
 		}
 	}
-	code, stdout, _ = runVerify(t, "-answers-only", "qa", "-config", path, "-samples", "1", "-json")
+	code, stdout, _ = runCLI(t, "-answers-only", "qa", "-config", path, "-samples", "1", "-json")
 	var report struct {
 		Passed bool
 		Stages []struct {
@@ -104,39 +104,39 @@ func TestVerifyPassesWhenEveryStageAnswersFromItsBackend(t *testing.T) {
 
 func TestVerifyFailsWhenAStageAnswersFromAnotherBackend(t *testing.T) {
 	stages := stage(t, map[string]string{"live": "blue", "preview": "green"})
-	path := project(t, cloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
-	code, stdout, _ := runVerify(t, "-answers-only", "-config", path, "-samples", "2", "qa")
+	path := project(t, cliCloudFormation(t, map[string]string{"Urllive": stages.URL + "/live/", "Urlpreview": stages.URL + "/preview/"}).URL)
+	code, stdout, _ := runCLI(t, "-answers-only", "-config", path, "-samples", "2", "qa")
 	if code != 1 || !strings.Contains(stdout, "stage preview: expected backend blue (version 1), but green (version 1) answered 2 of 2 requests") || !strings.Contains(stdout, "FAIL") {
 		t.Fatalf("exit %d:\n%s", code, stdout)
 	}
 }
 
 func TestVerifySaysWhenTheAPIIsNotDeployed(t *testing.T) {
-	path := project(t, cloudFormation(t, nil).URL)
-	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "qa")
+	path := project(t, cliCloudFormation(t, nil).URL)
+	code, stdout, stderr := runCLI(t, "-answers-only", "-config", path, "qa")
 	if code != 1 || stdout != "" || stderr != "verify: qa-Api is not deployed: run `./scripts/cdk deploy 'qa/*'`\n" {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
 
 func TestVerifyWithoutCredentialsSaysSoInOneLine(t *testing.T) {
-	path := project(t, cloudFormation(t, nil).URL)
+	path := project(t, cliCloudFormation(t, nil).URL)
 	t.Setenv("AWS_ACCESS_KEY_ID", "")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
-	code, stdout, stderr := runVerify(t, "-answers-only", "-config", path, "qa")
+	code, stdout, stderr := runCLI(t, "-answers-only", "-config", path, "qa")
 	if code != 1 || stdout != "" || strings.Count(stderr, "\n") != 1 || !strings.HasPrefix(stderr, "verify: no AWS credentials found") {
 		t.Fatalf("exit %d, stdout %q, stderr %q", code, stdout, stderr)
 	}
 }
 
 func TestVerifyRejectsBadArguments(t *testing.T) {
-	path := project(t, cloudFormation(t, nil).URL)
+	path := project(t, cliCloudFormation(t, nil).URL)
 	for _, args := range [][]string{{}, {"-requests", "5000", "qa"}, {"-concurrency", "0", "qa"}, {"-path", "health", "qa"}, {"-nope", "qa"}, {"qa", "uat"}, {"qa", "-nope"}} {
-		if code, _, _ := runVerify(t, args...); code != 2 {
+		if code, _, _ := runCLI(t, args...); code != 2 {
 			t.Errorf("%v: exit %d, want 2", args, code)
 		}
 	}
-	code, _, stderr := runVerify(t, "-answers-only", "-config", path, "staging")
+	code, _, stderr := runCLI(t, "-answers-only", "-config", path, "staging")
 	if code != 2 || stderr != "verify: no environment \"staging\" in "+path+"; defined environments: qa\n" {
 		t.Errorf("unknown environment: exit %d, %q", code, stderr)
 	}
