@@ -2,7 +2,6 @@ package preflight
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -15,14 +14,8 @@ import (
 // checks. It returns the exit code: 0 when every check passes, 1 when one
 // fails or the checks cannot run, 2 on bad arguments.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("preflight", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ./scripts/preflight ENV [flags]\n\nChecks, read-only, that environment ENV can be deployed to its account and region, and estimates its fixed monthly cost.\n\nflags:")
-		flags.PrintDefaults()
-	}
 	opts := Options{CredentialsTimeout: 20 * time.Second}
-	flags.StringVar(&opts.ConfigPath, "config", "cdk.json", "the cdk.json that configures the environments")
+	flags := envcmd.NewFlagSet("preflight", "Checks, read-only, that environment ENV can be deployed to its account and region, and estimates its fixed monthly cost.", stderr, &opts.ConfigPath)
 	flags.StringVar(&opts.Assembly, "assembly", "", "read this synthesized cloud assembly (e.g. cdk.out after ./scripts/synth) instead of synthesizing ENV first")
 	flags.DurationVar(&opts.Timeout, "timeout", 30*time.Second, "how long each check may take (1s-120s)")
 	flags.BoolVar(&opts.JSON, "json", false, "write the report as JSON")

@@ -2,7 +2,6 @@ package verify
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -15,14 +14,8 @@ import (
 // returns the exit code: 0 when every stage passes, 1 when one fails or the
 // verification cannot run, 2 on bad arguments.
 func Main(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	flags := flag.NewFlagSet("verify", flag.ContinueOnError)
-	flags.SetOutput(stderr)
-	flags.Usage = func() {
-		fmt.Fprintln(stderr, "usage: ./scripts/verify ENV [flags]\n\nCalls every API stage of the deployed environment ENV and checks that the backend its configuration names answers.\n\nflags:")
-		flags.PrintDefaults()
-	}
 	opts := Options{CredentialsTimeout: 20 * time.Second}
-	flags.StringVar(&opts.ConfigPath, "config", "cdk.json", "the cdk.json that configures the environments")
+	flags := envcmd.NewFlagSet("verify", "Calls every API stage of the deployed environment ENV and checks that the backend its configuration names answers.", stderr, &opts.ConfigPath)
 	flags.StringVar(&opts.Limits.Path, "path", "", "check only that this path (e.g. /health) answers 200, for your own application")
 	flags.IntVar(&opts.Limits.Requests, "requests", 100, "requests sent to a stage with a canary, to measure its share (1-1000)")
 	flags.IntVar(&opts.Limits.Samples, "samples", 10, "requests sent to any other stage (1-100)")

@@ -20,6 +20,21 @@ import (
 	"privatebackend/config"
 )
 
+// NewFlagSet is the flag set of the command name, run as
+// "./scripts/NAME ENV [flags]": its usage says what the command does
+// (about) and lists the flags, it writes its usage and errors to stderr,
+// and it has the -config flag every such command takes, into configPath.
+func NewFlagSet(name, about string, stderr io.Writer, configPath *string) *flag.FlagSet {
+	flags := flag.NewFlagSet(name, flag.ContinueOnError)
+	flags.SetOutput(stderr)
+	flags.Usage = func() {
+		fmt.Fprintf(stderr, "usage: ./scripts/%s ENV [flags]\n\n%s\n\nflags:\n", name, about)
+		flags.PrintDefaults()
+	}
+	flags.StringVar(configPath, "config", "cdk.json", "the cdk.json that configures the environments")
+	return flags
+}
+
 // ParseArgs parses args into flags, with one environment before or after
 // the flags ("ENV [flags]" or "[flags] ENV"). On a usage error it has said
 // so on the flag set's output and returns false.
