@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"privatebackend/internal/testsupport/awsstandin"
 )
 
 // project writes a cdk.json with the environments of raw and points the
@@ -19,15 +21,7 @@ func project(t *testing.T, raw, endpoint string) string {
 	if err := os.WriteFile(filepath.Join(dir, "cdk.json"), []byte(`{"app": "./scripts/app", "context": {"environments": `+raw+`}}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	for key, value := range map[string]string{
-		"AWS_ACCESS_KEY_ID": "AKIDEXAMPLE", "AWS_SECRET_ACCESS_KEY": "secret", "AWS_SESSION_TOKEN": "",
-		"AWS_REGION": "eu-west-1", "AWS_PROFILE": "", "AWS_ENDPOINT_URL": endpoint,
-		"AWS_CONFIG_FILE": filepath.Join(dir, "none"), "AWS_SHARED_CREDENTIALS_FILE": filepath.Join(dir, "none"),
-		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
-		"AWS_WEB_IDENTITY_TOKEN_FILE": "",
-	} {
-		t.Setenv(key, value)
-	}
+	awsstandin.UseOnlyStaticCredentials(t, "eu-west-1", map[string]string{"AWS_ENDPOINT_URL": endpoint})
 	return filepath.Join(dir, "cdk.json")
 }
 
